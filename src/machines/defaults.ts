@@ -1,0 +1,91 @@
+// The lifecycle and health settings of SPEC §4 with their defaults: the one place these numbers live.
+// Durations are milliseconds here; the YAML loader converts `30s`/`2h` strings into them.
+
+export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Effective per-service settings the statechart reads (camelCase of the YAML keys). */
+export interface LifecycleConfig {
+  healthCheckInterval: number;
+  warningCheckInterval: number;
+  toolsUpdateInterval: number;
+  warningFailureThreshold: number;
+  reconnectingFailureThreshold: number;
+  recoverySuccessThreshold: number;
+  maxReconnectAttempts: number;
+  pingTimeout: number;
+  startupWaitTime: number;
+  connectTimeout: number;
+  disconnectTimeout: number;
+  cleanupIntervalHours: number;
+  maxDisconnectedAgeHours: number;
+  healthyThreshold: number;
+  warningThreshold: number;
+  slowThreshold: number;
+  enableAdaptiveTimeout: boolean;
+  adaptiveMultiplier: number;
+  historySize: number;
+  priority: Priority;
+  reconnectBaseDelay: number;
+  reconnectMaxDelay: number;
+  unreachableBaseDelay: number;
+  unreachableMaxDelay: number;
+  maxUnreachableRetries: number;
+  jitter: number;
+}
+
+const SECOND = 1000;
+
+/** SPEC §4 defaults. `warningCheckInterval` is absent: it follows `healthCheckInterval`. */
+export const DEFAULT_LIFECYCLE_CONFIG: Readonly<Omit<LifecycleConfig, 'warningCheckInterval'>> = Object.freeze({
+  healthCheckInterval: 30 * SECOND,
+  toolsUpdateInterval: 2 * 60 * 60 * SECOND,
+  warningFailureThreshold: 3,
+  reconnectingFailureThreshold: 5,
+  recoverySuccessThreshold: 1,
+  maxReconnectAttempts: 10,
+  pingTimeout: 3 * SECOND,
+  startupWaitTime: 2 * SECOND,
+  connectTimeout: 30 * SECOND,
+  disconnectTimeout: 10 * SECOND,
+  cleanupIntervalHours: 24,
+  maxDisconnectedAgeHours: 168,
+  healthyThreshold: 1 * SECOND,
+  warningThreshold: 3 * SECOND,
+  slowThreshold: 10 * SECOND,
+  enableAdaptiveTimeout: false,
+  adaptiveMultiplier: 2.0,
+  historySize: 10,
+  priority: 'normal',
+  reconnectBaseDelay: 1 * SECOND,
+  reconnectMaxDelay: 60 * SECOND,
+  unreachableBaseDelay: 60 * SECOND,
+  unreachableMaxDelay: 600 * SECOND,
+  maxUnreachableRetries: 10,
+  jitter: 0.2,
+});
+
+/** Fleet-wide supervisor settings of SPEC §4 (`supervisor:` in YAML). */
+export interface SupervisorSettings {
+  maxConcurrentConnects: number;
+  maxRestarts: number;
+  restartWindow: number;
+}
+
+export const DEFAULT_SUPERVISOR_SETTINGS: Readonly<SupervisorSettings> = Object.freeze({
+  maxConcurrentConnects: 8,
+  maxRestarts: 5,
+  restartWindow: 60 * SECOND,
+});
+
+/** How long `notifications/tools/list_changed` bursts are coalesced before one `tools/list`. */
+export const TOOLS_CHANGED_COALESCE_MS = 1 * SECOND;
+
+/** Fills every unset key with its default; `warningCheckInterval` defaults to the health-check interval. */
+export function resolveLifecycleConfig(overrides: Partial<LifecycleConfig> = {}): LifecycleConfig {
+  const defined = Object.fromEntries(
+    Object.entries(overrides).filter(([, value]) => value !== undefined),
+  ) as Partial<LifecycleConfig>;
+  const merged = { ...DEFAULT_LIFECYCLE_CONFIG, ...defined };
+  return { ...merged, warningCheckInterval: defined.warningCheckInterval ?? merged.healthCheckInterval };
+}

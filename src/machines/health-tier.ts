@@ -1,0 +1,39 @@
+// HealthManager of SPEC §3: classify a ping by response time, and the (optional) adaptive ping timeout.
+
+import type { LifecycleConfig } from './defaults.js';
+
+export const HEALTH_TIERS = ['healthy', 'warning', 'slow', 'unhealthy'] as const;
+export type HealthTier = (typeof HEALTH_TIERS)[number];
+
+type TierThresholds = Pick<LifecycleConfig, 'healthyThreshold' | 'warningThreshold' | 'slowThreshold'>;
+
+/** Tier of a ping that answered after `responseTime` ms; a failed ping is `unhealthy` by definition. */
+export function healthTier(responseTime: number, thresholds: TierThresholds): HealthTier {
+  if (responseTime <= thresholds.healthyThreshold) return 'healthy';
+  if (responseTime <= thresholds.warningThreshold) return 'warning';
+  if (responseTime <= thresholds.slowThreshold) return 'slow';
+  return 'unhealthy';
+}
+
+type TimeoutSettings = Pick<
+  LifecycleConfig,
+  'pingTimeout' | 'slowThreshold' | 'enableAdaptiveTimeout' | 'adaptiveMultiplier' | 'historySize'
+>;
+
+/**
+ * The timeout for the next ping. Adaptive: mean of the recent response times × multiplier, clamped to
+ * [pingTimeout, slowThreshold] — never below `pingTimeout` (MCPStore's had no floor), so a consistently
+ * slow service keeps passing while a fast one is never timed out early.
+ */
+export function pingTimeoutFor(recentResponseTimes: readonly number[], settings: TimeoutSettings): number {
+  if (!settings.enableAdaptiveTimeout || recentResponseTimes.length === 0) return settings.pingTimeout;
+  const recent = recentResponseTimes.slice(-settings.historySize);
+  const mean = recent.reduce((sum, time) => sum + time, 0) / recent.length;
+  const ceiling = Math.max(settings.pingTimeout, settings.slowThreshold);
+  return Math.min(Math.max(mean * settings.adaptiveMultiplier, settings.pingTimeout), ceiling);
+}
+
+/** Appends a response time, keeping only the last `historySize`. */
+export function rememberResponseTime(history: readonly number[], responseTime: number, historySize: number): number[] {
+  return [...history, responseTime].slice(-Math.max(1, historySize));
+}

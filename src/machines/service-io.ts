@@ -1,0 +1,64 @@
+// The contract between the service statechart and the I/O it invokes. The machine names these actors;
+// `src/actors` implements them against the MCP SDK and the supervisor provides them
+// (`serviceMachine.provide({ actors })`), so the same chart runs against real servers or test doubles.
+// Everything here is plain data: no client, transport or process object ever enters the machine.
+
+/** Who an actor works for. Implementations look up the real (unredacted) transport by this key. */
+export interface ServiceRef {
+  serviceKey: string;
+  serviceName: string;
+  agentId: string | null;
+}
+
+/** A tool as listed by `tools/list` (the serialisable part the fleet needs). */
+export interface ToolDescriptor {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export interface ServerInfo {
+  name: string;
+  version: string;
+}
+
+/** `connect`: close any previous connection of this service, open a fresh one, initialize, list tools. */
+export interface ConnectInput extends ServiceRef {
+  /** 1-based attempt number within the current reconnect cycle (0 for the first connect). */
+  attempt: number;
+  timeoutMs: number;
+}
+export interface ConnectOutput {
+  /** Opaque id of the live connection; later actors receive it to act on exactly that connection. */
+  connectionId: string;
+  serverInfo: ServerInfo | null;
+  tools: ToolDescriptor[];
+}
+
+/** `ping`: one MCP ping; resolves when answered, rejects on error. The machine times it. */
+export interface PingInput extends ServiceRef {
+  connectionId: string;
+  timeoutMs: number;
+}
+
+/** `listTools`: a full, paginated `tools/list`. */
+export interface ListToolsInput extends ServiceRef {
+  connectionId: string;
+}
+
+/** `watchConnection`: a callback actor that reports transport loss and tool-list changes at once. */
+export interface WatchConnectionInput extends ServiceRef {
+  connectionId: string;
+}
+
+/** `disconnect`: graceful close of the connection (and process tree), within `timeoutMs`. */
+export interface DisconnectInput extends ServiceRef {
+  connectionId: string | null;
+  timeoutMs: number;
+}
+
+/** Events a `watchConnection` implementation sends back to the service machine. */
+export type ConnectionEvent =
+  | { type: 'CONNECTION_LOST'; reason: string }
+  | { type: 'TOOLS_CHANGED' };
