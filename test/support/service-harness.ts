@@ -1,0 +1,211 @@
+// Drives one service statechart in virtual time (XState's SimulatedClock) against scriptable test
+// doubles of its I/O actors, so every lifecycle path runs in milliseconds with no real sleeps.
+
+import { createActor, fromCallback, fromPromise, SimulatedClock, type Actor } from 'xstate';
+import type { LifecycleConfig } from '../../src/machines/defaults.js';
+import { serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
+import type { ServiceMachineInput } from '../../src/machines/service.context.js';
+import type {
+  ConnectInput,
+  ConnectionEvent,
+  ConnectOutput,
+  DisconnectInput,
+  ListToolsInput,
+  PingInput,
+  ToolDescriptor,
+  WatchConnectionInput,
+} from '../../src/machines/service-io.js';
+
+export type Behaviour = 'succeed' | 'fail' | 'hang' | 'methodNotFound' | { respondAfterMs: number };
+
+export interface Call<I> {
+  input: I;
+  signal: AbortSignal;
+}
+
+export const tool = (name: string): ToolDescriptor => ({ name, inputSchema: { type: 'object' } });
+
+/** Scriptable doubles of the five actors; each records its calls (with their abort signals). */
+export class FakeIO {
+  connect: Behaviour = 'succeed';
+  ping: Behaviour = 'succeed';
+  disconnect: Behaviour = 'succeed';
+  listTools: Behaviour = 'succeed';
+  tools: ToolDescriptor[] = [tool('echo'), tool('add')];
+  readonly calls = {
+    connect: [] as Call<ConnectInput>[],
+    ping: [] as Call<PingInput>[],
+    listTools: [] as Call<ListToolsInput>[],
+    disconnect: [] as Call<DisconnectInput>[],
+  };
+  /** Pings in flight at once, at most; pings must never overlap. */
+  maxConcurrentPings = 0;
+  private pingsInFlight = 0;
+  private watchers = new Set<(event: ConnectionEvent) => void>();
+  private connections = 0;
+
+  constructor(private readonly clock: SimulatedClock) {}
+
+  /** The actor implementations to `provide` to the machine. */
+  actors() {
+    return {
+      connect: fromPromise<ConnectOutput, ConnectInput>(({ input, signal }) => {
+        this.calls.connect.push({ input, signal });
+        return this.perform(this.connect, signal, () => ({
+          connectionId: `conn-${++this.connections}`,
+          serverInfo: { name: 'fake', version: '1.0.0' },
+          tools: [...this.tools],
+        }));
+      }),
+      ping: fromPromise<void, PingInput>(async ({ input, signal }) => {
+        this.calls.ping.push({ input, signal });
+        this.pingsInFlight++;
+        this.maxConcurrentPings = Math.max(this.maxConcurrentPings, this.pingsInFlight);
+        try {
+          await this.perform(this.ping, signal, () => undefined);
+        } finally {
+          this.pingsInFlight--;
+        }
+      }),
+      listTools: fromPromise<ToolDescriptor[], ListToolsInput>(({ input, signal }) => {
+        this.calls.listTools.push({ input, signal });
+        return this.perform(this.listTools, signal, () => [...this.tools]);
+      }),
+      disconnect: fromPromise<void, DisconnectInput>(({ input, signal }) => {
+        this.calls.disconnect.push({ input, signal });
+        return this.perform(this.disconnect, signal, () => undefined);
+      }),
+      watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(({ sendBack }) => {
+        const watcher = (event: ConnectionEvent) => sendBack(event);
+        this.watchers.add(watcher);
+        return () => this.watchers.delete(watcher);
+      }),
+    };
+  }
+
+  /** What a real watcher reports when the transport closes. */
+  loseConnection(reason = 'process exited with code 1') {
+    for (const watcher of [...this.watchers]) watcher({ type: 'CONNECTION_LOST', reason });
+  }
+
+  toolsChanged() {
+    for (const watcher of [...this.watchers]) watcher({ type: 'TOOLS_CHANGED' });
+  }
+
+  get activeWatchers() {
+    return this.watchers.size;
+  }
+
+  private perform<T>(behaviour: Behaviour, signal: AbortSignal, value: () => T): Promise<T> {
+    if (behaviour === 'succeed') return Promise.resolve(value());
+    if (behaviour === 'fail') return Promise.reject(new Error('connection refused at http://127.0.0.1:1/mcp'));
+    if (behaviour === 'methodNotFound') {
+      return Promise.reject(Object.assign(new Error('Method not found'), { code: -32601 }));
+    }
+    return new Promise<T>((resolve) => {
+      if (behaviour === 'hang') return;
+      const timer = this.clock.setTimeout(() => resolve(value()), behaviour.respondAfterMs);
+      signal.addEventListener('abort', () => this.clock.clearTimeout(timer), { once: true });
+    });
+  }
+}
+
+interface PendingTimeout {
+  start: number;
+  timeout: number;
+}
+
+/** Lets every settled promise deliver its result to the actors before time moves on. */
+export const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface ServiceHarness {
+  actor: Actor<typeof serviceMachine>;
+  clock: SimulatedClock;
+  io: FakeIO;
+  /** Top-level lifecycle state (or REMOVED). */
+  readonly state: ServiceState | 'REMOVED';
+  /** Every top-level state entered, in order, starting with INITIALIZING. */
+  readonly path: string[];
+  /** Moves virtual time forward by `ms`, firing each due timer in order and letting I/O settle. */
+  advance(ms: number): Promise<void>;
+  /** Advances until `predicate` holds (checked after each timer), up to `limitMs` of virtual time. */
+  advanceUntil(predicate: () => boolean, limitMs: number): Promise<number>;
+  send: Actor<typeof serviceMachine>['send'];
+  stop(): void;
+}
+
+export interface HarnessOptions {
+  config?: Partial<LifecycleConfig>;
+  input?: Partial<ServiceMachineInput>;
+  setup?: (io: FakeIO) => void;
+}
+
+export async function startService(options: HarnessOptions = {}): Promise<ServiceHarness> {
+  const clock = new SimulatedClock();
+  clock.set(1_700_000_000_000);
+  const io = new FakeIO(clock);
+  options.setup?.(io);
+  const actor = createActor(serviceMachine.provide({ actors: io.actors() }), {
+    clock,
+    input: {
+      serviceName: 'svc',
+      transport: { type: 'stdio', command: 'node', args: ['server.js'], env: { TOKEN: 'secret' } },
+      config: options.config,
+      ...options.input,
+    },
+  });
+  const path: string[] = [];
+  const topState = () => {
+    const snapshot = actor.getSnapshot();
+    return (typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0]) as ServiceState;
+  };
+  actor.subscribe({
+    next: () => {
+      const state = topState();
+      if (path[path.length - 1] !== state) path.push(state);
+    },
+    error: () => undefined,
+  });
+  actor.start();
+  await flush();
+
+  const pending = () => [...(clock as unknown as { timeouts: Map<number, PendingTimeout> }).timeouts.values()];
+  const nextDue = () => Math.min(...pending().map((t) => t.start + t.timeout));
+
+  const harness: ServiceHarness = {
+    actor,
+    clock,
+    io,
+    get state() {
+      return topState();
+    },
+    path,
+    async advance(ms) {
+      const target = clock.now() + ms;
+      for (let steps = 0; steps < 100_000; steps++) {
+        await flush();
+        const due = nextDue();
+        if (!(due <= target)) break;
+        clock.set(Math.max(due, clock.now()));
+      }
+      clock.set(target);
+      await flush();
+    },
+    async advanceUntil(predicate, limitMs) {
+      const start = clock.now();
+      const limit = start + limitMs;
+      for (let steps = 0; steps < 100_000 && !predicate(); steps++) {
+        await flush();
+        if (predicate()) break;
+        const due = nextDue();
+        if (!(due <= limit)) throw new Error(`condition not met within ${limitMs} ms of virtual time (state ${topState()})`);
+        clock.set(Math.max(due, clock.now()));
+        await flush();
+      }
+      return clock.now() - start;
+    },
+    send: (event) => actor.send(event),
+    stop: () => actor.stop(),
+  };
+  return harness;
+}
