@@ -21,6 +21,8 @@ export type Behaviour = 'succeed' | 'fail' | 'hang' | 'methodNotFound' | { respo
 export interface Call<I> {
   input: I;
   signal: AbortSignal;
+  /** Virtual time of the call. */
+  at: number;
 }
 
 export const tool = (name: string): ToolDescriptor => ({ name, inputSchema: { type: 'object' } });
@@ -50,7 +52,7 @@ export class FakeIO {
   actors() {
     return {
       connect: fromPromise<ConnectOutput, ConnectInput>(({ input, signal }) => {
-        this.calls.connect.push({ input, signal });
+        this.calls.connect.push({ input, signal, at: this.clock.now() });
         return this.perform(this.connect, signal, () => ({
           connectionId: `conn-${++this.connections}`,
           serverInfo: { name: 'fake', version: '1.0.0' },
@@ -58,7 +60,7 @@ export class FakeIO {
         }));
       }),
       ping: fromPromise<void, PingInput>(async ({ input, signal }) => {
-        this.calls.ping.push({ input, signal });
+        this.calls.ping.push({ input, signal, at: this.clock.now() });
         this.pingsInFlight++;
         this.maxConcurrentPings = Math.max(this.maxConcurrentPings, this.pingsInFlight);
         try {
@@ -68,11 +70,11 @@ export class FakeIO {
         }
       }),
       listTools: fromPromise<ToolDescriptor[], ListToolsInput>(({ input, signal }) => {
-        this.calls.listTools.push({ input, signal });
+        this.calls.listTools.push({ input, signal, at: this.clock.now() });
         return this.perform(this.listTools, signal, () => [...this.tools]);
       }),
       disconnect: fromPromise<void, DisconnectInput>(({ input, signal }) => {
-        this.calls.disconnect.push({ input, signal });
+        this.calls.disconnect.push({ input, signal, at: this.clock.now() });
         return this.perform(this.disconnect, signal, () => undefined);
       }),
       watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(({ sendBack }) => {
