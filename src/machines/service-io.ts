@@ -3,6 +3,8 @@
 // (`serviceMachine.provide({ actors })`), so the same chart runs against real servers or test doubles.
 // Everything here is plain data: no client, transport or process object ever enters the machine.
 
+import type { Priority } from './defaults.js';
+
 /** Who an actor works for. Implementations look up the real (unredacted) transport by this key. */
 export interface ServiceRef {
   serviceKey: string;
@@ -28,6 +30,8 @@ export interface ConnectInput extends ServiceRef {
   /** 1-based attempt number within the current reconnect cycle (0 for the first connect). */
   attempt: number;
   timeoutMs: number;
+  /** The service's priority: a fleet-wide connect queue serves critical services first. */
+  priority: Priority;
 }
 export interface ConnectOutput {
   /** Opaque id of the live connection; later actors receive it to act on exactly that connection. */

@@ -344,7 +344,12 @@ export const serviceMachine = setup({
       invoke: {
         id: 'connect',
         src: 'connect',
-        input: ({ context }) => ({ ...serviceRef(context), attempt: 0, timeoutMs: context.config.connectTimeout }),
+        input: ({ context }) => ({
+          ...serviceRef(context),
+          attempt: 0,
+          timeoutMs: context.config.connectTimeout,
+          priority: context.config.priority,
+        }),
         onDone: { target: 'HEALTHY', actions: { type: 'storeConnection', params: ({ event }) => event.output } },
         onError: {
           target: 'RECONNECTING',
@@ -396,6 +401,7 @@ export const serviceMachine = setup({
               ...serviceRef(context),
               attempt: context.reconnectAttempts,
               timeoutMs: context.config.connectTimeout,
+              priority: context.config.priority,
             }),
             onDone: { target: '#service.HEALTHY', actions: { type: 'storeConnection', params: ({ event }) => event.output } },
             onError: {
