@@ -3,6 +3,7 @@
 // (`serviceMachine.provide({ actors })`), so the same chart runs against real servers or test doubles.
 // Everything here is plain data: no client, transport or process object ever enters the machine.
 
+import type { CallbackActorLogic, PromiseActorLogic } from 'xstate';
 import type { Priority } from './defaults.js';
 
 /** Who an actor works for. Implementations look up the real (unredacted) transport by this key. */
@@ -66,3 +67,12 @@ export interface DisconnectInput extends ServiceRef {
 export type ConnectionEvent =
   | { type: 'CONNECTION_LOST'; reason: string }
   | { type: 'TOOLS_CHANGED' };
+
+/** The five actor implementations a caller provides to the service machine. */
+export interface ServiceActors {
+  connect: PromiseActorLogic<ConnectOutput, ConnectInput>;
+  ping: PromiseActorLogic<void, PingInput>;
+  listTools: PromiseActorLogic<ToolDescriptor[], ListToolsInput>;
+  disconnect: PromiseActorLogic<void, DisconnectInput>;
+  watchConnection: CallbackActorLogic<ConnectionEvent, WatchConnectionInput>;
+}

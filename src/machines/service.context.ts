@@ -51,6 +51,10 @@ export interface ServiceContext {
   lastResponseTime: number | null;
   healthTier: HealthTier | null;
   toolCount: number;
+  /** Ping failures and failed connect attempts over the service's life (never reset; for metrics). */
+  totalFailures: number;
+  /** Reconnect attempts over the service's life (never reset; for metrics). */
+  totalReconnectAttempts: number;
 
   // The live connection (ids and data only; the client lives in the actors)
   connectionId: string | null;
@@ -105,6 +109,8 @@ export function initialServiceContext(input: ServiceMachineInput, now: number): 
     lastResponseTime: null,
     healthTier: null,
     toolCount: 0,
+    totalFailures: 0,
+    totalReconnectAttempts: 0,
     connectionId: null,
     connectedTime: null,
     serverInfo: null,

@@ -245,11 +245,15 @@ export const serviceMachine = setup({
         disconnectReason: null,
       };
     }),
-    recordConnectFailure: assign(({ system }, params: { message: string }) => ({
+    recordConnectFailure: assign(({ context, system }, params: { message: string }) => ({
       errorMessage: params.message,
       lastFailureTime: clockNow(system),
+      totalFailures: context.totalFailures + 1,
     })),
-    countReconnectAttempt: assign({ reconnectAttempts: ({ context }) => context.reconnectAttempts + 1 }),
+    countReconnectAttempt: assign(({ context }) => ({
+      reconnectAttempts: context.reconnectAttempts + 1,
+      totalReconnectAttempts: context.totalReconnectAttempts + 1,
+    })),
     scheduleReconnect: assign(({ context, system }) => {
       const { delay, randomState } = jittered(context, reconnectDelay(context.reconnectAttempts, context.config));
       return { retryDelay: delay, nextRetryTime: clockNow(system) + delay, randomState };
@@ -284,6 +288,7 @@ export const serviceMachine = setup({
       return {
         consecutiveFailures: context.consecutiveFailures + 1,
         consecutiveSuccesses: 0,
+        totalFailures: context.totalFailures + 1,
         lastFailureTime: now,
         lastHealthCheck: now,
         responseTime: null,

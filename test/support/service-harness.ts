@@ -43,7 +43,9 @@ export class FakeIO {
   /** Pings in flight at once, at most; pings must never overlap. */
   maxConcurrentPings = 0;
   private pingsInFlight = 0;
-  private watchers = new Set<(event: ConnectionEvent) => void>();
+  /** Per-service overrides of the behaviours above, by service key. */
+  readonly perService = new Map<string, Partial<Record<'connect' | 'ping' | 'listTools' | 'disconnect', Behaviour>>>();
+  private watchers = new Map<(event: ConnectionEvent) => void, string>();
   private connections = 0;
 
   constructor(private readonly clock: SimulatedClock) {}
@@ -53,7 +55,7 @@ export class FakeIO {
     return {
       connect: fromPromise<ConnectOutput, ConnectInput>(({ input, signal }) => {
         this.calls.connect.push({ input, signal, at: this.clock.now() });
-        return this.perform(this.connect, signal, () => ({
+        return this.perform(this.behaviour('connect', input.serviceKey), signal, () => ({
           connectionId: `conn-${++this.connections}`,
           serverInfo: { name: 'fake', version: '1.0.0' },
           tools: [...this.tools],
@@ -64,34 +66,42 @@ export class FakeIO {
         this.pingsInFlight++;
         this.maxConcurrentPings = Math.max(this.maxConcurrentPings, this.pingsInFlight);
         try {
-          await this.perform(this.ping, signal, () => undefined);
+          await this.perform(this.behaviour('ping', input.serviceKey), signal, () => undefined);
         } finally {
           this.pingsInFlight--;
         }
       }),
       listTools: fromPromise<ToolDescriptor[], ListToolsInput>(({ input, signal }) => {
         this.calls.listTools.push({ input, signal, at: this.clock.now() });
-        return this.perform(this.listTools, signal, () => [...this.tools]);
+        return this.perform(this.behaviour('listTools', input.serviceKey), signal, () => [...this.tools]);
       }),
       disconnect: fromPromise<void, DisconnectInput>(({ input, signal }) => {
         this.calls.disconnect.push({ input, signal, at: this.clock.now() });
-        return this.perform(this.disconnect, signal, () => undefined);
+        return this.perform(this.behaviour('disconnect', input.serviceKey), signal, () => undefined);
       }),
-      watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(({ sendBack }) => {
+      watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(({ sendBack, input }) => {
         const watcher = (event: ConnectionEvent) => sendBack(event);
-        this.watchers.add(watcher);
+        this.watchers.set(watcher, input.serviceKey);
         return () => this.watchers.delete(watcher);
       }),
     };
   }
 
-  /** What a real watcher reports when the transport closes. */
-  loseConnection(reason = 'process exited with code 1') {
-    for (const watcher of [...this.watchers]) watcher({ type: 'CONNECTION_LOST', reason });
+  /** What a real watcher reports when the transport closes (of one service, or of all). */
+  loseConnection(reason = 'process exited with code 1', serviceKey?: string) {
+    this.report({ type: 'CONNECTION_LOST', reason }, serviceKey);
   }
 
-  toolsChanged() {
-    for (const watcher of [...this.watchers]) watcher({ type: 'TOOLS_CHANGED' });
+  toolsChanged(serviceKey?: string) {
+    this.report({ type: 'TOOLS_CHANGED' }, serviceKey);
+  }
+
+  private report(event: ConnectionEvent, serviceKey?: string) {
+    for (const [watcher, key] of [...this.watchers]) if (serviceKey === undefined || key === serviceKey) watcher(event);
+  }
+
+  private behaviour(kind: 'connect' | 'ping' | 'listTools' | 'disconnect', serviceKey: string): Behaviour {
+    return this.perService.get(serviceKey)?.[kind] ?? this[kind];
   }
 
   get activeWatchers() {

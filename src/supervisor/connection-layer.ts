@@ -1,0 +1,25 @@
+// What the supervisor needs from the I/O side: somewhere to keep each service's real (unredacted)
+// transport, the actor implementations its statecharts invoke, tool calls, and a last-resort close.
+// `src/actors` provides the MCP implementation; tests and benchmarks may provide others.
+
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { TransportConfig } from '../config/transport.js';
+import type { ServiceActors } from '../machines/service-io.js';
+
+export interface ToolCallOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ConnectionLayer {
+  /** Keeps the real transport of a service before its actor starts (replacing any earlier one). */
+  register(serviceKey: string, transport: TransportConfig): void;
+  /** Forgets a service, closing any connection (and process tree) it still has. */
+  unregister(serviceKey: string): Promise<void>;
+  /** The implementations of the statechart's `connect`, `ping`, `listTools`, `watchConnection`, `disconnect`. */
+  readonly actors: ServiceActors;
+  /** Calls a tool on the service's live connection; rejects (never hangs) if the connection drops. */
+  callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult>;
+  /** Closes every connection and ends every process still running. */
+  closeAll(): Promise<void>;
+}

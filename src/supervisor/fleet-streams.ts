@@ -1,0 +1,131 @@
+// The fleet as RxJS streams: the latest snapshot of every service (coalesced per batch window and
+// replayed to late subscribers), every transition (never coalesced, in order per service), and the
+// fleet metrics whenever they change. Fed by the supervisor; knows nothing of XState.
+
+import type { Observable} from 'rxjs';
+import { ReplaySubject, Subject } from 'rxjs';
+import type { ServiceContext } from '../machines/service.context.js';
+import type { ServiceState } from '../machines/service.machine.js';
+import { collectFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
+import { toServiceSnapshot, type ServiceSnapshot } from './service-snapshot.js';
+import { transitionReason, type Transition } from './transition.js';
+
+interface Entry {
+  state: ServiceState;
+  context: ServiceContext;
+  /** Built lazily: most updates are never looked at before the next one arrives. */
+  snapshot: ServiceSnapshot | null;
+}
+
+export interface FleetStreamsOptions {
+  /** How long updates are gathered into one `services$` emission; 0 = until the current tick ends. */
+  batchWindowMs?: number;
+}
+
+export class FleetStreams {
+  private readonly entries = new Map<string, Entry>();
+  private readonly servicesSubject = new ReplaySubject<ReadonlyMap<string, ServiceSnapshot>>(1);
+  private readonly transitionsSubject = new Subject<Transition>();
+  private readonly metricsSubject = new ReplaySubject<FleetMetrics>(1);
+  private readonly changesSubject = new Subject<string>();
+  private flushScheduled = false;
+  private lastMetrics = '';
+  private completed = false;
+
+  readonly services$: Observable<ReadonlyMap<string, ServiceSnapshot>> = this.servicesSubject.asObservable();
+  readonly transitions$: Observable<Transition> = this.transitionsSubject.asObservable();
+  readonly metrics$: Observable<FleetMetrics> = this.metricsSubject.asObservable();
+  /** Unbatched: the key of every service whose snapshot changed (for the supervisor's own waits). */
+  readonly changes$: Observable<string> = this.changesSubject.asObservable();
+
+  constructor(private readonly options: FleetStreamsOptions = {}) {}
+
+  /** Records a service actor's new snapshot; emits a transition when its lifecycle state changed. */
+  update(state: ServiceState, context: ServiceContext, at: number, reason?: string): void {
+    if (this.completed) return;
+    const key = context.serviceKey;
+    const previous = this.entries.get(key);
+    if (previous && previous.context === context && previous.state === state) return;
+    this.entries.set(key, { state, context, snapshot: null });
+    if (previous?.state !== state) {
+      this.transitionsSubject.next({
+        service: key,
+        agent: context.agentId,
+        from: previous?.state ?? null,
+        to: state,
+        at,
+        reason: reason ?? transitionReason(previous?.state ?? null, state, context),
+      });
+    }
+    this.changed(key);
+  }
+
+  /** Shows a service whose actor is gone for good (restart budget exhausted) as DISCONNECTED. */
+  markDisconnected(key: string, reason: string, at: number): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.update('DISCONNECTED', { ...entry.context, disconnectReason: reason, stateEnteredTime: at, nextRetryTime: null }, at, reason);
+  }
+
+  /** The service is gone: a final transition to REMOVED. */
+  remove(key: string, at: number, reason: string): void {
+    const previous = this.entries.get(key);
+    if (!previous || this.completed) return;
+    this.entries.delete(key);
+    this.transitionsSubject.next({ service: key, agent: previous.context.agentId, from: previous.state, to: 'REMOVED', at, reason });
+    this.changed(key);
+  }
+
+  get(key: string): ServiceSnapshot | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    entry.snapshot ??= toServiceSnapshot(entry.state, entry.context);
+    return entry.snapshot;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  list(): ServiceSnapshot[] {
+    return [...this.entries.keys()].map((key) => this.get(key) as ServiceSnapshot);
+  }
+
+  metrics(): FleetMetrics {
+    return collectFleetMetrics(this.list());
+  }
+
+  /** Emits what is pending and completes every stream. */
+  complete(): void {
+    if (this.completed) return;
+    this.flush();
+    this.completed = true;
+    this.servicesSubject.complete();
+    this.transitionsSubject.complete();
+    this.metricsSubject.complete();
+    this.changesSubject.complete();
+  }
+
+  private changed(key: string) {
+    this.changesSubject.next(key);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const window = this.options.batchWindowMs ?? 0;
+    if (window > 0) setTimeout(() => this.flush(), window);
+    else setImmediate(() => this.flush());
+  }
+
+  private flush() {
+    if (!this.flushScheduled || this.completed) return;
+    this.flushScheduled = false;
+    const view = new Map<string, ServiceSnapshot>();
+    for (const key of this.entries.keys()) view.set(key, this.get(key) as ServiceSnapshot);
+    this.servicesSubject.next(view);
+    const metrics = collectFleetMetrics(view.values());
+    const serialised = JSON.stringify(metrics);
+    if (serialised !== this.lastMetrics) {
+      this.lastMetrics = serialised;
+      this.metricsSubject.next(metrics);
+    }
+  }
+}

@@ -1,0 +1,517 @@
+// The public API of SPEC §5: a supervisor that owns a fleet of service actors and publishes their
+// snapshots, transitions and metrics as RxJS streams.
+
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { filter, type Observable } from 'rxjs';
+import {
+  createActor,
+  fromPromise,
+  toPromise,
+  type Actor,
+  type AnyActorRef,
+  type InspectionEvent,
+  type Observer,
+} from 'xstate';
+import { redactTransport, TransportConfigSchema, type TransportConfig } from '../config/transport.js';
+import {
+  DEFAULT_SUPERVISOR_SETTINGS,
+  resolveLifecycleConfig,
+  type LifecycleConfig,
+  type SupervisorSettings,
+} from '../machines/defaults.js';
+import { failureMessage } from '../machines/failure.js';
+import type { ServiceContext, ServiceMachineInput } from '../machines/service.context.js';
+import { AVAILABLE_STATES, serviceMachine, type ServiceEvent, type ServiceState } from '../machines/service.machine.js';
+import type { ConnectInput, ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
+import { serviceKey } from '../machines/service-key.js';
+import { ConnectQueue } from './connect-queue.js';
+import type { ConnectionLayer } from './connection-layer.js';
+import {
+  DuplicateServiceError,
+  ServiceNotFoundError,
+  ServiceUnavailableError,
+  SupervisorStoppedError,
+  ToolCallTimeoutError,
+  ToolNotFoundError,
+  WaitTimeoutError,
+} from './errors.js';
+import type { FleetMetrics } from './fleet-metrics.js';
+import { FleetStreams } from './fleet-streams.js';
+import type { ServiceSnapshot } from './service-snapshot.js';
+import { serviceSystemId, supervisorMachine, type SupervisorMachine } from './supervisor.machine.js';
+import type { Transition } from './transition.js';
+
+/** One service to supervise: what the YAML loader produces, or what `addService` takes. */
+export interface ServiceSpec {
+  name: string;
+  agentId?: string | null;
+  transport: TransportConfig;
+  /** Per-service settings; unset keys take the SPEC §4 defaults. */
+  lifecycle?: Partial<LifecycleConfig>;
+  /** A disabled service is known to the config but not started. */
+  enabled?: boolean;
+}
+
+export interface FleetSpec {
+  services: readonly ServiceSpec[];
+  supervisor?: Partial<SupervisorSettings>;
+  /** How often DISCONNECTED services are swept (`cleanup_interval_hours` of `defaults`). */
+  cleanupIntervalHours?: number;
+}
+
+/** XState's clock interface with `now()`: the real one by default, `SimulatedClock` in tests. */
+export interface SupervisorClock {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+  now(): number;
+}
+
+export interface SupervisorOptions {
+  /** The I/O side; by default real MCP connections over stdio / Streamable HTTP / SSE. */
+  connections: ConnectionLayer;
+  /** Receives every XState inspection event (e.g. the Stately inspector's `inspect`). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  clock?: SupervisorClock;
+  /** Gathers snapshot updates into one `services$` emission per window (default: one per tick). */
+  batchWindowMs?: number;
+  /** Source of the per-service jitter seeds (default Math.random). */
+  random?: () => number;
+}
+
+export interface WaitOptions {
+  /** States to wait for; default HEALTHY or WARNING (tools callable). */
+  states?: readonly ServiceState[];
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface HealthCheckResult {
+  service: string;
+  ok: boolean;
+  state: ServiceState;
+  responseTime: number | null;
+  healthTier: ServiceSnapshot['metadata']['healthTier'];
+  error: string | null;
+}
+
+export interface ToolListing extends ToolDescriptor {
+  /** Fleet key of the service that offers the tool. */
+  service: string;
+  agentId: string | null;
+}
+
+const realClock: SupervisorClock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
+  now: () => Date.now(),
+};
+
+const DEFAULT_WAIT_MS = 30_000;
+const DEFAULT_CALL_MS = 60_000;
+const STOP_GRACE_MS = 1_000;
+
+type TopState = ServiceState | 'REMOVED';
+
+const topStateOf = (value: unknown): TopState =>
+  (typeof value === 'string' ? value : Object.keys(value as object)[0]) as TopState;
+
+export class Supervisor {
+  private readonly streams: FleetStreams;
+  private readonly queue: ConnectQueue;
+  private readonly clock: SupervisorClock;
+  private readonly specs = new Map<string, ServiceSpec>();
+  private readonly random: () => number;
+  private root: Actor<SupervisorMachine> | null = null;
+  private stopping: Promise<void> | null = null;
+  /** Services being removed on request (as opposed to by the cleanup sweep). */
+  private readonly removing = new Set<string>();
+  /** Why a service actor crashed, until its restarted actor reports in. */
+  private readonly crashes = new Map<string, string>();
+
+  readonly services$: Observable<ReadonlyMap<string, ServiceSnapshot>>;
+  readonly transitions$: Observable<Transition>;
+  readonly metrics$: Observable<FleetMetrics>;
+
+  constructor(
+    private readonly fleet: FleetSpec,
+    private readonly options: SupervisorOptions,
+  ) {
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? Math.random;
+    const settings = { ...DEFAULT_SUPERVISOR_SETTINGS, ...fleet.supervisor };
+    this.queue = new ConnectQueue(settings.maxConcurrentConnects);
+    this.streams = new FleetStreams({ batchWindowMs: options.batchWindowMs });
+    this.services$ = this.streams.services$;
+    this.transitions$ = this.streams.transitions$;
+    this.metrics$ = this.streams.metrics$;
+    for (const spec of fleet.services) {
+      const key = serviceKey(spec.name, spec.agentId);
+      if (this.specs.has(key)) throw new DuplicateServiceError(key);
+      this.specs.set(key, spec);
+    }
+  }
+
+  /** Connect attempts currently holding a slot of the fleet-wide connect queue, and the most ever. */
+  get connectQueue(): { inFlight: number; queued: number; peak: number } {
+    return { inFlight: this.queue.inFlight, queued: this.queue.queued, peak: this.queue.peak };
+  }
+
+  /** Starts the supervisor and every enabled service. */
+  start(): this {
+    if (this.stopping) throw new SupervisorStoppedError('start a stopped supervisor');
+    if (this.root) return this;
+    const machine = supervisorMachine.provide({
+      actors: { service: serviceMachine.provide({ actors: this.queuedActors(this.options.connections.actors) }) },
+    });
+    this.root = createActor(machine, {
+      clock: this.clock,
+      input: { settings: this.fleet.supervisor, cleanupIntervalHours: this.fleet.cleanupIntervalHours },
+      inspect: (event) => this.observe(event),
+    });
+    this.root.start();
+    for (const [key, spec] of this.specs) if (spec.enabled !== false) this.spawn(key, spec);
+    return this;
+  }
+
+  /**
+   * Stops every service (DISCONNECTING → DISCONNECTED), ends the actors, closes every connection and
+   * process, and completes the streams. Bounded by the services' disconnect timeouts; idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** Adds and starts a service; names are unique within a scope (global, or one agent's). */
+  addService(spec: ServiceSpec): ServiceSnapshot {
+    this.running('add a service');
+    const checked = { ...spec, transport: TransportConfigSchema.parse(spec.transport) };
+    const key = serviceKey(checked.name, checked.agentId);
+    if (this.streams.has(key)) throw new DuplicateServiceError(key);
+    this.specs.set(key, checked);
+    this.spawn(key, checked);
+    return this.requireSnapshot(key);
+  }
+
+  /** Stops the service (if active) and deletes it. Resolves once it is gone. */
+  async removeService(name: string): Promise<void> {
+    const root = this.running('remove a service');
+    const key = this.requireKey(name);
+    const child = this.child(key);
+    if (child && this.stateOf(key) !== 'DISCONNECTED') {
+      child.send({ type: 'STOP', reason: 'removed on request' });
+      await this.waitForService(key, { states: ['DISCONNECTED'], timeoutMs: this.stopBound(key) }).catch(() => undefined);
+    }
+    this.removing.add(key);
+    if (child) {
+      child.send({ type: 'REMOVE' });
+    } else {
+      root.send({ type: 'service.remove', key });
+      this.streams.remove(key, this.clock.now(), 'removed on request');
+    }
+    this.specs.delete(key);
+    await this.options.connections.unregister(key);
+  }
+
+  /** Restarts the service: DISCONNECTING → INITIALIZING (or DISCONNECTED → INITIALIZING). */
+  restartService(name: string): void {
+    const root = this.running('restart a service');
+    const key = this.requireKey(name);
+    if (this.crashedReason(key) !== null) root.send({ type: 'service.revive', key });
+    else this.sendTo(key, { type: 'RESTART' });
+  }
+
+  /** Stops the service (DISCONNECTING → DISCONNECTED); it stays listed until removed. */
+  stopService(name: string): void {
+    this.running('stop a service');
+    this.sendTo(this.requireKey(name), { type: 'STOP' });
+  }
+
+  listServices(filterBy: { agent?: string | null } = {}): ServiceSnapshot[] {
+    const all = this.streams.list();
+    if (filterBy.agent === undefined) return all;
+    return all.filter((service) => service.agentId === filterBy.agent);
+  }
+
+  /** State, full metadata, tools and redacted config of one service. */
+  getServiceInfo(name: string): ServiceSnapshot {
+    return this.requireSnapshot(this.requireKey(name));
+  }
+
+  /** Runs a health check at once and resolves with its outcome. */
+  async checkHealth(name: string): Promise<HealthCheckResult> {
+    this.running('check health');
+    const key = this.requireKey(name);
+    const before = this.requireAvailable(key);
+    this.sendTo(key, { type: 'CHECK_NOW' });
+    const after = await this.waitUntil(
+      key,
+      (snapshot) => snapshot.metadata.lastHealthCheck !== before.metadata.lastHealthCheck || !snapshot.available,
+      before.config.lifecycle.pingTimeout + before.config.lifecycle.slowThreshold,
+    );
+    const ok = after.metadata.lastHealthCheck === after.metadata.lastSuccessTime;
+    return {
+      service: key,
+      ok: after.available && ok,
+      state: after.state,
+      responseTime: after.metadata.responseTime,
+      healthTier: after.metadata.healthTier,
+      error: ok ? null : after.metadata.errorMessage,
+    };
+  }
+
+  /** Makes a reconnect attempt at once (RECONNECTING or UNREACHABLE), skipping the backoff wait. */
+  reconnect(name: string): void {
+    this.running('reconnect');
+    this.sendTo(this.requireKey(name), { type: 'RECONNECT_NOW' });
+  }
+
+  /** Resolves when the service is in one of `states` (default: available); rejects on timeout. */
+  waitForService(name: string, options: WaitOptions = {}): Promise<ServiceSnapshot> {
+    const key = this.requireKey(name);
+    const states = options.states ?? AVAILABLE_STATES;
+    return this.waitUntil(key, (snapshot) => states.includes(snapshot.state), options.timeoutMs ?? DEFAULT_WAIT_MS, {
+      signal: options.signal,
+      onTimeout: (snapshot) => new WaitTimeoutError(key, states, snapshot.state, options.timeoutMs ?? DEFAULT_WAIT_MS),
+    });
+  }
+
+  /** Tools of every available service (optionally of one agent's scope). */
+  listTools(filterBy: { agent?: string | null } = {}): ToolListing[] {
+    return this.listServices(filterBy)
+      .filter((service) => service.available)
+      .flatMap((service) => service.tools.map((tool) => ({ ...tool, service: service.key, agentId: service.agentId })));
+  }
+
+  /**
+   * Calls a tool. Rejects at once if the service is not available (ServiceUnavailableError, with its
+   * state and next retry time), never waits past `timeoutMs` (ToolCallTimeoutError), and rejects if the
+   * connection drops during the call.
+   */
+  async callTool(
+    name: string,
+    tool: string,
+    args: Record<string, unknown> = {},
+    options: CallOptions = {},
+  ): Promise<CallToolResult> {
+    this.running('call a tool');
+    const key = this.requireKey(name);
+    const snapshot = this.requireAvailable(key);
+    if (!snapshot.tools.some((candidate) => candidate.name === tool)) {
+      throw new ToolNotFoundError(key, tool, snapshot.tools.map((candidate) => candidate.name));
+    }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_MS;
+    const controller = new AbortController();
+    const timeout = new ToolCallTimeoutError(key, tool, timeoutMs);
+    const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (options.signal?.aborted) throw options.signal.reason;
+      return await this.options.connections.callTool(key, tool, args, { timeoutMs, signal: controller.signal });
+    } catch (error) {
+      if (controller.signal.reason === timeout) throw timeout;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The source document's `collect_lifecycle_metrics`, now. */
+  metrics(): FleetMetrics {
+    return this.streams.metrics();
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────────
+
+  private spawn(key: string, spec: ServiceSpec) {
+    this.options.connections.register(key, spec.transport);
+    const input: ServiceMachineInput = {
+      serviceName: spec.name,
+      agentId: spec.agentId ?? null,
+      transport: redactTransport(spec.transport),
+      config: spec.lifecycle,
+      randomSeed: Math.floor(this.random() * 0x1_0000_0000) | 0,
+    };
+    this.root?.send({ type: 'service.add', key, input });
+  }
+
+  /** The connect actor acquires a slot of the fleet-wide queue first (honouring its abort signal). */
+  private queuedActors(actors: ServiceActors): ServiceActors {
+    const queue = this.queue;
+    const connect = fromPromise<ConnectOutput, ConnectInput>(async ({ input, signal }) => {
+      const release = await queue.acquire(input.priority, signal, this.clock.now());
+      const attempt = createActor(actors.connect, { input });
+      const abort = () => attempt.stop();
+      signal.addEventListener('abort', abort, { once: true });
+      try {
+        attempt.start();
+        return await toPromise(attempt);
+      } finally {
+        signal.removeEventListener('abort', abort);
+        release();
+      }
+    });
+    return { ...actors, connect };
+  }
+
+  /** Follows every service actor's snapshots (one observer for the whole actor system). */
+  private observe(event: InspectionEvent) {
+    if (this.options.inspect) notify(this.options.inspect, event);
+    if (event.type !== '@xstate.snapshot' || !this.root) return;
+    const actor = event.actorRef;
+    if (actor === this.root) return this.observeCrashedServices();
+    if ((actor as AnyActorRef)._parent !== this.root) return;
+    const snapshot = event.snapshot as unknown as { status: string; value: unknown; context: ServiceContext; error?: unknown };
+    const key = snapshot.context?.serviceKey;
+    if (!key) return;
+    const now = this.clock.now();
+    if (snapshot.status === 'error') {
+      this.crashes.set(key, failureMessage(snapshot.error));
+      return;
+    }
+    const state = topStateOf(snapshot.value);
+    if (state === 'REMOVED') return this.forget(key, now, snapshot.context);
+    const crash = this.crashes.get(key);
+    this.crashes.delete(key);
+    this.streams.update(state, snapshot.context, now, crash === undefined ? undefined : `restarted after a crash: ${crash}`);
+  }
+
+  private forget(key: string, at: number, context: ServiceContext) {
+    const onRequest = this.removing.delete(key);
+    const reason = onRequest
+      ? 'removed on request'
+      : `removed by the cleanup sweep: disconnected for more than ${context.config.maxDisconnectedAgeHours} h`;
+    this.streams.remove(key, at, reason);
+    this.specs.delete(key);
+    void this.options.connections.unregister(key);
+  }
+
+  /** Services the restart budget gave up on are shown as DISCONNECTED with the reason. */
+  private observeCrashedServices() {
+    const crashed = this.root?.getSnapshot().context.crashed ?? {};
+    for (const [key, record] of Object.entries(crashed)) {
+      const current = this.streams.get(key);
+      if (current && current.metadata.disconnectReason !== record.reason) {
+        this.streams.markDisconnected(key, record.reason, record.at);
+        this.crashes.delete(key);
+      }
+    }
+  }
+
+  private crashedReason(key: string): string | null {
+    return this.root?.getSnapshot().context.crashed[key]?.reason ?? null;
+  }
+
+  private child(key: string): AnyActorRef | undefined {
+    return this.root?.system.get(serviceSystemId(key));
+  }
+
+  private stateOf(key: string): ServiceState | undefined {
+    return this.streams.get(key)?.state;
+  }
+
+  private sendTo(key: string, event: ServiceEvent) {
+    const child = this.child(key);
+    if (!child) throw new ServiceUnavailableError(key, this.stateOf(key) ?? 'DISCONNECTED', null, this.crashedReason(key));
+    child.send(event);
+  }
+
+  private running(operation: string): Actor<SupervisorMachine> {
+    if (!this.root || this.stopping) throw new SupervisorStoppedError(operation);
+    return this.root;
+  }
+
+  /** Accepts `name` for the global scope or `agent/name`. */
+  private requireKey(name: string): string {
+    if (this.streams.has(name)) return name;
+    throw new ServiceNotFoundError(name);
+  }
+
+  private requireSnapshot(key: string): ServiceSnapshot {
+    const snapshot = this.streams.get(key);
+    if (!snapshot) throw new ServiceNotFoundError(key);
+    return snapshot;
+  }
+
+  private requireAvailable(key: string): ServiceSnapshot {
+    const snapshot = this.requireSnapshot(key);
+    if (!snapshot.available) {
+      throw new ServiceUnavailableError(key, snapshot.state, snapshot.metadata.nextRetryTime, snapshot.metadata.errorMessage);
+    }
+    return snapshot;
+  }
+
+  /** Longest a stop of this service may take: its disconnect timeout plus a grace period. */
+  private stopBound(key: string): number {
+    const lifecycle = this.streams.get(key)?.config.lifecycle ?? resolveLifecycleConfig();
+    return lifecycle.disconnectTimeout + STOP_GRACE_MS;
+  }
+
+  private waitUntil(
+    key: string,
+    done: (snapshot: ServiceSnapshot) => boolean,
+    timeoutMs: number,
+    options: { signal?: AbortSignal; onTimeout?: (snapshot: ServiceSnapshot) => Error } = {},
+  ): Promise<ServiceSnapshot> {
+    const { clock, streams } = this;
+    return new Promise((resolve, reject) => {
+      let finished = false;
+      const finish = (settle: () => void) => {
+        if (finished) return;
+        finished = true;
+        subscription?.unsubscribe();
+        clock.clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        settle();
+      };
+      const check = () => {
+        const snapshot = streams.get(key);
+        if (!snapshot) finish(() => reject(new ServiceNotFoundError(key)));
+        else if (done(snapshot)) finish(() => resolve(snapshot));
+      };
+      const onAbort = () => finish(() => reject(options.signal?.reason));
+      const timer = clock.setTimeout(() => {
+        const snapshot = streams.get(key);
+        const state = snapshot?.state ?? 'DISCONNECTED';
+        const error = snapshot && options.onTimeout ? options.onTimeout(snapshot) : new WaitTimeoutError(key, [], state, timeoutMs);
+        finish(() => reject(error));
+      }, timeoutMs);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const subscription = streams.changes$.pipe(filter((changed) => changed === key)).subscribe({
+        next: check,
+        complete: () => finish(() => reject(new SupervisorStoppedError('wait for a service'))),
+      });
+      if (options.signal?.aborted) onAbort();
+      else check();
+    });
+  }
+
+  private async shutdown(): Promise<void> {
+    const root = this.root;
+    if (root) {
+      const keys = this.streams.list().map((service) => service.key);
+      const stopped = keys.map(async (key) => {
+        const child = this.child(key);
+        if (!child || this.stateOf(key) === 'DISCONNECTED') return;
+        child.send({ type: 'STOP', reason: 'supervisor stopped' });
+        await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', this.stopBound(key)).catch(() => undefined);
+      });
+      await Promise.all(stopped);
+      root.stop();
+    }
+    await this.options.connections.closeAll();
+    this.streams.complete();
+  }
+}
+
+function notify(inspect: NonNullable<SupervisorOptions['inspect']>, event: InspectionEvent) {
+  if (typeof inspect === 'function') inspect(event);
+  else inspect.next?.(event);
+}

@@ -1,0 +1,50 @@
+// A ConnectionLayer made of the scriptable FakeIO actors, for driving a whole Supervisor in virtual time.
+
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { SimulatedClock } from 'xstate';
+import type { TransportConfig } from '../../src/config/transport.js';
+import type { ConnectionLayer, ToolCallOptions } from '../../src/supervisor/connection-layer.js';
+import { FakeIO } from './service-harness.js';
+
+export class FakeConnections implements ConnectionLayer {
+  readonly io: FakeIO;
+  readonly registered = new Map<string, TransportConfig>();
+  readonly unregistered: string[] = [];
+  closedAll = false;
+  /** How a tool call behaves: answer, hang until aborted, or lose the connection mid-call. */
+  callBehaviour: 'answer' | 'hang' | 'dropConnection' = 'answer';
+  readonly actors;
+
+  constructor(clock: SimulatedClock) {
+    this.io = new FakeIO(clock);
+    this.actors = this.io.actors();
+  }
+
+  register(serviceKey: string, transport: TransportConfig): void {
+    this.registered.set(serviceKey, transport);
+  }
+
+  async unregister(serviceKey: string): Promise<void> {
+    this.registered.delete(serviceKey);
+    this.unregistered.push(serviceKey);
+  }
+
+  callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult> {
+    if (this.callBehaviour === 'answer') {
+      return Promise.resolve({ content: [{ type: 'text', text: `${serviceKey}:${tool}:${JSON.stringify(args)}` }] });
+    }
+    return new Promise((_, reject) => {
+      options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
+      if (this.callBehaviour === 'dropConnection') {
+        queueMicrotask(() => {
+          this.io.loseConnection('process exited with code 1', serviceKey);
+          reject(new Error(`connection to '${serviceKey}' lost during the call: process exited with code 1`));
+        });
+      }
+    });
+  }
+
+  async closeAll(): Promise<void> {
+    this.closedAll = true;
+  }
+}
