@@ -1,0 +1,57 @@
+// Config problems as data: each issue says where (file:line:col and key path) and what was expected.
+// A `ConfigError` carries every error of a file at once, since the file is accepted or rejected whole.
+
+export interface ConfigIssue {
+  /** The config file, as the caller named it; null for a service given from code. */
+  file: string | null;
+  /** 1-based; null when the problem has no position (a service given from code, an unreadable file). */
+  line: number | null;
+  column: number | null;
+  /** The key path, e.g. `services.weather.ping_timeout`; empty for the document itself. */
+  path: string;
+  message: string;
+}
+
+export type PathSegment = string | number;
+
+/** `['services', 'weather', 'args', 0]` → `services.weather.args[0]`. */
+export function formatPath(segments: readonly PathSegment[]): string {
+  return segments.reduce<string>((path, segment) => {
+    if (typeof segment === 'number') return `${path}[${segment}]`;
+    if (/^[A-Za-z0-9_/-]+$/.test(segment)) return path === '' ? segment : `${path}.${segment}`;
+    return `${path}[${JSON.stringify(segment)}]`;
+  }, '');
+}
+
+/** `config/services.yaml:12:5 services.weather.ping_timeout: must be > 0, got 0` */
+export function formatIssue(issue: ConfigIssue): string {
+  const where = [issue.file, issue.line, issue.column].filter((part) => part !== null).join(':');
+  const what = issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
+  return where === '' ? what : `${where} ${what}`;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly issues: readonly ConfigIssue[];
+  readonly warnings: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[], warnings: readonly ConfigIssue[] = []) {
+    issues = byPosition(issues);
+    warnings = byPosition(warnings);
+    const source = issues[0]?.file ?? null;
+    const count = issues.length === 1 ? '1 error' : `${issues.length} errors`;
+    const lines = [
+      `Invalid config${source === null ? '' : ` ${source}`} (${count}; nothing was applied):`,
+      ...issues.map((issue) => `  ${formatIssue(issue)}`),
+      ...warnings.map((issue) => `  warning: ${formatIssue(issue)}`),
+    ];
+    super(lines.join('\n'));
+    this.issues = issues;
+    this.warnings = warnings;
+  }
+}
+
+/** Issues in reading order: by line, then column; issues without a position first. */
+function byPosition(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}

@@ -1,0 +1,177 @@
+// Imports the JSON files other MCP clients already have, as they are: Claude Desktop / Cursor / Windsurf
+// (`mcpServers`), VS Code (`servers` in .vscode/mcp.json, or `mcp.servers` in settings.json). Entries are
+// mapped onto the YAML document's service shape and validated by the same path, with every issue placed
+// at the key the user wrote in the JSON file.
+
+import os from 'node:os';
+import path from 'node:path';
+import type { ConfigIssue, PathSegment } from './errors.js';
+import { environmentResolver } from './interpolate.js';
+import type { VariableResolver } from './interpolate.js';
+import type { FleetConfig } from './model.js';
+import { isMapping } from './schema.js';
+import { parseSource } from './source.js';
+import { validateFleetDocument } from './validate.js';
+import type { IssueLocator } from './zod-issues.js';
+
+export interface ParseOptions {
+  /** Shown in every issue and used to resolve relative paths. */
+  file: string;
+  /** Source of `${VAR}` values; `process.env` when absent. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** JSON keys of a server entry, by the service field each becomes. */
+const FIELD_SOURCES = {
+  command: ['command'],
+  args: ['args'],
+  env: ['env'],
+  cwd: ['cwd'],
+  url: ['url', 'serverUrl'],
+  headers: ['headers'],
+  transport: ['type', 'transport'],
+  enabled: ['disabled', 'enabled'],
+} as const;
+
+const TRANSPORT_TYPES: Record<string, string | undefined> = {
+  stdio: undefined,
+  http: undefined,
+  'streamable-http': 'streamable-http',
+  streamableHttp: 'streamable-http',
+  sse: 'sse',
+};
+
+export function parseMcpJson(text: string, options: ParseOptions): FleetConfig {
+  const { file } = options;
+  const source = parseSource(blankJsonComments(text), { file, resolveVariable: mcpJsonResolver(options) });
+  const root = serversRoot(source.data);
+  const warnings = [...source.warnings];
+  const issues = [...source.issues];
+  const fieldOrigins = new Map<string, Map<string, string>>();
+  let document: unknown = source.data;
+
+  if (source.data !== undefined && root === null) {
+    issues.push(source.issueAt([], 'expected an `mcpServers` object (Claude Desktop, Cursor) or `servers` (VS Code mcp.json)'));
+  } else if (root !== null) {
+    const services: Record<string, unknown> = {};
+    for (const [name, entry] of Object.entries(root.servers)) {
+      const origins = new Map<string, string>();
+      fieldOrigins.set(name, origins);
+      services[name] = isMapping(entry) ? serviceFields(entry, origins, [...root.path, name], warnings, issues, source.issueAt) : entry;
+    }
+    document = { services };
+  }
+
+  /** A document path (`services.x.transport`) as the JSON file spells it (`servers.x.type`). */
+  const toSource = (documentPath: readonly PathSegment[]): PathSegment[] => {
+    const rootPath = root?.path ?? [];
+    if (documentPath[0] !== 'services') return [...documentPath];
+    const [, name, field, ...rest] = documentPath;
+    if (name === undefined) return [...rootPath];
+    if (field === undefined) return [...rootPath, name];
+    const written = fieldOrigins.get(String(name))?.get(String(field)) ?? field;
+    return [...rootPath, name, written, ...rest];
+  };
+  return validateFleetDocument(document, {
+    file,
+    baseDir: path.dirname(path.resolve(file)),
+    issueAt: (documentPath, message, atKey) => source.issueAt(toSource(documentPath), message, atKey),
+    issues,
+    warnings,
+  });
+}
+
+/** Maps one server entry onto service fields, noting which JSON key each came from. */
+function serviceFields(
+  entry: Record<string, unknown>,
+  origins: Map<string, string>,
+  entryPath: readonly PathSegment[],
+  warnings: ConfigIssue[],
+  issues: ConfigIssue[],
+  issueAt: IssueLocator,
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  const used = new Set<string>();
+  for (const [field, keys] of Object.entries(FIELD_SOURCES)) {
+    const key = keys.find((candidate) => entry[candidate] !== undefined);
+    if (key === undefined) continue;
+    used.add(key);
+    origins.set(field, key);
+    fields[field] = entry[key];
+  }
+  if (origins.get('enabled') === 'disabled' && typeof fields.enabled === 'boolean') fields.enabled = !fields.enabled;
+  const type = fields.transport;
+  if (typeof type === 'string') {
+    if (!(type in TRANSPORT_TYPES)) {
+      issues.push(issueAt([...entryPath, origins.get('transport') ?? 'type'], `expected one of stdio | http | sse, got "${type}"`));
+    }
+    const mapped = TRANSPORT_TYPES[type];
+    if (mapped === undefined) delete fields.transport;
+    else fields.transport = mapped;
+  }
+  for (const key of Object.keys(entry)) {
+    if (!used.has(key)) warnings.push(issueAt([...entryPath, key], `ignored key \`${key}\` (mcp-supervisor does not use it)`, true));
+  }
+  return fields;
+}
+
+function serversRoot(data: unknown): { path: PathSegment[]; servers: Record<string, unknown> } | null {
+  if (!isMapping(data)) return null;
+  if (isMapping(data.mcpServers)) return { path: ['mcpServers'], servers: data.mcpServers };
+  if (isMapping(data.servers)) return { path: ['servers'], servers: data.servers };
+  if (isMapping(data.mcp) && isMapping(data.mcp.servers)) return { path: ['mcp', 'servers'], servers: data.mcp.servers };
+  return null;
+}
+
+/**
+ * `${env:NAME}` and `${NAME}` from the environment, plus the editor variables these files use:
+ * `${workspaceFolder}` (the folder holding `.vscode/` or `.cursor/`), `${userHome}`, `${pathSeparator}`.
+ * `${input:…}` asks the editor to prompt, which a supervisor cannot do.
+ */
+function mcpJsonResolver({ file, env = process.env }: ParseOptions): VariableResolver {
+  const fromEnvironment = environmentResolver(env);
+  const directory = path.dirname(path.resolve(file));
+  const workspace = ['.vscode', '.cursor'].includes(path.basename(directory)) ? path.dirname(directory) : directory;
+  const editorVariables: Record<string, string> = {
+    workspaceFolder: workspace,
+    workspaceFolderBasename: path.basename(workspace),
+    userHome: os.homedir(),
+    pathSeparator: path.sep,
+  };
+  return (name) => {
+    const editorValue = editorVariables[name];
+    if (editorValue !== undefined) return { value: editorValue };
+    if (name.startsWith('input:')) {
+      return { error: `\`\${${name}}\` asks the editor to prompt for a value, which a supervisor cannot do; set an environment variable and write \`\${env:NAME}\`` };
+    }
+    return fromEnvironment(name);
+  };
+}
+
+/**
+ * VS Code's mcp.json is JSONC: `//` and block comments are blanked out (newlines kept) so positions stay
+ * true. Strings are skipped, escapes included; the scan is one pass over the text.
+ */
+export function blankJsonComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const char = text[i] ?? '';
+    if (char === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"' && text[end] !== '\n') end += text[end] === '\\' ? 2 : 1;
+      out += text.slice(i, end + 1);
+      i = end + 1;
+    } else if (text.startsWith('//', i) || text.startsWith('/*', i)) {
+      const isLine = text.startsWith('//', i);
+      const found = isLine ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
+      const end = found < 0 ? text.length : isLine ? found : found + 2;
+      out += text.slice(i, end).replace(/[^\n]/g, ' ');
+      i = end;
+    } else {
+      out += char;
+      i += 1;
+    }
+  }
+  return out;
+}

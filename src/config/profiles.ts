@@ -1,0 +1,29 @@
+// The source document's example profiles (its `customize_state_thresholds`), shipped as built-ins so a
+// service can say `profile: critical` without defining it. A `profiles:` entry of the same name replaces
+// the built-in one whole. They set thresholds and the check interval only, as the document does.
+
+import type { LifecycleConfig } from '../machines/defaults.js';
+
+export const BUILT_IN_PROFILES: Readonly<Record<string, Readonly<Partial<LifecycleConfig>>>> = Object.freeze({
+  /** Fail fast: warn on the first failed ping, reconnect on the second, try hard to come back. */
+  critical: Object.freeze({
+    warningFailureThreshold: 1,
+    reconnectingFailureThreshold: 2,
+    maxReconnectAttempts: 20,
+    healthCheckInterval: 10_000,
+  }),
+  /** The document's defaults, spelled out. */
+  normal: Object.freeze({
+    warningFailureThreshold: 3,
+    reconnectingFailureThreshold: 5,
+    maxReconnectAttempts: 10,
+    healthCheckInterval: 30_000,
+  }),
+  /** Tolerant and quiet: check every minute, give up reconnecting sooner. */
+  background: Object.freeze({
+    warningFailureThreshold: 5,
+    reconnectingFailureThreshold: 10,
+    maxReconnectAttempts: 5,
+    healthCheckInterval: 60_000,
+  }),
+});

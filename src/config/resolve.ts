@@ -1,0 +1,128 @@
+// From a validated document to the fleet model: layers merged (built-in defaults < `defaults` < profile
+// < service), transports normalised, names scoped. Pure; findings carry key paths for the caller to place.
+
+import path from 'node:path';
+import { DEFAULT_SUPERVISOR_SETTINGS, resolveLifecycleConfig } from '../machines/defaults.js';
+import type { LifecycleConfig, SupervisorSettings } from '../machines/defaults.js';
+import { serviceKey } from '../machines/service-key.js';
+import { checkLifecycle } from './consistency.js';
+import type { Finding, Layer } from './consistency.js';
+import type { PathSegment } from './errors.js';
+import { camelizeKeys } from './keys.js';
+import type { ServiceConfig } from './model.js';
+import { BUILT_IN_PROFILES } from './profiles.js';
+import { LIFECYCLE_KEYS, splitServiceKey } from './schema.js';
+import type { FleetDocument, LifecycleOverrides, ServiceFields, SupervisorSection } from './schema.js';
+import { inferTransportType } from './transport.js';
+import type { TransportConfig } from './transport.js';
+
+export interface ResolveContext {
+  defaults: Partial<LifecycleConfig>;
+  profiles: Readonly<Record<string, Partial<LifecycleConfig>>>;
+  /** Which profiles were declared in the document (so findings can point into `profiles:`). */
+  declaredProfiles: ReadonlySet<string>;
+  /** Relative `cwd`s resolve against this (the config file's directory); null leaves them as written. */
+  baseDir: string | null;
+}
+
+export interface ResolvedFleet {
+  supervisor: SupervisorSettings;
+  services: ServiceConfig[];
+  defaults: Partial<LifecycleConfig>;
+  profiles: Record<string, Partial<LifecycleConfig>>;
+  findings: Finding[];
+}
+
+/** The lifecycle keys of a section (defaults, a profile, a service) in camelCase, unset keys omitted. */
+export function lifecycleOverrides(section: LifecycleOverrides | ServiceFields | null | undefined): Partial<LifecycleConfig> {
+  if (!section) return {};
+  const picked: LifecycleOverrides = {};
+  for (const key of LIFECYCLE_KEYS) Object.assign(picked, { [key]: section[key] });
+  return camelizeKeys(picked);
+}
+
+export function supervisorSettings(section: SupervisorSection | null | undefined): SupervisorSettings {
+  return { ...DEFAULT_SUPERVISOR_SETTINGS, ...camelizeKeys(section ?? {}) };
+}
+
+export function resolveFleet(document: FleetDocument, baseDir: string | null): ResolvedFleet {
+  const declared = Object.fromEntries(
+    Object.entries(document.profiles ?? {}).map(([name, profile]) => [name, lifecycleOverrides(profile)]),
+  );
+  const context: ResolveContext = {
+    defaults: lifecycleOverrides(document.defaults),
+    profiles: { ...BUILT_IN_PROFILES, ...declared },
+    declaredProfiles: new Set(Object.keys(declared)),
+    baseDir,
+  };
+  const findings: Finding[] = [];
+  const services = Object.entries(document.services ?? {}).map(([entryKey, fields]) => {
+    const resolved = resolveService(entryKey, fields, context);
+    findings.push(...resolved.findings);
+    return resolved.service;
+  });
+  return {
+    supervisor: supervisorSettings(document.supervisor),
+    services,
+    defaults: context.defaults,
+    profiles: { ...context.profiles },
+    findings: dedupe(findings),
+  };
+}
+
+/** One service, given its entry key (`name` or `agent/name`) and validated fields. */
+export function resolveService(
+  entryKey: string,
+  fields: ServiceFields,
+  context: ResolveContext,
+): { service: ServiceConfig; findings: Finding[] } {
+  const { agent, name } = splitServiceKey(entryKey);
+  const agentId = agent ?? fields.agent ?? null;
+  const servicePath: PathSegment[] = ['services', entryKey];
+  const profileName = fields.profile ?? null;
+  const layers: Layer[] = [{ path: ['defaults'], values: context.defaults }];
+  if (profileName !== null) {
+    layers.push({
+      path: ['profiles', profileName],
+      ...(context.declaredProfiles.has(profileName) ? {} : { pointAt: [...servicePath, 'profile'] }),
+      values: context.profiles[profileName] ?? {},
+    });
+  }
+  layers.push({ path: servicePath, values: lifecycleOverrides(fields) });
+  const lifecycle = resolveLifecycleConfig(Object.assign({}, ...layers.map((layer) => layer.values)) as Partial<LifecycleConfig>);
+  return {
+    service: {
+      name,
+      agentId,
+      key: serviceKey(name, agentId),
+      enabled: fields.enabled ?? true,
+      transport: transportOf(fields, context.baseDir),
+      lifecycle,
+      profile: profileName,
+    },
+    findings: checkLifecycle(lifecycle, layers, servicePath),
+  };
+}
+
+/** SPEC §4: `command` → stdio; `url` → the given transport, or inferred (Streamable HTTP falls back to SSE). */
+function transportOf(fields: ServiceFields, baseDir: string | null): TransportConfig {
+  if (fields.command !== undefined) {
+    const cwd = fields.cwd === undefined || baseDir === null ? fields.cwd : path.resolve(baseDir, fields.cwd);
+    return { type: 'stdio', command: fields.command, args: fields.args ?? [], env: fields.env ?? {}, ...(cwd === undefined ? {} : { cwd }) };
+  }
+  if (fields.url === undefined) throw new Error('a validated service has `command` or `url`');
+  const headers = fields.headers ?? {};
+  const type = fields.transport ?? inferTransportType(fields.url);
+  if (type === 'sse') return { type, url: fields.url, headers };
+  return { type, url: fields.url, headers, sseFallback: fields.transport === undefined };
+}
+
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const id = JSON.stringify([finding.path, finding.message]);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}

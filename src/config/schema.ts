@@ -1,0 +1,237 @@
+// The shape of a config document (YAML, or an imported mcpServers file mapped onto it), in zod.
+// Keys are snake_case as users write them; durations leave here as milliseconds. The TypeScript types
+// of the document are derived from these schemas, so validation and types cannot drift.
+
+import { z } from 'zod';
+import { PRIORITIES } from '../machines/defaults.js';
+import type { LifecycleConfig, SupervisorSettings } from '../machines/defaults.js';
+import { DURATION_HINT, MAX_TIMER_MS, formatDuration, parseDuration } from './duration.js';
+import type { CamelToSnake } from './keys.js';
+import { BUILT_IN_PROFILES } from './profiles.js';
+import { didYouMean } from './suggest.js';
+
+/** Service names, agent ids and profile names: safe in a fleet key (`agent/name`), a log line or a URL. */
+export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const SAFE_NAME_HINT = 'letters, digits, `_`, `.` and `-`, starting with a letter or digit';
+
+/** Marks an issue that is about a map key (a name), not its value, so it is located at the key. */
+export const AT_KEY = { at: 'key' } as const;
+
+const always = { when: () => true };
+
+const count = (min: number) => z.int().min(min);
+
+/** A duration in ms: `min` 0 allows zero, 1 requires a positive one; none may overflow a timer. */
+function duration(min: 0 | 1) {
+  return z
+    .custom<number | string>((value) => typeof value === 'number' || typeof value === 'string', {
+      error: `expected ${DURATION_HINT}`,
+    })
+    .transform((value, ctx) => {
+      const parsed = parseDuration(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+      else if (parsed.ms < min) ctx.addIssue({ code: 'custom', message: `must be ${min === 0 ? '≥ 0' : '> 0'}, got ${String(value)}` });
+      else if (parsed.ms > MAX_TIMER_MS) {
+        ctx.addIssue({ code: 'custom', message: `must be at most ${formatDuration(MAX_TIMER_MS)} (the longest timer Node can run), got ${String(value)}` });
+      } else return parsed.ms;
+      return z.NEVER;
+    });
+}
+
+const MAX_TIMER_HOURS = Math.floor(MAX_TIMER_MS / 3_600_000);
+
+/** Env values, header values and args: YAML may type `8080` or `true`; they are passed on as text. */
+const text = z
+  .custom<string | number | boolean>((value) => ['string', 'number', 'boolean'].includes(typeof value), {
+    error: 'expected a string',
+  })
+  .transform((value) => String(value));
+
+/** Every lifecycle key of SPEC §4; the `satisfies` keeps it exactly the snake_case of `LifecycleConfig`. */
+const LIFECYCLE_SHAPE = {
+  health_check_interval: duration(1).optional(),
+  warning_check_interval: duration(1).optional(),
+  tools_update_interval: duration(1).optional(),
+  warning_failure_threshold: count(1).optional(),
+  reconnecting_failure_threshold: count(1).optional(),
+  recovery_success_threshold: count(1).optional(),
+  max_reconnect_attempts: count(1).optional(),
+  ping_timeout: duration(1).optional(),
+  startup_wait_time: duration(0).optional(),
+  connect_timeout: duration(1).optional(),
+  disconnect_timeout: duration(1).optional(),
+  cleanup_interval_hours: z.number().positive().max(MAX_TIMER_HOURS).optional(),
+  max_disconnected_age_hours: z.number().min(0).optional(),
+  healthy_threshold: duration(1).optional(),
+  warning_threshold: duration(1).optional(),
+  slow_threshold: duration(1).optional(),
+  enable_adaptive_timeout: z.boolean().optional(),
+  adaptive_multiplier: z.number().positive().optional(),
+  history_size: count(1).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  reconnect_base_delay: duration(1).optional(),
+  reconnect_max_delay: duration(1).optional(),
+  unreachable_base_delay: duration(1).optional(),
+  unreachable_max_delay: duration(1).optional(),
+  max_unreachable_retries: count(0).optional(),
+  jitter: z.number().min(0).max(1).optional(),
+} satisfies { [K in keyof LifecycleConfig as CamelToSnake<K>]: z.ZodType<LifecycleConfig[K] | undefined> };
+
+export const LIFECYCLE_KEYS = Object.keys(LIFECYCLE_SHAPE) as Array<keyof typeof LIFECYCLE_SHAPE>;
+
+/** `defaults:` and each profile: any lifecycle key, all optional. */
+export const LifecycleOverridesSchema = z.strictObject(LIFECYCLE_SHAPE);
+
+export const SupervisorSchema = z.strictObject({
+  max_concurrent_connects: count(1).optional(),
+  max_restarts: count(0).optional(),
+  restart_window: duration(1).optional(),
+} satisfies { [K in keyof SupervisorSettings as CamelToSnake<K>]: z.ZodType<SupervisorSettings[K] | undefined> });
+
+const httpUrl = z.string().refine(
+  (value) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `expected an http:// or https:// URL, got "${String(issue.input)}"` },
+);
+
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'is not a valid HTTP header name' });
+const envName = z.string().regex(/^[^=\0]+$/, { error: 'is not a valid environment variable name' });
+
+const STDIO_KEYS = ['command', 'args', 'env', 'cwd'] as const;
+const REMOTE_KEYS = ['url', 'transport', 'headers'] as const;
+
+const SERVICE_FIELDS = {
+  ...LIFECYCLE_SHAPE,
+  command: z.string().min(1),
+  args: z.array(text).nullish(),
+  env: z.record(envName, text).nullish(),
+  cwd: z.string().min(1),
+  url: httpUrl,
+  transport: z.enum(['streamable-http', 'sse']),
+  headers: z.record(headerName, text).nullish(),
+  profile: z.string(),
+  agent: z.string().regex(SAFE_NAME, { error: `must use ${SAFE_NAME_HINT}` }).nullish(),
+  enabled: z.boolean(),
+};
+
+/** One service as written (without its name, which is its key in `services:`). */
+export const ServiceFieldsSchema = z
+  .strictObject(SERVICE_FIELDS)
+  .partial({ command: true, cwd: true, url: true, transport: true, profile: true, enabled: true })
+  .superRefine(serviceRules, always);
+
+/** A service given from code (`addService`): the same fields plus its `name`. */
+export const ServiceDefinitionSchema = z
+  .strictObject({ ...SERVICE_FIELDS, name: z.string().regex(SAFE_NAME, { error: `must use ${SAFE_NAME_HINT}` }) })
+  .partial({ command: true, cwd: true, url: true, transport: true, profile: true, enabled: true })
+  .superRefine(serviceRules, always);
+
+/** A service is stdio (`command`) or remote (`url`), and takes only the keys of its kind. */
+function serviceRules(service: unknown, ctx: z.RefinementCtx): void {
+  if (!isMapping(service)) return;
+  const has = (key: string) => service[key] !== undefined && service[key] !== null;
+  if (has('command') && has('url')) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'a service takes `command` (stdio) or `url` (remote), not both' });
+    return;
+  }
+  if (!has('command') && !has('url')) {
+    ctx.addIssue({ code: 'custom', message: 'needs `command` (a stdio server) or `url` (a remote server)' });
+    return;
+  }
+  const [kind, foreign, owner] = has('command') ? (['stdio', REMOTE_KEYS, 'url'] as const) : (['remote', STDIO_KEYS, 'command'] as const);
+  for (const key of foreign) {
+    if (has(key)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` applies to services with \`${owner}\`; this one is ${kind}` });
+    }
+  }
+}
+
+export const FleetDocumentSchema = z
+  .strictObject({
+    defaults: LifecycleOverridesSchema.nullish(),
+    profiles: z.record(z.string(), LifecycleOverridesSchema).nullish(),
+    supervisor: SupervisorSchema.nullish(),
+    services: z.record(z.string(), ServiceFieldsSchema).nullish(),
+  })
+  .superRefine(documentRules, always);
+
+/** Names, scopes and profile references: rules about the document as a whole. */
+function documentRules(document: unknown, ctx: z.RefinementCtx): void {
+  if (!isMapping(document)) return;
+  const profiles = isMapping(document.profiles) ? document.profiles : {};
+  for (const name of Object.keys(profiles)) {
+    if (!SAFE_NAME.test(name)) {
+      ctx.addIssue({ code: 'custom', path: ['profiles', name], params: AT_KEY, message: `profile name \`${name}\` must use ${SAFE_NAME_HINT}` });
+    }
+  }
+  const knownProfiles = new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(profiles)]);
+  const services = isMapping(document.services) ? document.services : {};
+  const seen = new Map<string, string>();
+  for (const [entryKey, service] of Object.entries(services)) {
+    const path = ['services', entryKey];
+    const { agent: keyAgent, name } = splitServiceKey(entryKey);
+    const badPart = [keyAgent, name].find((part) => part !== null && !SAFE_NAME.test(part));
+    if (badPart !== undefined || entryKey.split('/').length > 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        params: AT_KEY,
+        message: `service name \`${entryKey}\` must be \`name\` or \`agent/name\`, each using ${SAFE_NAME_HINT}`,
+      });
+      continue;
+    }
+    const fields = isMapping(service) ? service : {};
+    const fieldAgent = typeof fields.agent === 'string' ? fields.agent : null;
+    if (keyAgent !== null && fieldAgent !== null && keyAgent !== fieldAgent) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'agent'],
+        message: `agent \`${fieldAgent}\` contradicts the key \`${entryKey}\`, which names agent \`${keyAgent}\``,
+      });
+    }
+    const agent = keyAgent ?? fieldAgent;
+    const fleetKey = agent === null ? name : `${agent}/${name}`;
+    const first = seen.get(fleetKey);
+    if (first !== undefined) {
+      const scope = agent === null ? 'the global scope' : `agent \`${agent}\`'s scope`;
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        params: AT_KEY,
+        message: `duplicate service \`${name}\` in ${scope}: \`services.${first}\` already defines it`,
+      });
+    } else seen.set(fleetKey, entryKey);
+    if (typeof fields.profile === 'string' && !knownProfiles.has(fields.profile)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'profile'],
+        message: `unknown profile \`${fields.profile}\`${didYouMean(fields.profile, knownProfiles)} (defined: ${[...knownProfiles].join(', ')})`,
+      });
+    }
+  }
+}
+
+/** `services:` keys are `name` or `agent/name`. */
+export function splitServiceKey(entryKey: string): { agent: string | null; name: string } {
+  const slash = entryKey.indexOf('/');
+  return slash < 0 ? { agent: null, name: entryKey } : { agent: entryKey.slice(0, slash), name: entryKey.slice(slash + 1) };
+}
+
+/** A YAML/JSON mapping as plain data. */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export type LifecycleOverrides = z.output<typeof LifecycleOverridesSchema>;
+export type SupervisorSection = z.output<typeof SupervisorSchema>;
+export type ServiceFields = z.output<typeof ServiceFieldsSchema>;
+export type ServiceDefinition = z.output<typeof ServiceDefinitionSchema>;
+/** What `addService` accepts: a service as it would be written in YAML, plus its name. */
+export type ServiceDefinitionInput = z.input<typeof ServiceDefinitionSchema>;
+export type FleetDocument = z.output<typeof FleetDocumentSchema>;
+export type FleetDocumentInput = z.input<typeof FleetDocumentSchema>;

@@ -1,0 +1,106 @@
+// Hot reload: watch a config file and report each applied edit as a new fleet plus its diff. Watching
+// the directory (not the file) survives editors that save by writing a temp file and renaming it over.
+// An edit that does not validate is reported through `onError` and changes nothing.
+
+import { watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DEFAULT_SUPERVISOR_SETTINGS } from '../machines/defaults.js';
+import { diffFleetConfig, isEmptyDiff } from './diff.js';
+import type { FleetDiff } from './diff.js';
+import { ConfigError } from './errors.js';
+import { parseConfig } from './load.js';
+import type { LoadOptions } from './load.js';
+import type { FleetConfig } from './model.js';
+
+export interface WatchOptions extends LoadOptions {
+  /** Quiet time after the last file event before reloading (editors write in bursts). */
+  debounceMs?: number;
+  /** The config now running. Without it, the first load reports every service as added. */
+  initial?: FleetConfig;
+  /** A valid edit that changes something: apply `diff` to reach `config`. */
+  onChange(config: FleetConfig, diff: FleetDiff): void;
+  /** An unreadable or invalid edit (a ConfigError), or a watcher failure; the running fleet stays as is. */
+  onError(error: Error): void;
+}
+
+export const DEFAULT_WATCH_DEBOUNCE_MS = 250;
+
+/** Starts watching; returns the function that stops it (idempotent). */
+export function watchConfigFile(file: string, options: WatchOptions): () => void {
+  const { debounceMs = DEFAULT_WATCH_DEBOUNCE_MS, initial, onChange, onError, ...loadOptions } = options;
+  const name = path.basename(file);
+  let current: Pick<FleetConfig, 'services' | 'supervisor'> = initial ?? { services: [], supervisor: DEFAULT_SUPERVISOR_SETTINGS };
+  let lastText: string | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let reloading = false;
+  let pending = false;
+  let closed = false;
+
+  const report = (error: unknown) => {
+    if (!closed) onError(error instanceof Error ? error : new Error(String(error)));
+  };
+
+  const reload = async () => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      lastText = null;
+      const reason = error instanceof Error ? error.message : String(error);
+      report(new ConfigError([{ file, line: null, column: null, path: '', message: `cannot read the config file: ${reason}` }]));
+      return;
+    }
+    if (closed || text === lastText) return;
+    lastText = text;
+    let next: FleetConfig;
+    try {
+      next = parseConfig(text, { ...loadOptions, file });
+    } catch (error) {
+      report(error);
+      return;
+    }
+    const diff = diffFleetConfig(current, next);
+    current = next;
+    if (!isEmptyDiff(diff)) onChange(next, diff);
+  };
+
+  /** One reload at a time; events during a reload schedule one more afterwards. */
+  const run = () => {
+    timer = undefined;
+    if (closed) return;
+    if (reloading) {
+      pending = true;
+      return;
+    }
+    reloading = true;
+    reload()
+      .catch(report)
+      .finally(() => {
+        reloading = false;
+        if (pending) {
+          pending = false;
+          schedule();
+        }
+      });
+  };
+
+  const schedule = () => {
+    if (closed) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(run, debounceMs);
+  };
+
+  const watcher = watch(path.dirname(path.resolve(file)), (_event, changed) => {
+    if (changed === null || changed === name) schedule();
+  });
+  watcher.on('error', report);
+  if (!initial) schedule();
+
+  return () => {
+    if (closed) return;
+    closed = true;
+    if (timer) clearTimeout(timer);
+    watcher.close();
+  };
+}
