@@ -14,6 +14,15 @@ export interface ConfigIssue {
 
 export type PathSegment = string | number;
 
+/** A found value as a message shows it: short, typed, never a whole subtree. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  return String(value);
+}
+
 /** `['services', 'weather', 'args', 0]` → `services.weather.args[0]`. */
 export function formatPath(segments: readonly PathSegment[]): string {
   return segments.reduce<string>((path, segment) => {

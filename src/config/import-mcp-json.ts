@@ -5,6 +5,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError } from './errors.js';
 import type { ConfigIssue, PathSegment } from './errors.js';
 import { environmentResolver } from './interpolate.js';
 import type { VariableResolver } from './interpolate.js';
@@ -43,7 +44,10 @@ const TRANSPORT_TYPES: Record<string, string | undefined> = {
 
 export function parseMcpJson(text: string, options: ParseOptions): FleetConfig {
   const { file } = options;
-  const source = parseSource(blankJsonComments(text), { file, resolveVariable: mcpJsonResolver(options) });
+  const json = jsoncToJson(text);
+  const source = parseSource(json, { file, resolveVariable: mcpJsonResolver(options) });
+  const syntax = jsonSyntaxIssue(json, file, source.syntaxErrorOffset);
+  if (syntax) throw new ConfigError([syntax]);
   const root = serversRoot(source.data);
   const warnings = [...source.warnings];
   const issues = [...source.issues];
@@ -52,6 +56,7 @@ export function parseMcpJson(text: string, options: ParseOptions): FleetConfig {
 
   if (source.data !== undefined && root === null) {
     issues.push(source.issueAt([], 'expected an `mcpServers` object (Claude Desktop, Cursor) or `servers` (VS Code mcp.json)'));
+    document = undefined;
   } else if (root !== null) {
     const services: Record<string, unknown> = {};
     for (const [name, entry] of Object.entries(root.servers)) {
@@ -149,10 +154,10 @@ function mcpJsonResolver({ file, env = process.env }: ParseOptions): VariableRes
 }
 
 /**
- * VS Code's mcp.json is JSONC: `//` and block comments are blanked out (newlines kept) so positions stay
- * true. Strings are skipped, escapes included; the scan is one pass over the text.
+ * VS Code's mcp.json is JSONC: comments and trailing commas are blanked out (newlines kept, so every
+ * position stays true) to leave strict JSON. Strings are copied whole, escapes included; one pass.
  */
-export function blankJsonComments(text: string): string {
+export function jsoncToJson(text: string): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -162,16 +167,47 @@ export function blankJsonComments(text: string): string {
       while (end < text.length && text[end] !== '"' && text[end] !== '\n') end += text[end] === '\\' ? 2 : 1;
       out += text.slice(i, end + 1);
       i = end + 1;
-    } else if (text.startsWith('//', i) || text.startsWith('/*', i)) {
-      const isLine = text.startsWith('//', i);
-      const found = isLine ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
-      const end = found < 0 ? text.length : isLine ? found : found + 2;
+    } else if (commentEnd(text, i) > i) {
+      const end = commentEnd(text, i);
       out += text.slice(i, end).replace(/[^\n]/g, ' ');
       i = end;
     } else {
-      out += char;
+      out += char === ',' && '}]'.includes(text[skipBlank(text, i + 1)] ?? '') ? ' ' : char;
       i += 1;
     }
   }
   return out;
+}
+
+/** Where a comment starting at `i` ends (exclusive); `i` itself when none starts there. */
+function commentEnd(text: string, i: number): number {
+  const isLine = text.startsWith('//', i);
+  if (!isLine && !text.startsWith('/*', i)) return i;
+  const found = isLine ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
+  return found < 0 ? text.length : isLine ? found : found + 2;
+}
+
+/** The index of the next character that is neither whitespace nor part of a comment. */
+function skipBlank(text: string, from: number): number {
+  let j = from;
+  while (j < text.length) {
+    if (/\s/.test(text[j] ?? '')) j += 1;
+    else if (commentEnd(text, j) > j) j = commentEnd(text, j);
+    else break;
+  }
+  return j;
+}
+
+/** JSON's own verdict, so a JSON file's syntax errors read as JSON, not YAML; null when it parses. */
+function jsonSyntaxIssue(json: string, file: string, yamlOffset: number | undefined): ConfigIssue | null {
+  try {
+    JSON.parse(json);
+    return null;
+  } catch (error) {
+    const raw = error instanceof Error ? error.message : String(error);
+    const offset = Number(/at position (\d+)/.exec(raw)?.[1] ?? yamlOffset ?? 0);
+    const message = raw.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
+    const before = json.slice(0, offset).split('\n');
+    return { file, line: before.length, column: (before.at(-1)?.length ?? 0) + 1, path: '', message: `JSON syntax: ${message}` };
+  }
 }

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../machines/defaults.js';
 import type { LifecycleConfig, SupervisorSettings } from '../machines/defaults.js';
-import { DURATION_HINT, MAX_TIMER_MS, formatDuration, parseDuration } from './duration.js';
+import { DURATION_HINT, MAX_TIMER_MS, parseDuration } from './duration.js';
+import { describeValue } from './errors.js';
 import type { CamelToSnake } from './keys.js';
 import { BUILT_IN_PROFILES } from './profiles.js';
 import { didYouMean } from './suggest.js';
@@ -21,29 +22,29 @@ const always = { when: () => true };
 
 const count = (min: number) => z.int().min(min);
 
+const MAX_TIMER_HOURS = Math.floor(MAX_TIMER_MS / 3_600_000);
+
 /** A duration in ms: `min` 0 allows zero, 1 requires a positive one; none may overflow a timer. */
 function duration(min: 0 | 1) {
   return z
     .custom<number | string>((value) => typeof value === 'number' || typeof value === 'string', {
-      error: `expected ${DURATION_HINT}`,
+      error: (issue) => `expected ${DURATION_HINT}, got ${describeValue(issue.input)}`,
     })
     .transform((value, ctx) => {
       const parsed = parseDuration(value);
       if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
       else if (parsed.ms < min) ctx.addIssue({ code: 'custom', message: `must be ${min === 0 ? '≥ 0' : '> 0'}, got ${String(value)}` });
       else if (parsed.ms > MAX_TIMER_MS) {
-        ctx.addIssue({ code: 'custom', message: `must be at most ${formatDuration(MAX_TIMER_MS)} (the longest timer Node can run), got ${String(value)}` });
+        ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_TIMER_HOURS}h (about 24.8 days, the longest timer Node can run), got ${String(value)}` });
       } else return parsed.ms;
       return z.NEVER;
     });
 }
 
-const MAX_TIMER_HOURS = Math.floor(MAX_TIMER_MS / 3_600_000);
-
 /** Env values, header values and args: YAML may type `8080` or `true`; they are passed on as text. */
 const text = z
   .custom<string | number | boolean>((value) => ['string', 'number', 'boolean'].includes(typeof value), {
-    error: 'expected a string',
+    error: (issue) => `expected a string, got ${describeValue(issue.input)}`,
   })
   .transform((value) => String(value));
 

@@ -3,7 +3,7 @@
 // back to file:line:col. YAML syntax errors, duplicate keys and bad `${…}` are collected as issues here.
 
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
-import type { Document, Node, Scalar } from 'yaml';
+import type { Document, ErrorCode, Node, Scalar } from 'yaml';
 import type { ConfigIssue, PathSegment } from './errors.js';
 import { formatPath } from './errors.js';
 import { interpolate } from './interpolate.js';
@@ -14,6 +14,8 @@ export interface ParsedSource {
   data: unknown;
   issues: ConfigIssue[];
   warnings: ConfigIssue[];
+  /** Offset of the first YAML syntax error, if any. */
+  syntaxErrorOffset: number | undefined;
   /** The issue for a key path; `atKey` points at the map key itself rather than its value. */
   issueAt(path: readonly PathSegment[], message: string, atKey?: boolean): ConfigIssue;
 }
@@ -39,22 +41,38 @@ export function parseSource(text: string, { file, resolveVariable }: SourceOptio
     const message =
       error.code === 'DUPLICATE_KEY'
         ? `duplicate key \`${String(path.at(-1) ?? '')}\`: a key may appear only once in a mapping`
-        : `YAML syntax: ${lowerFirst(error.message)}`;
+        : `YAML syntax: ${lowerFirst(error.message)}${YAML_HINTS[error.code] ?? ''}`;
     return issueAtOffset(error.pos[0], path, message);
   });
+  const syntaxErrorOffset = doc.errors.find((error) => error.code !== 'DUPLICATE_KEY')?.pos[0];
   const warnings = doc.warnings.map((warning) => issueAtOffset(warning.pos[0], [], `YAML: ${lowerFirst(warning.message)}`));
 
-  // After a syntax error the tree is a guess; a duplicate key leaves it sound, so validation goes on.
-  const readable = doc.errors.every((error) => error.code === 'DUPLICATE_KEY');
-  issues.push(...interpolateValues(doc, text, resolveVariable, issueAtOffset));
-  if (!readable) return { data: undefined, issues, warnings, issueAt };
+  // After a syntax error or a dangling alias the tree is a guess; a duplicate key leaves it sound.
+  const aliasIssues = unknownAliases(doc, issueAtOffset);
+  const readable = aliasIssues.length === 0 && doc.errors.every((error) => error.code === 'DUPLICATE_KEY');
+  issues.push(...aliasIssues, ...interpolateValues(doc, text, resolveVariable, issueAtOffset));
+  if (!readable) return { data: undefined, issues, warnings, syntaxErrorOffset, issueAt };
 
   try {
-    return { data: doc.toJS({ maxAliasCount: 1000 }), issues, warnings, issueAt };
+    return { data: doc.toJS({ maxAliasCount: 1000 }), issues, warnings, syntaxErrorOffset, issueAt };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { data: undefined, issues: [issueAtOffset(0, [], `YAML: ${lowerFirst(reason)}`)], warnings, issueAt };
+    return { data: undefined, issues: [...issues, issueAtOffset(0, [], `YAML: ${lowerFirst(reason)}`)], warnings, syntaxErrorOffset, issueAt };
   }
+}
+
+type OffsetIssue = (offset: number | null, path: readonly PathSegment[], message: string) => ConfigIssue;
+
+function unknownAliases(doc: Document, issueAtOffset: OffsetIssue): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  visit(doc, {
+    Alias(_key, alias) {
+      if (alias.resolve(doc) !== undefined) return;
+      const message = `YAML: unknown alias \`*${alias.source}\` (an alias needs an \`&${alias.source}\` anchor before it)`;
+      issues.push(issueAtOffset(alias.range?.[0] ?? null, pathOfNode(doc, alias), message));
+    },
+  });
+  return issues;
 }
 
 /**
@@ -66,15 +84,10 @@ function interpolateValues(
   doc: Document,
   text: string,
   resolveVariable: VariableResolver,
-  issueAtOffset: (offset: number | null, path: readonly PathSegment[], message: string) => ConfigIssue,
+  issueAtOffset: OffsetIssue,
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   visit(doc, {
-    Alias(_key, alias) {
-      if (alias.resolve(doc) === undefined) {
-        issues.push(issueAtOffset(alias.range?.[0] ?? null, pathOfNode(doc, alias), `YAML: unknown alias \`*${alias.source}\``));
-      }
-    },
     Scalar(key, scalar) {
       if (key === 'key' || typeof scalar.value !== 'string' || !scalar.value.includes('$')) return;
       const result = interpolate(scalar.value, resolveVariable);
@@ -108,10 +121,18 @@ function expressionOffset(text: string, scalar: Scalar, expression: string): num
 
 type Segments = PathSegment[];
 
+/** What to do about the YAML mistakes people make most. */
+const YAML_HINTS: Partial<Record<ErrorCode, string>> = {
+  BLOCK_AS_IMPLICIT_KEY: ' (quote a value that contains `: `)',
+  TAB_AS_INDENT: ' (indent with spaces)',
+  MISSING_CHAR: ' (a quoted value must close on its line or continue it indented)',
+};
+
 function keyText(key: unknown): string | null {
-  return isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number' || typeof key.value === 'boolean')
-    ? String(key.value)
-    : null;
+  if (!isScalar(key)) return null;
+  const { value } = key;
+  if (typeof value === 'symbol') return '<<'; // the merge key
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
 }
 
 /** Offset for a key path: the deepest node that exists; a mapping or a missing value is shown at its key. */
@@ -133,7 +154,9 @@ function offsetOf(doc: Document, path: readonly PathSegment[], atKey: boolean): 
     reached += 1;
   }
   const complete = reached === path.length;
-  const scalarStart = isScalar(node) || isAlias(node) ? (node.range?.[0] ?? null) : null;
+  // An empty value (`weather:` and nothing) has a zero-width range at the line's end: show its key.
+  const range = isScalar(node) || isAlias(node) ? node.range : null;
+  const scalarStart = range && range[1] > range[0] ? range[0] : null;
   if (complete && !atKey && scalarStart !== null) return scalarStart;
   if (keyNode?.range) return keyNode.range[0];
   if (isMap(node) || isSeq(node)) return node.range?.[0] ?? null;

@@ -2,6 +2,7 @@
 // misspelt key the nearest valid one. Positions come from the caller's `issueAt` (file:line:col).
 
 import { z } from 'zod';
+import { describeValue } from './errors.js';
 import type { ConfigIssue, PathSegment } from './errors.js';
 import { didYouMean } from './suggest.js';
 
@@ -24,22 +25,22 @@ export function describeZodIssues(
       case 'invalid_key':
         return [issueAt(path, `key \`${String(path.at(-1))}\` ${issue.issues.map((inner) => inner.message).join('; ')}`, true)];
       case 'invalid_type':
-        return [issueAt(path, found === undefined ? `is required (${noun(issue.expected)})` : `expected ${noun(issue.expected)}, got ${describe(found)}`)];
+        return [issueAt(path, found === undefined ? `is required (${noun(issue.expected)})` : `expected ${noun(issue.expected)}, got ${describeValue(found)}`)];
       case 'too_small':
-        return [issueAt(path, issue.origin === 'string' ? 'must not be empty' : `must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}, got ${describe(found)}`)];
+        return [issueAt(path, issue.origin === 'string' ? 'must not be empty' : `must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}, got ${describeValue(found)}`)];
       case 'too_big':
-        return [issueAt(path, `must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${describe(found)}`)];
+        return [issueAt(path, `must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${describeValue(found)}`)];
       case 'invalid_value': {
         const values = issue.values.map(String);
         const hint = typeof found === 'string' ? didYouMean(found, values) : '';
-        return [issueAt(path, `expected one of ${values.join(' | ')}, got ${describe(found)}${hint}`)];
+        return [issueAt(path, `expected one of ${values.join(' | ')}, got ${describeValue(found)}${hint}`)];
       }
       case 'custom': {
         const atKey = (issue.params as { at?: unknown } | undefined)?.at === 'key';
         return [issueAt(path, issue.message, atKey)];
       }
       case 'invalid_format':
-        return [issueAt(path, `${issue.message}, got ${describe(found)}`)];
+        return [issueAt(path, `${issue.message}, got ${describeValue(found)}`)];
       default:
         return [issueAt(path, issue.message)];
     }
@@ -53,19 +54,11 @@ const NOUNS: Record<string, string> = {
   number: 'a number',
   int: 'a whole number',
   boolean: 'true or false',
+  record: 'a mapping',
 };
 
 function noun(expected: string): string {
   return NOUNS[expected] ?? expected;
-}
-
-/** A found value as a message shows it: short, typed, never a whole subtree. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null (an empty value)';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  return String(value);
 }
 
 function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
