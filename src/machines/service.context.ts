@@ -51,6 +51,8 @@ export interface ServiceContext {
   lastResponseTime: number | null;
   healthTier: HealthTier | null;
   toolCount: number;
+  /** Health checks completed over the service's life, pass or fail (never reset; for metrics). */
+  totalHealthChecks: number;
   /** Ping failures and failed connect attempts over the service's life (never reset; for metrics). */
   totalFailures: number;
   /** Reconnect attempts over the service's life (never reset; for metrics). */
@@ -74,8 +76,12 @@ export interface ServiceContext {
   randomState: number;
   /** A RESTART arrived while active: DISCONNECTING continues into INITIALIZING. */
   restartRequested: boolean;
-  /** tools/list_changed arrived during a refresh: refresh again when it ends. */
-  toolsStale: boolean;
+  /** `tools/list_changed` notifications received (monotonic). */
+  toolsChanges: number;
+  /** How many of those the cached tool list already reflects; fewer than `toolsChanges` = stale. */
+  toolsListedChanges: number;
+  /** How many of those the `tools/list` in flight will reflect. */
+  toolsListingChanges: number;
 }
 
 /** The counters a fresh connection or a restart starts from. */
@@ -109,6 +115,7 @@ export function initialServiceContext(input: ServiceMachineInput, now: number): 
     lastResponseTime: null,
     healthTier: null,
     toolCount: 0,
+    totalHealthChecks: 0,
     totalFailures: 0,
     totalReconnectAttempts: 0,
     connectionId: null,
@@ -120,6 +127,8 @@ export function initialServiceContext(input: ServiceMachineInput, now: number): 
     responseHistory: [],
     randomState: input.randomSeed ?? seedFromString(key),
     restartRequested: false,
-    toolsStale: false,
+    toolsChanges: 0,
+    toolsListedChanges: 0,
+    toolsListingChanges: 0,
   };
 }

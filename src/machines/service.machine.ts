@@ -71,20 +71,25 @@ function jittered(context: ServiceContext, delay: number) {
 const awaitsFirstPing = (context: ServiceContext) =>
   context.lastHealthCheck === null || (context.connectedTime !== null && context.lastHealthCheck < context.connectedTime);
 
-/** Periodic `tools/list` while available; `tools/list_changed` bursts coalesce into one refresh. */
+/**
+ * Periodic `tools/list` while available; `tools/list_changed` bursts coalesce into one refresh. A change
+ * not yet listed survives HEALTHY ↔ WARNING moves (the region restarts, sees it stale, and settles).
+ */
 const toolsRefreshRegion = {
   initial: 'current',
   states: {
     current: {
       entry: 'scheduleToolsRefresh',
+      always: { guard: 'toolsStale', target: 'settling' },
       after: { toolsRefreshDue: 'refreshing' },
-      on: { TOOLS_CHANGED: 'settling' },
+      on: { TOOLS_CHANGED: { target: 'settling', actions: 'countToolsChange' } },
     },
     settling: {
       after: { toolsChangeCoalesce: 'refreshing' },
+      on: { TOOLS_CHANGED: { actions: 'countToolsChange' } },
     },
     refreshing: {
-      entry: 'clearToolsStale',
+      entry: 'startToolsListing',
       invoke: {
         id: 'listTools',
         src: 'listTools',
@@ -92,13 +97,13 @@ const toolsRefreshRegion = {
           ...serviceRef(context),
           connectionId: context.connectionId ?? '',
         }),
-        onDone: [
-          { guard: 'toolsStale', target: 'settling', actions: { type: 'storeTools', params: ({ event }: { event: { output: ToolDescriptor[] } }) => event.output } },
-          { target: 'current', actions: { type: 'storeTools', params: ({ event }: { event: { output: ToolDescriptor[] } }) => event.output } },
-        ],
+        onDone: {
+          target: 'current',
+          actions: { type: 'storeTools', params: ({ event }: { event: { output: ToolDescriptor[] } }) => event.output },
+        },
         onError: { target: 'current', actions: 'recordToolsRefreshFailure' },
       },
-      on: { TOOLS_CHANGED: { actions: 'markToolsStale' } },
+      on: { TOOLS_CHANGED: { actions: 'countToolsChange' } },
     },
   },
 } as const;
@@ -214,7 +219,7 @@ export const serviceMachine = setup({
       context.config.maxUnreachableRetries > 0 && context.unreachableRetries >= context.config.maxUnreachableRetries,
     pingMethodNotFound: (_, params: { error: unknown }) => isMethodNotFound(params.error),
     restartRequested: ({ context }) => context.restartRequested,
-    toolsStale: ({ context }) => context.toolsStale,
+    toolsStale: ({ context }) => context.toolsChanges > context.toolsListedChanges,
   },
   delays: {
     connectTimeout: ({ context }) => context.config.connectTimeout,
@@ -231,7 +236,7 @@ export const serviceMachine = setup({
   actions: {
     recordStateEntered: assign({ stateEnteredTime: ({ system }) => clockNow(system) }),
 
-    storeConnection: assign(({ system }, output: ConnectOutput) => {
+    storeConnection: assign(({ context, system }, output: ConnectOutput) => {
       const now = clockNow(system);
       return {
         ...RESET_COUNTERS,
@@ -240,6 +245,7 @@ export const serviceMachine = setup({
         tools: output.tools,
         toolCount: output.tools.length,
         toolsUpdatedTime: now,
+        toolsListedChanges: context.toolsChanges,
         connectedTime: now,
         errorMessage: null,
         disconnectReason: null,
@@ -277,6 +283,7 @@ export const serviceMachine = setup({
         consecutiveSuccesses: context.consecutiveSuccesses + 1,
         lastSuccessTime: now,
         lastHealthCheck: now,
+        totalHealthChecks: context.totalHealthChecks + 1,
         responseTime,
         lastResponseTime: responseTime,
         healthTier: healthTier(responseTime, context.config),
@@ -291,6 +298,7 @@ export const serviceMachine = setup({
         totalFailures: context.totalFailures + 1,
         lastFailureTime: now,
         lastHealthCheck: now,
+        totalHealthChecks: context.totalHealthChecks + 1,
         responseTime: null,
         healthTier: 'unhealthy' as const,
         errorMessage: params.message,
@@ -308,14 +316,19 @@ export const serviceMachine = setup({
         (context.toolsUpdatedTime ?? clockNow(system)) + context.config.toolsUpdateInterval - clockNow(system),
       ),
     })),
-    storeTools: assign(({ system }, tools: ToolDescriptor[]) => ({
+    countToolsChange: assign({ toolsChanges: ({ context }) => context.toolsChanges + 1 }),
+    startToolsListing: assign({ toolsListingChanges: ({ context }) => context.toolsChanges }),
+    storeTools: assign(({ context, system }, tools: ToolDescriptor[]) => ({
       tools,
       toolCount: tools.length,
       toolsUpdatedTime: clockNow(system),
+      toolsListedChanges: context.toolsListingChanges,
     })),
-    markToolsStale: assign({ toolsStale: true }),
-    clearToolsStale: assign({ toolsStale: false }),
-    recordToolsRefreshFailure: assign(({ system }) => ({ toolsUpdatedTime: clockNow(system) })),
+    /** A failing tools/list is not retried in a loop: the next change notice or periodic refresh retries. */
+    recordToolsRefreshFailure: assign(({ context, system }) => ({
+      toolsUpdatedTime: clockNow(system),
+      toolsListedChanges: context.toolsChanges,
+    })),
 
     recordStopRequested: assign(({ event }) => ({
       restartRequested: false,

@@ -28,6 +28,7 @@ export type ServiceMetadata = Pick<
   | 'lastResponseTime'
   | 'healthTier'
   | 'toolCount'
+  | 'totalHealthChecks'
   | 'totalFailures'
   | 'totalReconnectAttempts'
   | 'connectedTime'
@@ -74,6 +75,7 @@ export function toServiceSnapshot(state: ServiceState, context: ServiceContext):
       lastResponseTime: context.lastResponseTime,
       healthTier: context.healthTier,
       toolCount: context.toolCount,
+      totalHealthChecks: context.totalHealthChecks,
       totalFailures: context.totalFailures,
       totalReconnectAttempts: context.totalReconnectAttempts,
       connectedTime: context.connectedTime,

@@ -114,6 +114,7 @@ const realClock: SupervisorClock = {
 const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_CALL_MS = 60_000;
 const STOP_GRACE_MS = 1_000;
+const CRASH_EVENT = 'xstate.error.actor.';
 
 type TopState = ServiceState | 'REMOVED';
 
@@ -251,10 +252,10 @@ export class Supervisor {
     this.sendTo(key, { type: 'CHECK_NOW' });
     const after = await this.waitUntil(
       key,
-      (snapshot) => snapshot.metadata.lastHealthCheck !== before.metadata.lastHealthCheck || !snapshot.available,
+      (snapshot) => snapshot.metadata.totalHealthChecks !== before.metadata.totalHealthChecks || !snapshot.available,
       before.config.lifecycle.pingTimeout + before.config.lifecycle.slowThreshold,
     );
-    const ok = after.metadata.lastHealthCheck === after.metadata.lastSuccessTime;
+    const ok = after.metadata.consecutiveFailures === 0;
     return {
       service: key,
       ok: after.available && ok,
@@ -308,7 +309,7 @@ export class Supervisor {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_MS;
     const controller = new AbortController();
     const timeout = new ToolCallTimeoutError(key, tool, timeoutMs);
-    const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
+    const timer = this.clock.setTimeout(() => controller.abort(timeout), timeoutMs);
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -318,7 +319,7 @@ export class Supervisor {
       if (controller.signal.reason === timeout) throw timeout;
       throw error;
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
     }
   }
@@ -364,18 +365,21 @@ export class Supervisor {
   /** Follows every service actor's snapshots (one observer for the whole actor system). */
   private observe(event: InspectionEvent) {
     if (this.options.inspect) notify(this.options.inspect, event);
-    if (event.type !== '@xstate.snapshot' || !this.root) return;
+    if (!this.root) return;
     const actor = event.actorRef;
-    if (actor === this.root) return this.observeCrashedServices();
-    if ((actor as AnyActorRef)._parent !== this.root) return;
-    const snapshot = event.snapshot as unknown as { status: string; value: unknown; context: ServiceContext; error?: unknown };
-    const key = snapshot.context?.serviceKey;
-    if (!key) return;
-    const now = this.clock.now();
-    if (snapshot.status === 'error') {
-      this.crashes.set(key, failureMessage(snapshot.error));
+    // A child's crash reaches the supervisor (which restarts it) before the child's last snapshot.
+    if (event.type === '@xstate.event' && actor === this.root && event.event.type.startsWith(CRASH_EVENT)) {
+      const crash = event.event as { type: string; error?: unknown };
+      this.crashes.set(crash.type.slice(CRASH_EVENT.length), failureMessage(crash.error));
       return;
     }
+    if (event.type !== '@xstate.snapshot') return;
+    if (actor === this.root) return this.observeCrashedServices();
+    if ((actor as AnyActorRef)._parent !== this.root) return;
+    const snapshot = event.snapshot as unknown as { status: string; value: unknown; context: ServiceContext };
+    const key = snapshot.context?.serviceKey;
+    if (!key || snapshot.status === 'error') return;
+    const now = this.clock.now();
     const state = topStateOf(snapshot.value);
     if (state === 'REMOVED') return this.forget(key, now, snapshot.context);
     const crash = this.crashes.get(key);

@@ -2,6 +2,7 @@
 // doubles of its I/O actors, so every lifecycle path runs in milliseconds with no real sleeps.
 
 import { createActor, fromCallback, fromPromise, SimulatedClock, type Actor } from 'xstate';
+import { flush, virtualTime } from './virtual-time.js';
 import type { LifecycleConfig } from '../../src/machines/defaults.js';
 import { serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
 import type { ServiceMachineInput } from '../../src/machines/service.context.js';
@@ -40,6 +41,8 @@ export class FakeIO {
     listTools: [] as Call<ListToolsInput>[],
     disconnect: [] as Call<DisconnectInput>[],
   };
+  /** A broken watcher implementation: throws when started (the service actor then crashes). */
+  watchThrows = false;
   /** Pings in flight at once, at most; pings must never overlap. */
   maxConcurrentPings = 0;
   private pingsInFlight = 0;
@@ -80,6 +83,7 @@ export class FakeIO {
         return this.perform(this.behaviour('disconnect', input.serviceKey), signal, () => undefined);
       }),
       watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(({ sendBack, input }) => {
+        if (this.watchThrows) throw new Error('watcher exploded');
         const watcher = (event: ConnectionEvent) => sendBack(event);
         this.watchers.set(watcher, input.serviceKey);
         return () => this.watchers.delete(watcher);
@@ -122,13 +126,7 @@ export class FakeIO {
   }
 }
 
-interface PendingTimeout {
-  start: number;
-  timeout: number;
-}
-
-/** Lets every settled promise deliver its result to the actors before time moves on. */
-export const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+export { flush } from './virtual-time.js';
 
 export interface ServiceHarness {
   actor: Actor<typeof serviceMachine>;
@@ -181,8 +179,7 @@ export async function startService(options: HarnessOptions = {}): Promise<Servic
   actor.start();
   await flush();
 
-  const pending = () => [...(clock as unknown as { timeouts: Map<number, PendingTimeout> }).timeouts.values()];
-  const nextDue = () => Math.min(...pending().map((t) => t.start + t.timeout));
+  const time = virtualTime(clock);
 
   const harness: ServiceHarness = {
     actor,
@@ -192,29 +189,13 @@ export async function startService(options: HarnessOptions = {}): Promise<Servic
       return topState();
     },
     path,
-    async advance(ms) {
-      const target = clock.now() + ms;
-      for (let steps = 0; steps < 100_000; steps++) {
-        await flush();
-        const due = nextDue();
-        if (!(due <= target)) break;
-        clock.set(Math.max(due, clock.now()));
+    advance: time.advance,
+    advanceUntil: async (predicate, limitMs) => {
+      try {
+        return await time.advanceUntil(predicate, limitMs);
+      } catch (error) {
+        throw new Error(`${(error as Error).message} (state ${topState()})`, { cause: error });
       }
-      clock.set(target);
-      await flush();
-    },
-    async advanceUntil(predicate, limitMs) {
-      const start = clock.now();
-      const limit = start + limitMs;
-      for (let steps = 0; steps < 100_000 && !predicate(); steps++) {
-        await flush();
-        if (predicate()) break;
-        const due = nextDue();
-        if (!(due <= limit)) throw new Error(`condition not met within ${limitMs} ms of virtual time (state ${topState()})`);
-        clock.set(Math.max(due, clock.now()));
-        await flush();
-      }
-      return clock.now() - start;
     },
     send: (event) => actor.send(event),
     stop: () => actor.stop(),

@@ -78,7 +78,7 @@ function serializeSnapshot(snapshot: Snapshot): string {
     reconnectAttempts: Math.min(context.reconnectAttempts, context.config.maxReconnectAttempts),
     unreachableRetries: context.unreachableRetries,
     restartRequested: context.restartRequested,
-    toolsStale: context.toolsStale,
+    toolsStale: context.toolsChanges > context.toolsListedChanges,
   });
 }
 

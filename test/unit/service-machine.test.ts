@@ -603,6 +603,39 @@ describe('tools refresh', () => {
     expect(h.io.calls.listTools).toHaveLength(2);
   });
 
+  it('keeps a pending tools/list_changed across HEALTHY → WARNING', async () => {
+    const h = await startService({ config: { warningFailureThreshold: 1 } });
+    h.io.toolsChanged();
+    h.io.ping = 'fail';
+    h.send({ type: 'CHECK_NOW' });
+    await flush();
+    expect(h.state).toBe('WARNING');
+    await h.advance(SECOND);
+    expect(h.io.calls.listTools).toHaveLength(1);
+  });
+
+  it('lists again after a refresh cut short by HEALTHY → WARNING', async () => {
+    const h = await startService({ config: { warningFailureThreshold: 1 } });
+    h.io.listTools = 'hang';
+    h.io.toolsChanged();
+    await h.advance(SECOND);
+    expect(h.io.calls.listTools).toHaveLength(1);
+    h.io.listTools = 'succeed';
+    h.io.ping = 'fail';
+    h.send({ type: 'CHECK_NOW' });
+    await h.advance(SECOND);
+    expect(h.io.calls.listTools[0]?.signal.aborted).toBe(true);
+    expect(h.io.calls.listTools).toHaveLength(2);
+  });
+
+  it('does not retry a failing tools/list in a loop', async () => {
+    const h = await startService();
+    h.io.listTools = 'fail';
+    h.io.toolsChanged();
+    await h.advance(60 * SECOND);
+    expect(h.io.calls.listTools).toHaveLength(1);
+  });
+
   it('keeps the refresh due time across HEALTHY ↔ WARNING', async () => {
     const h = await startService({ config: { toolsUpdateInterval: 100 * SECOND, healthCheckInterval: 10 * SECOND } });
     h.io.ping = 'fail';
