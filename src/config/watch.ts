@@ -17,7 +17,7 @@ export interface WatchOptions extends LoadOptions {
   /** Quiet time after the last file event before reloading (editors write in bursts). */
   debounceMs?: number;
   /** The config now running. Without it, the first load reports every service as added. */
-  initial?: FleetConfig;
+  initial?: Pick<FleetConfig, 'services' | 'supervisor'>;
   /** A valid edit that changes something: apply `diff` to reach `config`. */
   onChange(config: FleetConfig, diff: FleetDiff): void;
   /** An unreadable or invalid edit (a ConfigError), or a watcher failure; the running fleet stays as is. */

@@ -18,8 +18,15 @@ export class ConnectQueue {
   /** Most slots ever held at once (for tests and metrics). */
   peak = 0;
 
-  constructor(private readonly maxConcurrent: number) {
+  constructor(private maxConcurrent: number) {
+    this.resize(maxConcurrent);
+  }
+
+  /** Changes the cap (a config reload); attempts already holding a slot keep it. */
+  resize(maxConcurrent: number): void {
     if (!(maxConcurrent >= 1)) throw new RangeError(`max_concurrent_connects must be ≥ 1 (got ${maxConcurrent})`);
+    this.maxConcurrent = maxConcurrent;
+    this.dispatch();
   }
 
   get inFlight(): number {

@@ -51,6 +51,8 @@ export type SupervisorEvent =
   /** Spawn a crashed service again (a RESTART of a service the budget had given up on). */
   | { type: 'service.revive'; key: string }
   | { type: 'cleanup.sweep' }
+  /** New fleet-wide settings from a config reload. */
+  | { type: 'settings.update'; settings: SupervisorSettings }
   | { type: `xstate.done.actor.${string}`; output?: unknown }
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
@@ -134,6 +136,7 @@ export const supervisorMachine = setup({
       const { [key]: _crashed, ...services } = context.services;
       enqueue.assign({ services, crashed: { ...context.crashed, [key]: { input: service.input, reason, at: clockNow(system) } } });
     }),
+    updateSettings: assign(({ event, context }) => (event.type === 'settings.update' ? { settings: event.settings } : { settings: context.settings })),
     /** REMOVE every service DISCONNECTED for longer than its `max_disconnected_age_hours`. */
     sweepDisconnected: enqueueActions(({ enqueue, context, system }) => {
       const now = clockNow(system);
@@ -183,6 +186,7 @@ export const supervisorMachine = setup({
             'service.add': { actions: 'spawnService' },
             'service.revive': { actions: 'reviveService' },
             'service.remove': { actions: 'removeService' },
+            'settings.update': { actions: 'updateSettings' },
             'xstate.done.actor.*': { actions: 'forgetFinishedService' },
             'xstate.error.actor.*': { target: 'judgingCrash', actions: 'recordCrash' },
           },

@@ -2,7 +2,7 @@
 // snapshots, transitions and metrics as RxJS streams.
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { filter, type Observable } from 'rxjs';
+import { filter, Subject, type Observable } from 'rxjs';
 import {
   createActor,
   fromPromise,
@@ -12,7 +12,11 @@ import {
   type InspectionEvent,
   type Observer,
 } from 'xstate';
+import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
+import { loadConfigFile, type LoadOptions } from '../config/load.js';
+import type { FleetConfig, ServiceConfig } from '../config/model.js';
 import { redactTransport, TransportConfigSchema, type TransportConfig } from '../config/transport.js';
+import { watchConfigFile } from '../config/watch.js';
 import {
   DEFAULT_SUPERVISOR_SETTINGS,
   resolveLifecycleConfig,
@@ -105,6 +109,11 @@ export interface ToolListing extends ToolDescriptor {
   agentId: string | null;
 }
 
+/** What became of a config reload (hot reload of the YAML file, or `applyConfig`). */
+export type ConfigReloadEvent =
+  | { type: 'applied'; file: string | null; added: string[]; removed: string[]; changed: string[]; at: number }
+  | { type: 'rejected'; file: string; error: Error; at: number };
+
 const realClock: SupervisorClock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
@@ -131,12 +140,33 @@ export class Supervisor {
   private stopping: Promise<void> | null = null;
   /** Services being removed on request (as opposed to by the cleanup sweep). */
   private readonly removing = new Set<string>();
-  /** Why a service actor crashed, until its restarted actor reports in. */
-  private readonly crashes = new Map<string, string>();
+  /** Why a service actor is being replaced (crash, config change), until the new actor reports in. */
+  private readonly nextReason = new Map<string, string>();
+  private readonly configEventsSubject = new Subject<ConfigReloadEvent>();
+  private settings: SupervisorSettings;
+  private file: string | null = null;
+  private stopWatching: (() => void) | null = null;
 
   readonly services$: Observable<ReadonlyMap<string, ServiceSnapshot>>;
   readonly transitions$: Observable<Transition>;
   readonly metrics$: Observable<FleetMetrics>;
+  /** Every config reload, applied or rejected (an invalid edit changes nothing). */
+  readonly configEvents$: Observable<ConfigReloadEvent>;
+
+  /** Loads a YAML (or mcpServers JSON) config; throws ConfigError listing every problem, starting nothing. */
+  static async fromFile(file: string, options: SupervisorOptions & { load?: LoadOptions }): Promise<Supervisor> {
+    const config = await loadConfigFile(file, options.load);
+    return Supervisor.fromConfig(config, options);
+  }
+
+  static fromConfig(config: FleetConfig, options: SupervisorOptions): Supervisor {
+    const supervisor = new Supervisor(
+      { services: config.services, supervisor: config.supervisor, cleanupIntervalHours: config.defaults.cleanupIntervalHours },
+      options,
+    );
+    supervisor.file = config.file;
+    return supervisor;
+  }
 
   constructor(
     private readonly fleet: FleetSpec,
@@ -144,12 +174,13 @@ export class Supervisor {
   ) {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
-    const settings = { ...DEFAULT_SUPERVISOR_SETTINGS, ...fleet.supervisor };
-    this.queue = new ConnectQueue(settings.maxConcurrentConnects);
+    this.settings = { ...DEFAULT_SUPERVISOR_SETTINGS, ...fleet.supervisor };
+    this.queue = new ConnectQueue(this.settings.maxConcurrentConnects);
     this.streams = new FleetStreams({ batchWindowMs: options.batchWindowMs });
     this.services$ = this.streams.services$;
     this.transitions$ = this.streams.transitions$;
     this.metrics$ = this.streams.metrics$;
+    this.configEvents$ = this.configEventsSubject.asObservable();
     for (const spec of fleet.services) {
       const key = serviceKey(spec.name, spec.agentId);
       if (this.specs.has(key)) throw new DuplicateServiceError(key);
@@ -324,12 +355,97 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Moves the running fleet to `next`: unchanged services keep their actor and connection, changed ones
+   * restart with their new settings, removed ones go DISCONNECTING → removed, added ones start.
+   */
+  async applyConfig(next: FleetConfig, diff: FleetDiff = diffFleetConfig(this.currentConfig(), next)): Promise<FleetDiff> {
+    this.running('apply a config');
+    await Promise.all([
+      ...diff.removed.map((service) => this.removeService(service.key).catch(() => undefined)),
+      ...diff.changed.map((change) => this.replaceService(change.after)),
+    ]);
+    for (const service of diff.added) {
+      if (service.enabled) this.addService(service);
+      else this.specs.set(service.key, service);
+    }
+    if (diff.supervisorChanged) {
+      this.settings = { ...next.supervisor };
+      this.queue.resize(this.settings.maxConcurrentConnects);
+      this.root?.send({ type: 'settings.update', settings: this.settings });
+    }
+    this.configEventsSubject.next({
+      type: 'applied',
+      file: next.file,
+      added: diff.added.map((service) => service.key),
+      removed: diff.removed.map((service) => service.key),
+      changed: diff.changed.map((change) => change.after.key),
+      at: this.clock.now(),
+    });
+    return diff;
+  }
+
+  /**
+   * Hot reload: applies every valid edit of the config file; an invalid one is reported on
+   * `configEvents$` and changes nothing. Stops with `stop()` or the returned function.
+   */
+  watchConfig(options: { file?: string; debounceMs?: number; load?: LoadOptions } = {}): () => void {
+    this.running('watch the config');
+    const file = options.file ?? this.file;
+    if (!file) throw new TypeError('watchConfig needs a file: this supervisor was not created from one');
+    this.stopWatching?.();
+    let applying = Promise.resolve();
+    const stop = watchConfigFile(file, {
+      ...options.load,
+      debounceMs: options.debounceMs,
+      initial: this.currentConfig(),
+      onChange: (config, diff) => {
+        applying = applying.then(() => this.applyConfig(config, diff).then(() => undefined));
+      },
+      onError: (error) => this.configEventsSubject.next({ type: 'rejected', file, error, at: this.clock.now() }),
+    });
+    this.stopWatching = stop;
+    return stop;
+  }
+
   /** The source document's `collect_lifecycle_metrics`, now. */
   metrics(): FleetMetrics {
     return this.streams.metrics();
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────
+
+  /** The running fleet in the config model, for diffing against a reloaded file. */
+  private currentConfig(): Pick<FleetConfig, 'services' | 'supervisor'> {
+    const services: ServiceConfig[] = [...this.specs].map(([key, spec]) => ({
+      name: spec.name,
+      agentId: spec.agentId ?? null,
+      key,
+      enabled: spec.enabled !== false,
+      transport: spec.transport,
+      lifecycle: resolveLifecycleConfig(spec.lifecycle),
+      profile: (spec as Partial<ServiceConfig>).profile ?? null,
+    }));
+    return { services, supervisor: this.settings };
+  }
+
+  /** Stops the service's actor and starts a new one with `spec` (or none, if now disabled). */
+  private async replaceService(spec: ServiceConfig) {
+    const key = spec.key;
+    if (this.child(key) && this.stateOf(key) !== 'DISCONNECTED') {
+      this.sendTo(key, { type: 'STOP', reason: 'config changed' });
+      await this.waitForService(key, { states: ['DISCONNECTED'], timeoutMs: this.stopBound(key) }).catch(() => undefined);
+    }
+    this.root?.send({ type: 'service.remove', key });
+    this.specs.set(key, spec);
+    if (!spec.enabled) {
+      this.streams.remove(key, this.clock.now(), 'disabled in the config');
+      await this.options.connections.unregister(key);
+      return;
+    }
+    this.nextReason.set(key, 'restarted with the changed config');
+    this.spawn(key, spec);
+  }
 
   private spawn(key: string, spec: ServiceSpec) {
     this.options.connections.register(key, spec.transport);
@@ -370,7 +486,7 @@ export class Supervisor {
     // A child's crash reaches the supervisor (which restarts it) before the child's last snapshot.
     if (event.type === '@xstate.event' && actor === this.root && event.event.type.startsWith(CRASH_EVENT)) {
       const crash = event.event as { type: string; error?: unknown };
-      this.crashes.set(crash.type.slice(CRASH_EVENT.length), failureMessage(crash.error));
+      this.nextReason.set(crash.type.slice(CRASH_EVENT.length), `restarted after a crash: ${failureMessage(crash.error)}`);
       return;
     }
     if (event.type !== '@xstate.snapshot') return;
@@ -382,9 +498,9 @@ export class Supervisor {
     const now = this.clock.now();
     const state = topStateOf(snapshot.value);
     if (state === 'REMOVED') return this.forget(key, now, snapshot.context);
-    const crash = this.crashes.get(key);
-    this.crashes.delete(key);
-    this.streams.update(state, snapshot.context, now, crash === undefined ? undefined : `restarted after a crash: ${crash}`);
+    const reason = this.nextReason.get(key);
+    this.nextReason.delete(key);
+    this.streams.update(state, snapshot.context, now, reason);
   }
 
   private forget(key: string, at: number, context: ServiceContext) {
@@ -404,7 +520,7 @@ export class Supervisor {
       const current = this.streams.get(key);
       if (current && current.metadata.disconnectReason !== record.reason) {
         this.streams.markDisconnected(key, record.reason, record.at);
-        this.crashes.delete(key);
+        this.nextReason.delete(key);
       }
     }
   }
@@ -498,6 +614,7 @@ export class Supervisor {
   }
 
   private async shutdown(): Promise<void> {
+    this.stopWatching?.();
     const root = this.root;
     if (root) {
       const keys = this.streams.list().map((service) => service.key);
@@ -512,6 +629,7 @@ export class Supervisor {
     }
     await this.options.connections.closeAll();
     this.streams.complete();
+    this.configEventsSubject.complete();
   }
 }
 
