@@ -9,7 +9,7 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 export const DURATION_HINT = 'a duration: seconds as a number, or a string like 250ms, 30s, 5m, 2h';
 
-const PART = /(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)/gy;
+const PART = /\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)/gy;
 
 export type DurationResult = { ok: true; ms: number } | { ok: false; message: string };
 

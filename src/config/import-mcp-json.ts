@@ -34,6 +34,9 @@ const FIELD_SOURCES = {
   enabled: ['disabled', 'enabled'],
 } as const;
 
+const STDIO_ONLY = ['args', 'env', 'cwd'] as const;
+const REMOTE_ONLY = ['headers'] as const;
+
 const TRANSPORT_TYPES: Record<string, string | undefined> = {
   stdio: undefined,
   http: undefined,
@@ -114,8 +117,17 @@ function serviceFields(
     if (mapped === undefined) delete fields.transport;
     else fields.transport = mapped;
   }
+  // Some clients document `env` on remote servers; as a careful import, drop what a kind cannot use.
+  const remote = fields.url !== undefined && fields.command === undefined;
+  const stdio = fields.command !== undefined && fields.url === undefined;
+  for (const field of remote ? STDIO_ONLY : stdio ? REMOTE_ONLY : []) {
+    const key = origins.get(field);
+    if (key === undefined) continue;
+    used.delete(key);
+    delete fields[field];
+  }
   for (const key of Object.keys(entry)) {
-    if (!used.has(key)) warnings.push(issueAt([...entryPath, key], `ignored key \`${key}\` (mcp-supervisor does not use it)`, true));
+    if (!used.has(key)) warnings.push(issueAt([...entryPath, key], `ignored key \`${key}\` (not used by mcp-supervisor for this server)`, true));
   }
   return fields;
 }

@@ -80,7 +80,8 @@ function substitute(
   if (resolved && 'error' in resolved) return { problem: resolved.error };
   if (rest === '') {
     if (resolved) return resolved;
-    return { problem: `environment variable \`${name}\` is not set (give a default with \`\${${name}:-default}\`)` };
+    const variable = name.replace(/^env:/, '');
+    return { problem: `environment variable \`${variable}\` is not set (give a default with \`\${${name}:-default}\`)` };
   }
   if (resolved && resolved.value !== '') return resolved;
   const fallback = interpolate(rest.slice(2), resolve);

@@ -36,13 +36,17 @@ export function parseSource(text: string, { file, resolveVariable }: SourceOptio
   const issueAt = (path: readonly PathSegment[], message: string, atKey = false): ConfigIssue =>
     issueAtOffset(offsetOf(doc, path, atKey), path, message);
 
-  const issues = doc.errors.map((error) => {
-    const path = error.code === 'DUPLICATE_KEY' ? pathOfKeyAt(doc, error.pos[0]) : [];
-    const message =
-      error.code === 'DUPLICATE_KEY'
-        ? `duplicate key \`${String(path.at(-1) ?? '')}\`: a key may appear only once in a mapping`
-        : `YAML syntax: ${lowerFirst(error.message)}${YAML_HINTS[error.code] ?? ''}`;
-    return issueAtOffset(error.pos[0], path, message);
+  // One syntax error per line: the parser's follow-on complaints about the same line are noise.
+  const linesWithSyntaxErrors = new Set<number>();
+  const issues = doc.errors.flatMap((error) => {
+    if (error.code === 'DUPLICATE_KEY') {
+      const path = pathOfKeyAt(doc, error.pos[0]);
+      return [issueAtOffset(error.pos[0], path, `duplicate key \`${String(path.at(-1) ?? '')}\`: a key may appear only once in a mapping`)];
+    }
+    const { line } = lineCounter.linePos(error.pos[0]);
+    if (linesWithSyntaxErrors.has(line)) return [];
+    linesWithSyntaxErrors.add(line);
+    return [issueAtOffset(error.pos[0], [], `YAML syntax: ${lowerFirst(error.message)}${syntaxHint(error.code, text, lineCounter.lineStarts[line - 1] ?? 0)}`)];
   });
   const syntaxErrorOffset = doc.errors.find((error) => error.code !== 'DUPLICATE_KEY')?.pos[0];
   const warnings = doc.warnings.map((warning) => issueAtOffset(warning.pos[0], [], `YAML: ${lowerFirst(warning.message)}`));
@@ -122,11 +126,15 @@ function expressionOffset(text: string, scalar: Scalar, expression: string): num
 type Segments = PathSegment[];
 
 /** What to do about the YAML mistakes people make most. */
-const YAML_HINTS: Partial<Record<ErrorCode, string>> = {
-  BLOCK_AS_IMPLICIT_KEY: ' (quote a value that contains `: `)',
-  TAB_AS_INDENT: ' (indent with spaces)',
-  MISSING_CHAR: ' (a quoted value must close on its line or continue it indented)',
-};
+function syntaxHint(code: ErrorCode, text: string, lineStart: number): string {
+  const lineEnd = text.indexOf('\n', lineStart);
+  const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+  // `{` is a flow indicator: inside `[…]` or `{…}`, an unquoted `${VAR}` breaks the collection.
+  if (line.includes('${') && /[[{]/.test(line.replace(/\$\{/g, ''))) return ' (inside `[…]` or `{…}`, quote a value that contains `${…}`)';
+  if (code === 'BLOCK_AS_IMPLICIT_KEY') return ' (quote a value that contains `: `)';
+  if (code === 'TAB_AS_INDENT') return ' (indent with spaces)';
+  return '';
+}
 
 function keyText(key: unknown): string | null {
   if (!isScalar(key)) return null;
