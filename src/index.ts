@@ -1,0 +1,63 @@
+// mcp-supervisor's public surface: everything an embedding application imports comes from here.
+
+// The supervisor and its API (SPEC §5)
+export { Supervisor } from './supervisor/supervisor.js';
+export type {
+  CallOptions,
+  ConfigReloadEvent,
+  FleetSpec,
+  HealthCheckResult,
+  ServiceSpec,
+  SupervisorClock,
+  SupervisorOptions,
+  ToolListing,
+  WaitOptions,
+} from './supervisor/supervisor.js';
+export type { ServiceMetadata, ServiceSnapshot } from './supervisor/service-snapshot.js';
+export type { Transition } from './supervisor/transition.js';
+export { collectFleetMetrics } from './supervisor/fleet-metrics.js';
+export type { FleetMetrics } from './supervisor/fleet-metrics.js';
+export type { ConnectionLayer, ToolCallOptions } from './supervisor/connection-layer.js';
+export { ConnectQueue } from './supervisor/connect-queue.js';
+export { startInspector } from './supervisor/inspector.js';
+export type { InspectorBridge, InspectorOptions } from './supervisor/inspector.js';
+export {
+  DuplicateServiceError,
+  ServiceNotFoundError,
+  ServiceUnavailableError,
+  SupervisorError,
+  SupervisorStoppedError,
+  ToolCallTimeoutError,
+  ToolNotFoundError,
+  WaitTimeoutError,
+} from './supervisor/errors.js';
+
+// The statechart and its pure policy (SPEC §3)
+export { serviceMachine, SERVICE_STATES, AVAILABLE_STATES, ActorNotProvidedError } from './machines/service.machine.js';
+export type { ServiceEvent, ServiceMachine, ServiceState } from './machines/service.machine.js';
+export type { ServiceContext, ServiceMachineInput } from './machines/service.context.js';
+export type * from './machines/service-io.js';
+export { supervisorMachine } from './supervisor/supervisor.machine.js';
+export {
+  applyJitter,
+  PRIORITY_WEIGHTS,
+  reconnectDelay,
+  reconnectSchedule,
+  unreachableDelay,
+  unreachableSchedule,
+} from './machines/backoff.js';
+export { healthTier, HEALTH_TIERS, pingTimeoutFor } from './machines/health-tier.js';
+export type { HealthTier } from './machines/health-tier.js';
+export {
+  DEFAULT_LIFECYCLE_CONFIG,
+  DEFAULT_SUPERVISOR_SETTINGS,
+  PRIORITIES,
+  resolveLifecycleConfig,
+} from './machines/defaults.js';
+export type { LifecycleConfig, Priority, SupervisorSettings } from './machines/defaults.js';
+export { serviceKey } from './machines/service-key.js';
+export { toDiagramJson, toMermaid } from './machines/diagram.js';
+export type { DiagramEdge, DiagramJson } from './machines/diagram.js';
+
+// Configuration (SPEC §4)
+export * from './config/index.js';
