@@ -10,6 +10,7 @@ import { describeValue } from './errors.js';
 import type { CamelToSnake } from './keys.js';
 import { BUILT_IN_PROFILES } from './profiles.js';
 import { didYouMean } from './suggest.js';
+import { redactUrl } from './transport.js';
 
 /** Service names, agent ids and profile names: safe in a fleet key (`agent/name`), a log line or a URL. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -97,7 +98,8 @@ const httpUrl = z.string().refine(
       return false;
     }
   },
-  { error: (issue) => `expected an http:// or https:// URL, got "${String(issue.input)}"` },
+  // The URL is shown redacted: tokens often travel in its query or credentials.
+  { error: (issue) => `expected an http:// or https:// URL${URL.canParse(String(issue.input)) ? `, got "${redactUrl(String(issue.input))}"` : ''}` },
 );
 
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'is not a valid HTTP header name' });

@@ -53,6 +53,11 @@ export function watchConfigFile(file: string, options: WatchOptions): () => void
     }
     if (closed || text === lastText) return;
     lastText = text;
+    // Caught mid-save (truncated, not yet written), a file reads as empty: never take that as "remove all".
+    if (text.trim() === '') {
+      report(new ConfigError([{ file, line: null, column: null, path: '', message: 'the file is empty; keeping the running services (write `services: {}` to remove them all)' }]));
+      return;
+    }
     let next: FleetConfig;
     try {
       next = parseConfig(text, { ...loadOptions, file });
