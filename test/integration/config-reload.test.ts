@@ -1,0 +1,106 @@
+// Hot reload against a live supervisor: a real file, real fs watching, scriptable connections.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { firstValueFrom, filter } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { Supervisor, type ConfigReloadEvent } from '../../src/supervisor/supervisor.js';
+import type { Transition } from '../../src/supervisor/transition.js';
+import { FakeConnections } from '../support/fake-connections.js';
+import { flush } from '../support/virtual-time.js';
+
+const fleet = (services: string) => `
+defaults:
+  health_check_interval: 30s
+services:
+${services}
+`;
+
+const service = (name: string, extra = '') => `  ${name}:
+    command: node
+    args: [${name}.mjs]
+${extra}`;
+
+describe('hot reload with a live supervisor', () => {
+  let dir: string;
+  let file: string;
+  let supervisor: Supervisor | null = null;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'mcp-supervisor-reload-'));
+    file = path.join(dir, 'services.yaml');
+  });
+
+  afterEach(async () => {
+    await supervisor?.stop();
+    supervisor = null;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(text: string) {
+    writeFileSync(file, text);
+    const connections = new FakeConnections(new SimulatedClock());
+    supervisor = await Supervisor.fromFile(file, { connections });
+    const transitions: Transition[] = [];
+    supervisor.transitions$.subscribe((t) => transitions.push(t));
+    supervisor.start();
+    await flush();
+    supervisor.watchConfig({ debounceMs: 20 });
+    return { supervisor, connections, transitions };
+  }
+
+  const nextReload = (s: Supervisor) =>
+    firstValueFrom(s.configEvents$.pipe(filter((event): event is ConfigReloadEvent => event !== undefined)));
+
+  it('keeps unchanged services untouched, restarts changed ones, stops removed ones, starts added ones', async () => {
+    const { supervisor: s, connections } = await start(
+      fleet(service('keep') + service('change') + service('drop')),
+    );
+    const keepConnection = s.getServiceInfo('keep').metadata;
+    const connectsBefore = connections.io.calls.connect.map((call) => call.input.serviceKey);
+    expect(connectsBefore.sort()).toEqual(['change', 'drop', 'keep']);
+
+    const reloaded = nextReload(s);
+    writeFileSync(file, fleet(service('keep') + service('change', '    ping_timeout: 5s\n') + service('added')));
+    const event = await reloaded;
+    await flush();
+
+    expect(event).toMatchObject({ type: 'applied', added: ['added'], removed: ['drop'], changed: ['change'] });
+    expect(s.listServices().map((x) => [x.key, x.state])).toEqual([
+      ['keep', 'HEALTHY'],
+      ['change', 'HEALTHY'],
+      ['added', 'HEALTHY'],
+    ]);
+    const connectsAfter = connections.io.calls.connect.slice(3).map((call) => call.input.serviceKey).sort();
+    expect(connectsAfter).toEqual(['added', 'change']);
+    expect(s.getServiceInfo('keep').metadata.connectedTime).toBe(keepConnection.connectedTime);
+    expect(s.getServiceInfo('change').config.lifecycle.pingTimeout).toBe(5000);
+    expect(connections.unregistered).toContain('drop');
+  });
+
+  it('reports an invalid edit and changes nothing', async () => {
+    const { supervisor: s, connections, transitions } = await start(fleet(service('keep')));
+    const before = transitions.length;
+    const reloaded = nextReload(s);
+    writeFileSync(file, fleet(service('keep', '    helth_check_interval: 5s\n')));
+    const event = await reloaded;
+    expect(event.type).toBe('rejected');
+    expect(event.type === 'rejected' && event.error.message).toMatch(/services\.yaml:\d+:\d+.*did you mean `health_check_interval`/s);
+    expect(transitions).toHaveLength(before);
+    expect(connections.io.calls.connect).toHaveLength(1);
+    expect(s.getServiceInfo('keep').state).toBe('HEALTHY');
+  });
+
+  it('restarts only the services whose effective config a changed default touches', async () => {
+    const { supervisor: s, connections } = await start(fleet(service('inherits') + service('overrides', '    ping_timeout: 9s\n')));
+    const reloaded = nextReload(s);
+    writeFileSync(file, fleet(service('inherits') + service('overrides', '    ping_timeout: 9s\n')).replace('health_check_interval: 30s', 'health_check_interval: 30s\n  ping_timeout: 7s'));
+    const event = await reloaded;
+    expect(event).toMatchObject({ type: 'applied', changed: ['inherits'], added: [], removed: [] });
+    await flush();
+    expect(connections.io.calls.connect.map((call) => call.input.serviceKey)).toEqual(['inherits', 'overrides', 'inherits']);
+    expect(s.getServiceInfo('inherits').config.lifecycle.pingTimeout).toBe(7000);
+  });
+});
