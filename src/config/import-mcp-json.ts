@@ -110,7 +110,7 @@ function serviceFields(
   if (origins.get('enabled') === 'disabled' && typeof fields.enabled === 'boolean') fields.enabled = !fields.enabled;
   const type = fields.transport;
   if (typeof type === 'string') {
-    if (!(type in TRANSPORT_TYPES)) {
+    if (!Object.hasOwn(TRANSPORT_TYPES, type)) {
       issues.push(issueAt([...entryPath, origins.get('transport') ?? 'type'], `expected one of stdio | http | sse, got "${type}"`));
     }
     const mapped = TRANSPORT_TYPES[type];

@@ -108,31 +108,27 @@ const envName = z.string().regex(/^[^=\0]+$/, { error: 'is not a valid environme
 const STDIO_KEYS = ['command', 'args', 'env', 'cwd'] as const;
 const REMOTE_KEYS = ['url', 'transport', 'headers'] as const;
 
+const safeName = z.string().regex(SAFE_NAME, { error: `must use ${SAFE_NAME_HINT}` });
+
 const SERVICE_FIELDS = {
   ...LIFECYCLE_SHAPE,
-  command: z.string().min(1),
+  command: z.string().min(1).optional(),
   args: z.array(text).nullish(),
   env: z.record(envName, text).nullish(),
-  cwd: z.string().min(1),
-  url: httpUrl,
-  transport: z.enum(['streamable-http', 'sse']),
+  cwd: z.string().min(1).optional(),
+  url: httpUrl.optional(),
+  transport: z.enum(['streamable-http', 'sse']).optional(),
   headers: z.record(headerName, text).nullish(),
-  profile: z.string(),
-  agent: z.string().regex(SAFE_NAME, { error: `must use ${SAFE_NAME_HINT}` }).nullish(),
-  enabled: z.boolean(),
+  profile: z.string().optional(),
+  agent: safeName.nullish(),
+  enabled: z.boolean().optional(),
 };
 
 /** One service as written (without its name, which is its key in `services:`). */
-export const ServiceFieldsSchema = z
-  .strictObject(SERVICE_FIELDS)
-  .partial({ command: true, cwd: true, url: true, transport: true, profile: true, enabled: true })
-  .superRefine(serviceRules, always);
+export const ServiceFieldsSchema = z.strictObject(SERVICE_FIELDS).superRefine(serviceRules, always);
 
 /** A service given from code (`addService`): the same fields plus its `name`. */
-export const ServiceDefinitionSchema = z
-  .strictObject({ ...SERVICE_FIELDS, name: z.string().regex(SAFE_NAME, { error: `must use ${SAFE_NAME_HINT}` }) })
-  .partial({ command: true, cwd: true, url: true, transport: true, profile: true, enabled: true })
-  .superRefine(serviceRules, always);
+export const ServiceDefinitionSchema = z.strictObject({ ...SERVICE_FIELDS, name: safeName }).superRefine(serviceRules, always);
 
 /** A service is stdio (`command`) or remote (`url`), and takes only the keys of its kind. */
 function serviceRules(service: unknown, ctx: z.RefinementCtx): void {
@@ -178,8 +174,7 @@ function documentRules(document: unknown, ctx: z.RefinementCtx): void {
   for (const [entryKey, service] of Object.entries(services)) {
     const path = ['services', entryKey];
     const { agent: keyAgent, name } = splitServiceKey(entryKey);
-    const badPart = [keyAgent, name].find((part) => part !== null && !SAFE_NAME.test(part));
-    if (badPart !== undefined || entryKey.split('/').length > 2) {
+    if ([keyAgent ?? 'global', name].some((part) => !SAFE_NAME.test(part))) {
       ctx.addIssue({
         code: 'custom',
         path,

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { describeValue } from './errors.js';
 import type { ConfigIssue, PathSegment } from './errors.js';
+import { AT_KEY } from './schema.js';
 import { didYouMean } from './suggest.js';
 
 export type IssueLocator = (path: readonly PathSegment[], message: string, atKey?: boolean) => ConfigIssue;
@@ -36,7 +37,7 @@ export function describeZodIssues(
         return [issueAt(path, `expected one of ${values.join(' | ')}, got ${describeValue(found)}${hint}`)];
       }
       case 'custom': {
-        const atKey = (issue.params as { at?: unknown } | undefined)?.at === 'key';
+        const atKey = (issue.params as { at?: unknown } | undefined)?.at === AT_KEY.at;
         return [issueAt(path, issue.message, atKey)];
       }
       case 'invalid_format':
