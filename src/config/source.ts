@@ -46,7 +46,11 @@ export function parseSource(text: string, { file, resolveVariable }: SourceOptio
     const { line } = lineCounter.linePos(error.pos[0]);
     if (linesWithSyntaxErrors.has(line)) return [];
     linesWithSyntaxErrors.add(line);
-    return [issueAtOffset(error.pos[0], [], `YAML syntax: ${lowerFirst(error.message)}${syntaxHint(error.code, text, lineCounter.lineStarts[line - 1] ?? 0)}`)];
+    const message =
+      error.code === 'MULTIPLE_DOCS'
+        ? 'a config file holds one YAML document: remove the extra `---`'
+        : `${lowerFirst(error.message)}${syntaxHint(error.code, text, lineCounter.lineStarts[line - 1] ?? 0)}`;
+    return [issueAtOffset(error.pos[0], [], `YAML syntax: ${message}`)];
   });
   const syntaxErrorOffset = doc.errors.find((error) => error.code !== 'DUPLICATE_KEY')?.pos[0];
   const warnings = doc.warnings.map((warning) => issueAtOffset(warning.pos[0], [], `YAML: ${lowerFirst(warning.message)}`));
