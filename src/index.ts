@@ -7,6 +7,7 @@ export type {
   ConfigReloadEvent,
   FleetSpec,
   HealthCheckResult,
+  RawServiceDefinition,
   ServiceSpec,
   SupervisorClock,
   SupervisorOptions,

@@ -15,6 +15,7 @@ import {
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
+import { parseServiceConfig } from '../config/service-config.js';
 import { redactTransport, TransportConfigSchema, type TransportConfig } from '../config/transport.js';
 import { watchConfigFile } from '../config/watch.js';
 import {
@@ -109,6 +110,12 @@ export interface ToolListing extends ToolDescriptor {
   agentId: string | null;
 }
 
+/** A service as written under `services:` in YAML, plus its `name`. */
+export type RawServiceDefinition = { name: string } & Record<string, unknown>;
+
+const isServiceSpec = (service: ServiceSpec | RawServiceDefinition): service is ServiceSpec =>
+  typeof service.transport === 'object' && service.transport !== null;
+
 /** What became of a config reload (hot reload of the YAML file, or `applyConfig`). */
 export type ConfigReloadEvent =
   | { type: 'applied'; file: string | null; added: string[]; removed: string[]; changed: string[]; at: number }
@@ -145,6 +152,8 @@ export class Supervisor {
   private readonly configEventsSubject = new Subject<ConfigReloadEvent>();
   private settings: SupervisorSettings;
   private file: string | null = null;
+  /** The file's `defaults` and profiles, which services added from code resolve against too. */
+  private layers: Pick<FleetConfig, 'defaults' | 'profiles'> | null = null;
   private stopWatching: (() => void) | null = null;
 
   readonly services$: Observable<ReadonlyMap<string, ServiceSnapshot>>;
@@ -165,6 +174,7 @@ export class Supervisor {
       options,
     );
     supervisor.file = config.file;
+    supervisor.layers = { defaults: config.defaults, profiles: config.profiles };
     return supervisor;
   }
 
@@ -219,9 +229,17 @@ export class Supervisor {
     return this.stopping;
   }
 
-  /** Adds and starts a service; names are unique within a scope (global, or one agent's). */
-  addService(spec: ServiceSpec): ServiceSnapshot {
+  /**
+   * Adds and starts a service; names are unique within a scope (global, or one agent's). Takes a
+   * resolved `ServiceSpec`, or a service as written in YAML plus its `name` (`{ name, command, args }`,
+   * `{ name, url, headers, profile, agent, … }`), validated like the file (ConfigError on a problem) and
+   * resolved against the file's `defaults` and profiles.
+   */
+  addService(service: ServiceSpec | RawServiceDefinition): ServiceSnapshot {
     this.running('add a service');
+    const spec = isServiceSpec(service)
+      ? service
+      : parseServiceConfig(service, { defaults: this.layers?.defaults, profiles: this.layers?.profiles });
     const checked = { ...spec, transport: TransportConfigSchema.parse(spec.transport) };
     const key = serviceKey(checked.name, checked.agentId);
     if (this.streams.has(key)) throw new DuplicateServiceError(key);

@@ -65,6 +65,14 @@ describe('Supervisor lifecycle of services', () => {
     expect(f.state('agent-1/a')).toBe('HEALTHY');
   });
 
+  it('adds a service written as in YAML, validated like the file', async () => {
+    const f = await startFleet([]);
+    f.supervisor.addService({ name: 'yaml-style', command: 'node', args: ['x.js'], profile: 'critical', ping_timeout: '5s' });
+    await flush();
+    expect(f.supervisor.getServiceInfo('yaml-style').config.lifecycle).toMatchObject({ healthCheckInterval: 10_000, pingTimeout: 5000 });
+    expect(() => f.supervisor.addService({ name: 'bad', comand: 'node' })).toThrow(/unknown key `comand` — did you mean `command`\?/);
+  });
+
   it('rejects a duplicate name in the initial config', () => {
     const clock = new SimulatedClock();
     expect(() => new Supervisor({ services: [stdio('a'), stdio('a')] }, { connections: new FakeConnections(clock), clock })).toThrow(
