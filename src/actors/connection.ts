@@ -1,0 +1,302 @@
+// One live MCP connection of a service: a fresh SDK Client and transport, what the server said about
+// itself, and how the connection ends — a loss, reported once to each watcher, or a close we asked for.
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  ErrorCode,
+  ToolListChangedNotificationSchema,
+  type Progress,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { TransportConfig } from '../config/transport.js';
+import type { ConnectionEvent, ServerInfo, ToolDescriptor } from '../machines/service-io.js';
+import {
+  ConnectionLostError,
+  McpActorError,
+  McpRequestError,
+  NotConnectedError,
+  ServerExitedError,
+  toActionableError,
+} from './errors.js';
+import {
+  createSseTransport,
+  createStreamableHttpTransport,
+  endSession,
+  sessionLossReason,
+  shouldFallBackToSse,
+  type HttpTransport,
+} from './http-transport.js';
+import { settleWithin, untilAborted, withDeadline } from './operation-deadline.js';
+import { redactSecrets, secretsOf } from './redact-secrets.js';
+import { describeExit, ProcessGroupStdioTransport } from './stdio-transport.js';
+
+const CLIENT_INFO = { name: 'mcp-supervisor', version: '0.1.0' };
+/** A server that keeps handing out cursors is broken; stop paging after this many pages. */
+const MAX_TOOL_PAGES = 1_000;
+/** After a failed start, how long to wait for the server's exit to be known (to report it). */
+const EXIT_REPORT_WAIT_MS = 500;
+
+/** The service a connection belongs to, with its real (unredacted) transport settings. */
+export interface ConnectionTarget {
+  serviceKey: string;
+  serviceName: string;
+  transport: TransportConfig;
+}
+
+export interface OpenOptions {
+  signal: AbortSignal;
+  /** Budget for closing what was opened when the open fails or is aborted. */
+  closeTimeoutMs: number;
+  stderrLines: number;
+}
+
+export interface RequestOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface CallToolOptions extends RequestOptions {
+  onProgress?: (progress: Progress) => void;
+}
+
+/** What `tools/call` returns: the SDK's result (content, structuredContent, isError). */
+export type ToolCallResult = Awaited<ReturnType<Client['callTool']>>;
+
+export type ConnectionListener = (event: ConnectionEvent) => void;
+
+type ServiceTransport = ProcessGroupStdioTransport | HttpTransport;
+
+export class McpConnection {
+  private opened = false;
+  private lossReason: string | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly listeners = new Set<ConnectionListener>();
+  private readonly secrets: string[];
+  private markTransportClosed: () => void = () => undefined;
+  private readonly transportClosed = new Promise<void>((resolve) => {
+    this.markTransportClosed = resolve;
+  });
+
+  private constructor(
+    readonly id: string,
+    readonly target: ConnectionTarget,
+    private readonly client: Client,
+    private readonly transport: ServiceTransport,
+  ) {
+    this.secrets = secretsOf(target.transport);
+    client.onclose = () => this.handleTransportClosed();
+    client.onerror = (error) => this.handleTransportError(error);
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.emit({ type: 'TOOLS_CHANGED' }));
+  }
+
+  /**
+   * Opens the transport and runs the `initialize` handshake. When `signal` aborts, whatever was opened
+   * is closed. A Streamable HTTP service with `sseFallback` retries over SSE after a 4xx.
+   */
+  static async open(id: string, target: ConnectionTarget, options: OpenOptions): Promise<McpConnection> {
+    const config = target.transport;
+    switch (config.type) {
+      case 'stdio':
+        return McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines: options.stderrLines, closeTimeoutMs: options.closeTimeoutMs }), options);
+      case 'sse':
+        return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options);
+      case 'streamable-http':
+        try {
+          return await McpConnection.openOver(id, target, createStreamableHttpTransport(config.url, config.headers), options);
+        } catch (error) {
+          if (!config.sseFallback || options.signal.aborted || !shouldFallBackToSse(error)) throw error;
+          return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options);
+        }
+    }
+  }
+
+  private static async openOver(id: string, target: ConnectionTarget, transport: ServiceTransport, options: OpenOptions): Promise<McpConnection> {
+    const connection = new McpConnection(id, target, new Client(CLIENT_INFO, { capabilities: {} }), transport);
+    try {
+      // untilAborted: a transport's start() (spawn, the SSE endpoint event) does not take a signal.
+      await untilAborted(connection.client.connect(transport, { signal: options.signal }), options.signal);
+      connection.opened = true;
+      return connection;
+    } catch (error) {
+      const failure = options.signal.aborted ? error : await connection.explainStartFailure(error);
+      await connection.close(options.closeTimeoutMs);
+      throw failure;
+    }
+  }
+
+  get serverInfo(): ServerInfo | null {
+    const info = this.client.getServerVersion();
+    return info ? { name: info.name, version: info.version } : null;
+  }
+
+  /** Why the connection was lost, or null while it is not. */
+  get lost(): string | null {
+    return this.lossReason;
+  }
+
+  /** The last lines the server wrote to stderr (stdio only), secrets redacted. */
+  stderrTail(): string[] {
+    return this.transport instanceof ProcessGroupStdioTransport ? this.transport.stderrTail().map((line) => this.redact(line)) : [];
+  }
+
+  /** The stdio server's pid (= its process group), or null. */
+  get pid(): number | null {
+    return this.transport instanceof ProcessGroupStdioTransport ? this.transport.pid : null;
+  }
+
+  /**
+   * Reports CONNECTION_LOST (at most once, at once if the loss already happened) and TOOLS_CHANGED to
+   * `listener` until the returned function is called. A close we asked for is not a loss.
+   */
+  watch(listener: ConnectionListener): () => void {
+    let active = true;
+    const deliver: ConnectionListener = (event) => {
+      if (active) listener(event);
+    };
+    if (this.lossReason !== null) {
+      const event: ConnectionEvent = { type: 'CONNECTION_LOST', reason: this.lossReason };
+      queueMicrotask(() => deliver(event));
+    } else if (!this.closing) {
+      this.listeners.add(deliver);
+    }
+    return () => {
+      active = false;
+      this.listeners.delete(deliver);
+    };
+  }
+
+  /** One MCP ping. A server without a ping handler (-32601) is alive all the same. */
+  async ping(options: RequestOptions): Promise<void> {
+    try {
+      await this.request('ping', options, (signal) => this.client.ping({ signal, timeout: options.timeoutMs }));
+    } catch (error) {
+      if (error instanceof McpRequestError && error.code === Number(ErrorCode.MethodNotFound)) return;
+      throw error;
+    }
+  }
+
+  /** The full `tools/list`, following `nextCursor` pages. */
+  listTools(options: RequestOptions): Promise<ToolDescriptor[]> {
+    return this.request('tools/list', options, async (signal) => {
+      const tools: ToolDescriptor[] = [];
+      const cursors = new Set<string>();
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
+        const result = await this.client.listTools(cursor === undefined ? undefined : { cursor }, { signal, timeout: options.timeoutMs });
+        tools.push(...result.tools.map(toToolDescriptor));
+        cursor = result.nextCursor;
+        if (cursor === undefined) return tools;
+        if (cursors.has(cursor)) throw new McpActorError(`tools/list failed: the server repeated the page cursor "${cursor}"`);
+        cursors.add(cursor);
+      }
+      throw new McpActorError(`tools/list failed: more than ${MAX_TOOL_PAGES} pages`);
+    });
+  }
+
+  /** `tools/call`; rejects with ConnectionLostError, not a hang, if the connection drops meanwhile. */
+  callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<ToolCallResult> {
+    return this.request(`tools/call ${name}`, options, (signal) =>
+      this.client.callTool({ name, arguments: args }, undefined, {
+        signal,
+        timeout: options.timeoutMs,
+        ...(options.onProgress ? { onprogress: options.onProgress } : {}),
+      }),
+    );
+  }
+
+  /**
+   * Graceful close within `budgetMs`: end the HTTP session, or stdin-close → SIGTERM → SIGKILL the
+   * process group; then close the client. Idempotent: later calls share the first close.
+   */
+  close(budgetMs: number): Promise<void> {
+    this.closing ??= this.shutdown(budgetMs);
+    return this.closing;
+  }
+
+  private async shutdown(budgetMs: number): Promise<void> {
+    this.listeners.clear();
+    const started = performance.now();
+    const remaining = () => budgetMs - (performance.now() - started);
+    if (this.transport instanceof ProcessGroupStdioTransport) await this.transport.shutdown(budgetMs);
+    else if (this.lossReason === null) await endSession(this.transport, budgetMs / 2);
+    await settleWithin(this.client.close(), remaining());
+  }
+
+  private async request<T>(operation: string, options: RequestOptions, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.lossReason !== null) throw new ConnectionLostError(this.lossReason);
+    if (this.closing) throw new NotConnectedError(this.target.serviceKey);
+    try {
+      return await withDeadline(operation, options.timeoutMs, options.signal, send);
+    } catch (error) {
+      if (this.lossReason !== null && !(error instanceof McpActorError)) throw new ConnectionLostError(this.lossReason);
+      throw this.explain(error, operation, options.timeoutMs);
+    }
+  }
+
+  private explain(error: unknown, operation: string, timeoutMs: number): McpActorError {
+    return toActionableError(error, {
+      operation,
+      serviceName: this.target.serviceName,
+      transport: this.target.transport,
+      timeoutMs,
+    });
+  }
+
+  /** A stdio server that exited while starting is reported with its exit and last stderr lines. */
+  private async explainStartFailure(error: unknown): Promise<unknown> {
+    if (!(this.transport instanceof ProcessGroupStdioTransport) || this.transport.pid === null) return error;
+    await settleWithin(this.transportClosed, EXIT_REPORT_WAIT_MS);
+    const exit = this.transport.exit;
+    return exit ? new ServerExitedError(exit, this.stderrTail()) : error;
+  }
+
+  private handleTransportClosed(): void {
+    this.markTransportClosed();
+    if (!this.opened || this.closing) return;
+    this.markLost(this.describeClosure());
+  }
+
+  private handleTransportError(error: Error): void {
+    if (!this.opened || this.closing || this.lossReason !== null) return;
+    if (this.transport instanceof ProcessGroupStdioTransport) return; // its loss is the process exit
+    const reason = sessionLossReason(error, this.transport, this.target.transport.type === 'stdio' ? '' : this.target.transport.url);
+    if (reason === null) return;
+    this.markLost(reason);
+    // Closing rejects the requests still waiting for an answer that will not come.
+    void this.client.close();
+  }
+
+  private describeClosure(): string {
+    if (!(this.transport instanceof ProcessGroupStdioTransport)) return 'the transport closed';
+    const exit = this.transport.exit;
+    const lastLine = this.stderrTail().at(-1);
+    const what = exit ? `the server process ${describeExit(exit)}` : 'the server closed its output';
+    return lastLine === undefined ? what : `${what} (last stderr: ${lastLine})`;
+  }
+
+  private markLost(reason: string): void {
+    if (this.lossReason !== null) return;
+    this.lossReason = this.redact(reason);
+    const event: ConnectionEvent = { type: 'CONNECTION_LOST', reason: this.lossReason };
+    const listeners = [...this.listeners];
+    this.listeners.clear();
+    for (const listener of listeners) listener(event);
+  }
+
+  private emit(event: ConnectionEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  private redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+}
+
+function toToolDescriptor(tool: Tool): ToolDescriptor {
+  return {
+    name: tool.name,
+    ...(tool.title === undefined ? {} : { title: tool.title }),
+    ...(tool.description === undefined ? {} : { description: tool.description }),
+    inputSchema: tool.inputSchema,
+  };
+}

@@ -1,0 +1,182 @@
+// The typed errors of the MCP actors, and the one place where raw failures (spawn, fetch, the SDK) become
+// messages a user can act on. No message carries a header value or an env value.
+
+import { existsSync } from 'node:fs';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { redactUrl, type TransportConfig } from '../config/transport.js';
+import { redactSecrets, secretsOf } from './redact-secrets.js';
+import { describeExit, type ProcessExit } from './stdio-transport.js';
+
+/** Base of every error the actors reject with. */
+export class McpActorError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The stdio command does not exist (or is not on the PATH the server gets). */
+export class CommandNotFoundError extends McpActorError {
+  constructor(readonly command: string) {
+    super(`command not found: ${command}`);
+  }
+}
+
+/** The configured working directory of a stdio server does not exist. */
+export class WorkingDirectoryNotFoundError extends McpActorError {
+  constructor(readonly cwd: string) {
+    super(`working directory not found: ${cwd}`);
+  }
+}
+
+/** The server process ended before the connection was established. */
+export class ServerExitedError extends McpActorError {
+  constructor(
+    readonly exit: ProcessExit,
+    readonly stderrTail: readonly string[],
+  ) {
+    const stderr = stderrTail.length > 0 ? `; last stderr lines:\n${stderrTail.map((line) => `  ${line}`).join('\n')}` : '; it wrote nothing to stderr';
+    super(`server ${describeExit(exit)} during start${stderr}`);
+  }
+}
+
+export class ConnectionRefusedError extends McpActorError {
+  /** `url` is already redacted. */
+  constructor(readonly url: string) {
+    super(`connection refused at ${url}`);
+  }
+}
+
+/** HTTP 401 or 403. */
+export class UnauthorizedError extends McpActorError {
+  constructor(
+    readonly serviceName: string,
+    readonly status: number,
+  ) {
+    super(`unauthorized — check the headers for ${serviceName}`);
+  }
+}
+
+export class OperationTimeoutError extends McpActorError {
+  constructor(
+    readonly operation: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${operation} timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** The caller's abort signal fired (the invoking state was left, the caller gave up). */
+export class OperationAbortedError extends McpActorError {
+  constructor(readonly operation: string) {
+    super(`${operation} was aborted`);
+  }
+}
+
+/** The connection dropped (process exit, socket or session lost) while an operation needed it. */
+export class ConnectionLostError extends McpActorError {
+  constructor(readonly reason: string) {
+    super(`connection lost: ${reason}`);
+  }
+}
+
+/** The service has no open connection with that id (never connected, closed, or replaced). */
+export class NotConnectedError extends McpActorError {
+  constructor(readonly serviceKey: string) {
+    super(`${serviceKey} is not connected`);
+  }
+}
+
+/** `register(serviceKey, transport)` was never called for this service. */
+export class ServiceNotRegisteredError extends McpActorError {
+  constructor(readonly serviceKey: string) {
+    super(`no transport registered for service ${serviceKey}`);
+  }
+}
+
+/** The server answered with a JSON-RPC error. */
+export class McpRequestError extends McpActorError {
+  constructor(
+    readonly operation: string,
+    readonly code: number,
+    detail: string,
+  ) {
+    super(`${operation} failed: ${detail} (JSON-RPC error ${code})`);
+  }
+}
+
+/** What an operation was doing when it failed; enough to phrase the failure for a user. */
+export interface FailureContext {
+  operation: string;
+  serviceName: string;
+  transport: TransportConfig;
+  timeoutMs: number;
+}
+
+/** Any failure, as the most specific typed error with a secret-free message. */
+export function toActionableError(error: unknown, context: FailureContext): McpActorError {
+  if (error instanceof McpActorError) return error;
+  const { transport } = context;
+  const code = errorCode(error);
+  if (transport.type === 'stdio' && code === 'ENOENT') {
+    // Node reports a missing working directory as the command's ENOENT.
+    if (transport.cwd !== undefined && !existsSync(transport.cwd)) return new WorkingDirectoryNotFoundError(transport.cwd);
+    return new CommandNotFoundError(transport.command);
+  }
+  if (transport.type !== 'stdio' && code === 'ECONNREFUSED') return new ConnectionRefusedError(redactUrl(transport.url));
+  const status = httpStatus(error);
+  if (status === 401 || status === 403) return new UnauthorizedError(context.serviceName, status);
+  if (error instanceof McpError) {
+    if (error.code === Number(ErrorCode.RequestTimeout)) return new OperationTimeoutError(context.operation, context.timeoutMs);
+    if (error.code === Number(ErrorCode.ConnectionClosed)) return new ConnectionLostError('connection closed');
+    return new McpRequestError(context.operation, error.code, redact(stripMcpPrefix(error.message), transport));
+  }
+  const detail = error instanceof Error ? describeError(error) : String(error);
+  return new McpActorError(`${context.operation} failed: ${redact(detail, transport)}`, { cause: error });
+}
+
+/** Text of an error and its causes (fetch hides the useful part, "connect ECONNRESET", in `cause`). */
+export function describeError(error: Error): string {
+  const parts = [error.message];
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 3 && cause instanceof Error; depth += 1) {
+    if (!parts.includes(cause.message)) parts.push(cause.message);
+    cause = cause.cause;
+  }
+  return parts.join(': ');
+}
+
+/** The first system error code (ENOENT, ECONNREFUSED, …) on the error or its causes. */
+export function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return code;
+    if (current instanceof AggregateError) {
+      const inner = current.errors.map(errorCode).find((found) => found !== undefined);
+      if (inner) return inner;
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** The HTTP status of a failed MCP HTTP exchange, when the error carries one. */
+export function httpStatus(error: unknown): number | undefined {
+  if ((error instanceof StreamableHTTPError || error instanceof SseError) && typeof error.code === 'number' && error.code >= 100) {
+    return error.code;
+  }
+  // The SSE transport's POST failures carry the status only in their text.
+  const match = error instanceof Error ? /\(HTTP (\d{3})\)/.exec(error.message) : null;
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+function stripMcpPrefix(message: string): string {
+  return message.replace(/^MCP error -?\d+: /, '');
+}
+
+function redact(text: string, transport: TransportConfig): string {
+  return redactSecrets(text, secretsOf(transport));
+}

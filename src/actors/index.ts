@@ -1,0 +1,22 @@
+// The public surface of the MCP actors: the registry the supervisor holds, the actors it provides to
+// each service machine, and the typed errors they reject with.
+
+export { McpConnections, type McpConnectionsOptions } from './connection-registry.js';
+export { createMcpActors, type McpActors } from './mcp-actors.js';
+export type { CallToolOptions, ConnectionListener, McpConnection, RequestOptions, ToolCallResult } from './connection.js';
+export {
+  CommandNotFoundError,
+  ConnectionLostError,
+  ConnectionRefusedError,
+  McpActorError,
+  McpRequestError,
+  NotConnectedError,
+  OperationAbortedError,
+  OperationTimeoutError,
+  ServerExitedError,
+  ServiceNotRegisteredError,
+  UnauthorizedError,
+  WorkingDirectoryNotFoundError,
+} from './errors.js';
+export { readProcessTable, type ProcessEntry } from './process-group.js';
+export type { ProcessExit } from './stdio-transport.js';

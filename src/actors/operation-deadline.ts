@@ -1,0 +1,69 @@
+// Every network or process operation of the actors is bounded: by its own timeout, and by the caller's
+// abort signal (XState aborts a promise actor when its state is left). Here is the one place that does it.
+
+import { OperationAbortedError, OperationTimeoutError } from './errors.js';
+
+/** setTimeout's largest delay; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Runs `run` with a signal that aborts after `timeoutMs` or when `signal` aborts, and settles at that
+ * moment with `OperationTimeoutError` / `OperationAbortedError` even if `run` has not noticed yet.
+ * `run` must release what it opened once its signal aborts.
+ */
+export async function withDeadline<T>(
+  operation: string,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onCallerAbort = () => controller.abort(new OperationAbortedError(operation));
+  if (signal?.aborted) onCallerAbort();
+  else signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new OperationTimeoutError(operation, timeoutMs)),
+    Math.min(Math.max(timeoutMs, 0), MAX_TIMER_MS),
+  );
+  try {
+    return await untilAborted(run(controller.signal), controller.signal);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+/** `work`, or a rejection with the signal's reason as soon as it aborts; `work`'s late failure is dropped. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Waits for `work` to settle, but no longer than `ms`; never rejects. */
+export async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
+    }),
+  ]);
+  clearTimeout(timer);
+}
