@@ -1,16 +1,17 @@
 // The connections the supervisor holds, per service: the real (unredacted) transport settings, and at
 // most one live connection. The statechart's actors and the supervisor reach MCP servers only through here.
 
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { TransportConfig } from '../config/transport.js';
-import type { ConnectOutput, ToolDescriptor } from '../machines/service-io.js';
+import type { ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
 import {
   McpConnection,
   type CallToolOptions,
   type ConnectionListener,
   type RequestOptions,
-  type ToolCallResult,
 } from './connection.js';
 import { NotConnectedError, ServiceNotRegisteredError, toActionableError } from './errors.js';
+import { createMcpActors } from './mcp-actors.js';
 import { settleWithin, withDeadline } from './operation-deadline.js';
 
 export interface McpConnectionsOptions {
@@ -43,6 +44,8 @@ export class McpConnections {
   private readonly closeTimeoutMs: number;
   private readonly stderrLines: number;
   private connectionCount = 0;
+  /** The statechart's I/O actors, working on these connections. */
+  readonly actors: ServiceActors = createMcpActors(this);
 
   constructor(options: McpConnectionsOptions = {}) {
     this.listToolsTimeoutMs = options.listToolsTimeoutMs ?? 30_000;
@@ -159,7 +162,7 @@ export class McpConnections {
   }
 
   /** Calls a tool on the service's live connection; rejects with ConnectionLostError if it drops meanwhile. */
-  async callTool(serviceKey: string, name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<ToolCallResult> {
+  async callTool(serviceKey: string, name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<CallToolResult> {
     const connection = this.entry(serviceKey).connection;
     if (!connection) throw new NotConnectedError(serviceKey);
     return connection.callTool(name, args, options);

@@ -3,8 +3,10 @@
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
+  CallToolResultSchema,
   ErrorCode,
   ToolListChangedNotificationSchema,
+  type CallToolResult,
   type Progress,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -58,9 +60,6 @@ export interface RequestOptions {
 export interface CallToolOptions extends RequestOptions {
   onProgress?: (progress: Progress) => void;
 }
-
-/** What `tools/call` returns: the SDK's result (content, structuredContent, isError). */
-export type ToolCallResult = Awaited<ReturnType<Client['callTool']>>;
 
 export type ConnectionListener = (event: ConnectionEvent) => void;
 
@@ -194,14 +193,17 @@ export class McpConnection {
   }
 
   /** `tools/call`; rejects with ConnectionLostError, not a hang, if the connection drops meanwhile. */
-  callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<ToolCallResult> {
-    return this.request(`tools/call ${name}`, options, (signal) =>
-      this.client.callTool({ name, arguments: args }, undefined, {
+  callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<CallToolResult> {
+    return this.request(`tools/call ${name}`, options, async (signal) => {
+      const result = await this.client.callTool({ name, arguments: args }, CallToolResultSchema, {
         signal,
         timeout: options.timeoutMs,
         ...(options.onProgress ? { onprogress: options.onProgress } : {}),
-      }),
-    );
+      });
+      // The SDK's type also admits the pre-2024-11 `toolResult` shape, which CallToolResultSchema excludes.
+      if ('toolResult' in result) throw new McpActorError(`tools/call ${name} failed: the server answered in the pre-2024-11 format`);
+      return result;
+    });
   }
 
   /**

@@ -160,7 +160,8 @@ export function errorCode(error: unknown): string | undefined {
     }
     current = current.cause;
   }
-  return undefined;
+  // The SSE transport keeps only the text of the network error ("… connect ECONNREFUSED 127.0.0.1:…").
+  return error instanceof Error ? /\b(ECONNREFUSED|ECONNRESET)\b/.exec(error.message)?.[1] : undefined;
 }
 
 /** The HTTP status of a failed MCP HTTP exchange, when the error carries one. */

@@ -2,8 +2,8 @@
 // each service machine, and the typed errors they reject with.
 
 export { McpConnections, type McpConnectionsOptions } from './connection-registry.js';
-export { createMcpActors, type McpActors } from './mcp-actors.js';
-export type { CallToolOptions, ConnectionListener, McpConnection, RequestOptions, ToolCallResult } from './connection.js';
+export { createMcpActors } from './mcp-actors.js';
+export type { CallToolOptions, ConnectionListener, McpConnection, RequestOptions } from './connection.js';
 export {
   CommandNotFoundError,
   ConnectionLostError,

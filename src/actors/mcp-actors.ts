@@ -1,19 +1,21 @@
 // The I/O actors the service statechart invokes (src/machines/service-io.ts), implemented against real
 // MCP servers through a connection registry: `serviceMachine.provide({ actors: createMcpActors(connections) })`.
 
-import { fromCallback, fromPromise, type EventObject } from 'xstate';
+import { fromCallback, fromPromise } from 'xstate';
 import type {
+  ConnectionEvent,
   ConnectInput,
   ConnectOutput,
   DisconnectInput,
   ListToolsInput,
   PingInput,
+  ServiceActors,
   ToolDescriptor,
   WatchConnectionInput,
 } from '../machines/service-io.js';
 import type { McpConnections } from './connection-registry.js';
 
-export function createMcpActors(connections: McpConnections) {
+export function createMcpActors(connections: McpConnections): ServiceActors {
   return {
     /** Closes the previous connection, opens a fresh one, initializes, lists every tool. */
     connect: fromPromise<ConnectOutput, ConnectInput>(({ input, signal }) =>
@@ -28,7 +30,7 @@ export function createMcpActors(connections: McpConnections) {
       connections.listTools(input.serviceKey, input.connectionId, signal),
     ),
     /** Sends CONNECTION_LOST / TOOLS_CHANGED for exactly that connection; stopping it removes its handlers. */
-    watchConnection: fromCallback<EventObject, WatchConnectionInput>(({ input, sendBack }) =>
+    watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(({ input, sendBack }) =>
       connections.watch(input.serviceKey, input.connectionId, sendBack),
     ),
     /** Graceful close within `timeoutMs`; resolves when the connection is already gone or null. */
@@ -38,5 +40,3 @@ export function createMcpActors(connections: McpConnections) {
     ),
   };
 }
-
-export type McpActors = ReturnType<typeof createMcpActors>;
