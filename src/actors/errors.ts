@@ -59,6 +59,19 @@ export class UnauthorizedError extends McpActorError {
   }
 }
 
+/** Any other HTTP error status from an MCP endpoint. */
+export class HttpStatusError extends McpActorError {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    /** Already redacted. */
+    readonly url: string,
+    hint: string,
+  ) {
+    super(`${operation} failed: HTTP ${status} from ${url}${hint}`);
+  }
+}
+
 export class OperationTimeoutError extends McpActorError {
   constructor(
     readonly operation: string,
@@ -128,6 +141,11 @@ export function toActionableError(error: unknown, context: FailureContext): McpA
   if (transport.type !== 'stdio' && code === 'ECONNREFUSED') return new ConnectionRefusedError(redactUrl(transport.url));
   const status = httpStatus(error);
   if (status === 401 || status === 403) return new UnauthorizedError(context.serviceName, status);
+  if (status !== undefined && transport.type !== 'stdio') {
+    const onlySse = transport.type === 'streamable-http' && status >= 400 && status < 500;
+    const hint = onlySse ? ' (if the server only speaks the older SSE transport, set `transport: sse`)' : '';
+    return new HttpStatusError(context.operation, status, redactUrl(transport.url), hint);
+  }
   if (error instanceof McpError) {
     if (error.code === Number(ErrorCode.RequestTimeout)) return new OperationTimeoutError(context.operation, context.timeoutMs);
     if (error.code === Number(ErrorCode.ConnectionClosed)) return new ConnectionLostError('connection closed');

@@ -8,6 +8,7 @@ export {
   CommandNotFoundError,
   ConnectionLostError,
   ConnectionRefusedError,
+  HttpStatusError,
   McpActorError,
   McpRequestError,
   NotConnectedError,
