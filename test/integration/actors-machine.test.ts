@@ -1,0 +1,111 @@
+// The service statechart driving real MCP servers through the actors: the lifecycle of SPEC §3 on real
+// processes, with intervals shortened to milliseconds.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { createActor, type SnapshotFrom } from 'xstate';
+import { McpConnections } from '../../src/actors/connection-registry.js';
+import type { TransportConfig } from '../../src/config/transport.js';
+import type { LifecycleConfig } from '../../src/machines/defaults.js';
+import { serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
+import { descendantsOf, eventually, stdioServer } from '../fixtures/test-servers.js';
+
+type ServiceSnapshot = SnapshotFrom<typeof serviceMachine>;
+
+/** Milliseconds instead of seconds; no jitter so runs are alike. */
+const FAST: Partial<LifecycleConfig> = {
+  startupWaitTime: 50,
+  healthCheckInterval: 50,
+  warningCheckInterval: 50,
+  pingTimeout: 150,
+  connectTimeout: 5_000,
+  disconnectTimeout: 1_000,
+  warningFailureThreshold: 1,
+  reconnectingFailureThreshold: 2,
+  reconnectBaseDelay: 20,
+  reconnectMaxDelay: 100,
+  jitter: 0,
+};
+
+let connections = new McpConnections({ closeTimeoutMs: 1_000 });
+const running: { stop(): void }[] = [];
+
+afterEach(async () => {
+  for (const actor of running.splice(0)) actor.stop();
+  await connections.closeAll(1_000);
+  connections = new McpConnections({ closeTimeoutMs: 1_000 });
+  await eventually(() => descendantsOf().length === 0, 2_000, 'every server process is gone');
+});
+
+function topState(snapshot: ServiceSnapshot): ServiceState {
+  const value = snapshot.value;
+  return (typeof value === 'string' ? value : Object.keys(value)[0]) as ServiceState;
+}
+
+/** Starts the service machine on `transport`; `states` lists every top-level state it entered. */
+function startService(transport: TransportConfig, config: Partial<LifecycleConfig> = {}) {
+  connections.register('svc', transport, 'svc');
+  const actor = createActor(serviceMachine.provide({ actors: connections.actors }), {
+    input: { serviceName: 'svc', transport, config: { ...FAST, ...config } },
+  });
+  const states: ServiceState[] = [];
+  /** Why the service went RECONNECTING, each time it did. */
+  const reconnectReasons: (string | null)[] = [];
+  actor.subscribe((snapshot) => {
+    const state = topState(snapshot);
+    if (states.at(-1) === state) return;
+    states.push(state);
+    if (state === 'RECONNECTING') reconnectReasons.push(snapshot.context.disconnectReason ?? snapshot.context.errorMessage);
+  });
+  actor.start();
+  running.push(actor);
+  return { actor, states, reconnectReasons };
+}
+
+/** Waits until `states` contains `sequence` in order (not necessarily adjacent). */
+function reached(states: readonly ServiceState[], sequence: readonly ServiceState[]): boolean {
+  let next = 0;
+  for (const state of states) if (state === sequence[next]) next += 1;
+  return next === sequence.length;
+}
+
+describe('a server that crashes', () => {
+  it('goes RECONNECTING at once, then HEALTHY on a fresh process', async () => {
+    // Crashes 300 ms after each connection; health checks are slow enough not to matter here.
+    const { states, reconnectReasons } = startService(stdioServer(['--crash-after', '300']), {
+      healthCheckInterval: 5_000,
+      startupWaitTime: 5_000,
+    });
+    await eventually(
+      () => reached(states, ['INITIALIZING', 'HEALTHY', 'RECONNECTING', 'HEALTHY']),
+      5_000,
+      `crash and recovery (${states.join(' → ')})`,
+    );
+    expect(reconnectReasons[0]).toMatch(/^the server process exited with code 1/);
+  });
+});
+
+describe('a server that never answers ping', () => {
+  it('goes WARNING, then RECONNECTING', async () => {
+    const { states } = startService(stdioServer(['--ping', 'hang']));
+    await eventually(() => reached(states, ['HEALTHY', 'WARNING', 'RECONNECTING']), 5_000, `WARNING then RECONNECTING (${states.join(' → ')})`);
+  });
+});
+
+describe('a server that answers ping with -32601', () => {
+  it('stays HEALTHY: method not found means alive', async () => {
+    const { actor, states } = startService(stdioServer(['--ping', 'unsupported']));
+    await eventually(() => actor.getSnapshot().context.totalHealthChecks >= 5, 5_000, 'five health checks');
+    expect(states).toEqual(['INITIALIZING', 'HEALTHY']);
+    expect(actor.getSnapshot().context.consecutiveFailures).toBe(0);
+  });
+});
+
+describe('STOP', () => {
+  it('closes the connection and the process: DISCONNECTING → DISCONNECTED', async () => {
+    const { actor, states } = startService(stdioServer());
+    await eventually(() => states.includes('HEALTHY'), 5_000, 'HEALTHY');
+    actor.send({ type: 'STOP' });
+    await eventually(() => topState(actor.getSnapshot()) === 'DISCONNECTED', 2_000, 'DISCONNECTED');
+    expect(descendantsOf()).toEqual([]);
+  });
+});
