@@ -1,0 +1,239 @@
+// A what-if for one service's thresholds and backoff: the real service statechart, run in virtual time
+// against scripted I/O that is healthy, then down for the outage, then back; returns what the chart did.
+//
+// The scenario: the service connects and passes one health check; the outage starts right after that
+// check (t = 0, the worst moment for detection: a whole check interval passes before the next ping).
+// During the outage every connect and ping fails at once ('refused': a server that is down), or hangs
+// until its timeout ('timeout': a silent network), or the connection drops at t = 0 and connects fail
+// ('crash': a process that died). From the end of the outage on, everything succeeds again.
+// Jitter uses the service's own fixed seed, so the same scenario always gives the same timeline.
+
+import { createActor, fromCallback, fromPromise } from 'xstate';
+import type { ServiceConfig } from '../config/model.js';
+import type { ServiceContext } from '../machines/service.context.js';
+import { AVAILABLE_STATES, serviceMachine, type ServiceState } from '../machines/service.machine.js';
+import type {
+  ConnectInput,
+  ConnectionEvent,
+  ConnectOutput,
+  DisconnectInput,
+  ListToolsInput,
+  PingInput,
+  ServiceActors,
+  ToolDescriptor,
+  WatchConnectionInput,
+} from '../machines/service-io.js';
+import { transitionReason } from '../supervisor/transition.js';
+import { VirtualClock } from './virtual-clock.js';
+
+export const OUTAGE_KINDS = ['refused', 'timeout', 'crash'] as const;
+export type OutageKind = (typeof OUTAGE_KINDS)[number];
+
+export const OUTAGE_DESCRIPTIONS: Readonly<Record<OutageKind, string>> = {
+  refused: 'pings and connects are refused',
+  timeout: 'pings and connects hang until they time out',
+  crash: 'the connection drops (the process dies) and connects fail',
+};
+
+export interface OutageScenario {
+  service: Pick<ServiceConfig, 'name' | 'agentId' | 'transport' | 'lifecycle'>;
+  outageMs: number;
+  kind?: OutageKind;
+  /** Simulated time after the outage starts; default: until the service is HEALTHY again (at most outage + 24 h). */
+  durationMs?: number;
+}
+
+export type TimelineEvent = 'transition' | 'ping-failed' | 'retry-scheduled' | 'outage-start' | 'outage-end';
+
+export interface TimelineEntry {
+  /** Milliseconds from the start of the outage (negative before it). */
+  at: number;
+  event: TimelineEvent;
+  /** The lifecycle state after the event. */
+  state: ServiceState;
+  /** The state before, for a transition. */
+  from: ServiceState | null;
+  reason: string;
+  /** When the next reconnect attempt is due (ms from the outage start), while one is scheduled. */
+  nextRetryAt: number | null;
+}
+
+/** Why the timeline stops. */
+export type SimulationEnd = 'recovered' | 'gave-up' | 'duration' | 'limit';
+
+export interface OutageSimulation {
+  service: string;
+  kind: OutageKind;
+  outageMs: number;
+  /** The last simulated moment (ms from the outage start). */
+  endedAt: number;
+  end: SimulationEnd;
+  entries: TimelineEntry[];
+  /** When the service stopped being available (left HEALTHY/WARNING); null if it never did. */
+  unavailableAt: number | null;
+  /** When it was HEALTHY again after being unavailable; null if not within the timeline. */
+  recoveredAt: number | null;
+  /** Failed pings and connects from the outage start on. */
+  failures: number;
+  reconnectAttempts: number;
+  /** Long-cycle (UNREACHABLE) retries made, at most. */
+  unreachableRetries: number;
+  finalState: ServiceState;
+}
+
+/** How long a simulation without `durationMs` may run past the outage before it stops. */
+export const RECOVERY_LIMIT_MS = 24 * 60 * 60 * 1000;
+const MAX_STEPS = 1_000_000;
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+const topStateOf = (value: unknown) => (typeof value === 'string' ? value : Object.keys(value as object)[0]) as ServiceState;
+
+export async function simulateOutage(scenario: OutageScenario): Promise<OutageSimulation> {
+  const kind = scenario.kind ?? 'refused';
+  if (!(scenario.outageMs > 0)) throw new RangeError(`the outage must be longer than 0 ms, got ${scenario.outageMs}`);
+  const clock = new VirtualClock(0);
+  let outageStart = Infinity;
+  let outageEnd = Infinity;
+  const down = () => clock.now() >= outageStart && clock.now() < outageEnd;
+  const watchers = new Set<(event: ConnectionEvent) => void>();
+  const actor = createActor(serviceMachine.provide({ actors: scriptedActors(kind, down, watchers) }), {
+    clock,
+    input: {
+      serviceName: scenario.service.name,
+      agentId: scenario.service.agentId,
+      transport: scenario.service.transport,
+      config: scenario.service.lifecycle,
+    },
+  });
+
+  interface Recorded extends Omit<TimelineEntry, 'at' | 'nextRetryAt'> {
+    time: number;
+    nextRetryTime: number | null;
+  }
+  const recorded: Recorded[] = [];
+  let previous: { state: ServiceState; context: ServiceContext } | null = null;
+  let unreachableRetries = 0;
+  actor.subscribe((snapshot) => {
+    const state = topStateOf(snapshot.value);
+    const context = snapshot.context;
+    unreachableRetries = Math.max(unreachableRetries, context.unreachableRetries);
+    const entry = (event: TimelineEvent, reason: string, from: ServiceState | null = null) =>
+      recorded.push({ time: clock.now(), event, state, from, reason, nextRetryTime: context.nextRetryTime });
+    if (previous === null || previous.state !== state) {
+      entry('transition', transitionReason(previous?.state ?? null, state, context), previous?.state ?? null);
+    } else if (AVAILABLE_STATES.includes(state) && context.totalFailures > previous.context.totalFailures) {
+      entry('ping-failed', `ping failed (${context.consecutiveFailures} in a row): ${context.errorMessage ?? 'no answer'}`);
+    } else if (state === 'RECONNECTING' && context.nextRetryTime !== null && context.nextRetryTime !== previous.context.nextRetryTime) {
+      entry('retry-scheduled', `reconnect attempt ${context.reconnectAttempts} failed: ${context.errorMessage ?? 'no answer'}`);
+    }
+    previous = { state, context };
+  });
+  const current = () => actor.getSnapshot();
+  const marker = (event: TimelineEvent, reason: string) =>
+    recorded.push({ time: clock.now(), event, state: topStateOf(current().value), from: null, reason, nextRetryTime: current().context.nextRetryTime });
+
+  let steps = 0;
+  /** Fires every timer due by `time`, in order, letting each one's effects settle. */
+  const runUntil = async (time: number, stop: () => boolean = () => false) => {
+    for (;;) {
+      if (++steps > MAX_STEPS) throw new Error(`the simulation did not settle within ${MAX_STEPS} steps`);
+      if (stop()) return true;
+      const due = clock.nextDue();
+      if (due === null || due > time) break;
+      clock.advanceTo(due);
+      clock.fireDue();
+      await settle();
+    }
+    clock.advanceTo(time);
+    return stop();
+  };
+
+  try {
+    actor.start();
+    await settle();
+    // Lead-in: connected, and one health check passed.
+    const leadIn = scenario.service.lifecycle.startupWaitTime + scenario.service.lifecycle.connectTimeout;
+    const ready = () => topStateOf(current().value) === 'HEALTHY' && current().context.lastHealthCheck !== null;
+    if (!(await runUntil(clock.now() + leadIn, ready))) {
+      throw new Error(`the service did not pass its first health check within ${leadIn} ms of the simulation`);
+    }
+
+    outageStart = clock.now();
+    const baseline = current().context;
+    outageEnd = outageStart + scenario.outageMs;
+    marker('outage-start', `outage begins: ${OUTAGE_DESCRIPTIONS[kind]}`);
+    if (kind === 'crash') {
+      for (const watcher of [...watchers]) watcher({ type: 'CONNECTION_LOST', reason: 'process exited with code 1 (simulated crash)' });
+      await settle();
+    }
+
+    const limit = outageStart + (scenario.durationMs ?? scenario.outageMs + RECOVERY_LIMIT_MS);
+    const gaveUp = () => topStateOf(current().value) === 'DISCONNECTED';
+    const recovered = () =>
+      scenario.durationMs === undefined &&
+      clock.now() >= outageEnd &&
+      topStateOf(current().value) === 'HEALTHY' &&
+      current().context.consecutiveFailures === 0;
+    const finished = () => gaveUp() || recovered();
+
+    let end: SimulationEnd;
+    if (outageEnd <= limit && !(await runUntil(outageEnd, gaveUp))) {
+      marker('outage-end', 'outage ends: the server answers again');
+    }
+    if (await runUntil(limit, finished)) end = gaveUp() ? 'gave-up' : 'recovered';
+    else end = scenario.durationMs === undefined ? 'limit' : 'duration';
+
+    const entries = recorded.map(({ time, nextRetryTime, ...rest }) => ({
+      ...rest,
+      at: time - outageStart,
+      nextRetryAt: nextRetryTime === null ? null : nextRetryTime - outageStart,
+    }));
+    const during = entries.filter((entry) => entry.at >= 0 && entry.event === 'transition');
+    const unavailable = during.find((entry) => !AVAILABLE_STATES.includes(entry.state));
+    const backAt = unavailable && during.find((entry) => entry.at >= unavailable.at && entry.state === 'HEALTHY');
+    const last = current().context;
+    return {
+      service: last.serviceKey,
+      kind,
+      outageMs: scenario.outageMs,
+      endedAt: clock.now() - outageStart,
+      end,
+      entries,
+      unavailableAt: unavailable?.at ?? null,
+      recoveredAt: backAt?.at ?? null,
+      failures: last.totalFailures - baseline.totalFailures,
+      reconnectAttempts: last.totalReconnectAttempts - baseline.totalReconnectAttempts,
+      unreachableRetries,
+      finalState: topStateOf(current().value),
+    };
+  } finally {
+    actor.stop();
+  }
+}
+
+const SIMULATED_SERVER = { name: 'simulated', version: '0' };
+const SIMULATED_TOOL: ToolDescriptor = { name: 'simulated', inputSchema: { type: 'object' } };
+
+/** The service's I/O as a script: instant success, except while `down()`, when it fails the outage's way. */
+function scriptedActors(kind: OutageKind, down: () => boolean, watchers: Set<(event: ConnectionEvent) => void>): ServiceActors {
+  let connections = 0;
+  const failure = kind === 'crash' ? 'the server process exited with code 1 (simulated outage)' : 'connection refused (simulated outage)';
+  const fail = <T>(): Promise<T> =>
+    kind === 'timeout'
+      ? new Promise<T>(() => undefined) // the machine's own timeout ends it
+      : Promise.reject(new Error(failure));
+  return {
+    connect: fromPromise<ConnectOutput, ConnectInput>(() =>
+      down()
+        ? fail()
+        : Promise.resolve({ connectionId: `simulated-${++connections}`, serverInfo: SIMULATED_SERVER, tools: [SIMULATED_TOOL] }),
+    ),
+    ping: fromPromise<void, PingInput>(() => (down() ? fail() : Promise.resolve())),
+    listTools: fromPromise<ToolDescriptor[], ListToolsInput>(() => (down() ? fail() : Promise.resolve([SIMULATED_TOOL]))),
+    disconnect: fromPromise<void, DisconnectInput>(() => Promise.resolve()),
+    watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(({ sendBack }) => {
+      watchers.add(sendBack);
+      return () => watchers.delete(sendBack);
+    }),
+  };
+}

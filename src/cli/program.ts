@@ -1,0 +1,74 @@
+// The `mcp-supervisor` program: picks the command, runs it, and turns the outcome into an exit code
+// (0 done, 1 failed, 2 wrong usage, 130 forced stop). Separate from main.ts so tests can call it.
+
+import { nearest } from '../config/suggest.js';
+import { EXIT, UsageError, wantsHelp, type CliIO, type Command } from './command.js';
+import { diagramCommand } from './diagram-command.js';
+import { packageVersion } from './package-info.js';
+import { runCommand } from './run-command.js';
+import { simulateCommand } from './simulate-command.js';
+import { validateCommand } from './validate-command.js';
+
+const COMMANDS: readonly Command[] = [runCommand, validateCommand, diagramCommand, simulateCommand];
+
+function programHelp(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  return `mcp-supervisor ${packageVersion()}: keeps a fleet of MCP servers connected and healthy.
+
+Usage: mcp-supervisor <command> [arguments] [options]
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
+
+Options:
+  -h, --help      show this help; \`mcp-supervisor <command> --help\` shows a command's
+  -v, --version   print the version
+
+Try it: \`npm start\` (or \`mcp-supervisor run\`) supervises the demo fleet of config/services.yaml.
+`;
+}
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stderr.write(programHelp());
+    return EXIT.usage;
+  }
+  if (first === '--help' || first === '-h') {
+    io.stdout.write(programHelp());
+    return EXIT.ok;
+  }
+  if (first === '--version' || first === '-v') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  const name = first === 'help' ? rest[0] : first;
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  try {
+    if (first === 'help') {
+      if (name !== undefined && !command) throw unknownCommand(name);
+      io.stdout.write(command ? command.help : programHelp());
+      return EXIT.ok;
+    }
+    if (!command) throw first.startsWith('-') ? new UsageError(`unknown option '${first}'`) : unknownCommand(first);
+    if (wantsHelp(rest)) {
+      io.stdout.write(command.help);
+      return EXIT.ok;
+    }
+    return await command.execute(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const help = error.command ? `mcp-supervisor ${error.command} --help` : 'mcp-supervisor --help';
+      io.stderr.write(`mcp-supervisor: ${error.message}\nSee '${help}'.\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`mcp-supervisor: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.failure;
+  }
+}
+
+function unknownCommand(name: string): UsageError {
+  const guess = nearest(name, COMMANDS.map((command) => command.name));
+  return new UsageError(`unknown command '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}`);
+}
+

@@ -1,0 +1,198 @@
+// `mcp-supervisor run`: supervises the fleet of a config file until Ctrl-C. On a terminal it shows the
+// live dashboard; otherwise (or with --log) one line per transition; with --json, NDJSON transitions.
+// The first Ctrl-C (or SIGTERM) stops every service gracefully and exits 0; a second one exits 130 at
+// once, after killing the server process groups still alive.
+
+import { McpConnections } from '../actors/index.js';
+import { ConfigError, formatIssue } from '../config/errors.js';
+import { loadConfigFile } from '../config/load.js';
+import type { FleetConfig } from '../config/model.js';
+import { startInspector, type InspectorBridge } from '../supervisor/inspector.js';
+import { Supervisor, type ConfigReloadEvent } from '../supervisor/supervisor.js';
+import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from './command.js';
+import { LiveDashboard } from './live-dashboard.js';
+import { packageVersion } from './package-info.js';
+import { formatConfigEvent, formatTransitionJson, formatTransitionLine } from './transition-log.js';
+import { DEFAULT_CONFIG } from './validate-command.js';
+
+export type OutputMode = 'dashboard' | 'log' | 'json';
+
+export interface RunOptions {
+  file: string;
+  mode: OutputMode;
+  watch: boolean;
+  inspect: boolean;
+}
+
+/** If something still holds the event loop this long after a graceful stop, exit anyway. */
+const EXIT_GRACE_MS = 3_000;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: `supervise the fleet of a config file, with a live dashboard (default ${DEFAULT_CONFIG})`,
+  help: `Usage: mcp-supervisor run [config] [options]
+
+Starts every enabled service of the config file (default ${DEFAULT_CONFIG}, the demo fleet that
+\`npm start\` runs) and keeps it connected and healthy until you press Ctrl-C.
+
+Output:
+  on a terminal   a live dashboard: totals, health rate, average response time, the state
+                  distribution, and a row per service (state, time in state, consecutive failures,
+                  reconnect attempts, last response time, next retry, last error)
+  --log           one line per transition: time, service, from → to, reason
+                  (also the default when stdout is not a terminal)
+  --json          one JSON object per transition (NDJSON; times in ISO-8601); messages go to stderr
+
+Options:
+  --log                 line output, even on a terminal
+  --json                NDJSON output
+  --inspect             serve the Stately inspector bridge on 127.0.0.1 and print its URL: open it
+                        to watch every service's statechart live
+  --watch / --no-watch  reload the config file when it changes (default: on); an invalid edit is
+                        reported and changes nothing
+  -h, --help            show this help
+
+Stopping: Ctrl-C or SIGTERM stops every service (closing each server: stdin, then SIGTERM, then
+SIGKILL) and exits 0. A second Ctrl-C exits at once with 130, killing what is left.
+`,
+  async execute(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      'run',
+      args,
+      {
+        log: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        inspect: { type: 'boolean', default: false },
+        watch: { type: 'boolean' },
+        'no-watch': { type: 'boolean' },
+      },
+      { max: 1 },
+    );
+    if (values.log && values.json) throw new UsageError('--log and --json exclude each other: pick one', 'run');
+    if (values.watch && values['no-watch']) throw new UsageError('--watch and --no-watch exclude each other', 'run');
+    const mode: OutputMode = values.json ? 'json' : values.log || !io.stdout.isTTY ? 'log' : 'dashboard';
+    return runFleet({ file: positionals[0] ?? DEFAULT_CONFIG, mode, watch: !values['no-watch'], inspect: values.inspect }, io);
+  },
+};
+
+/** What the run shows, whatever the output mode. */
+interface RunView {
+  /** `summary`: what is supervised; `hint`: what the user can do (on the dashboard, its last line). */
+  started(summary: string, hint: string): void;
+  /** Config warnings, the inspector URL (pinned: it stays on the dashboard). */
+  info(text: string, options?: { pin?: boolean }): void;
+  configEvent(event: ConfigReloadEvent): void;
+  stopping(signal: NodeJS.Signals): void;
+  /** The run is over: `message` says how it ended. */
+  close(message: string): void;
+}
+
+export async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
+  let config: FleetConfig;
+  try {
+    config = await loadConfigFile(options.file);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return EXIT.failure;
+  }
+
+  const inspector: InspectorBridge | null = options.inspect ? await startInspector() : null;
+  const supervisor = Supervisor.fromConfig(config, { connections: new McpConnections(), inspect: inspector?.inspect });
+  const view = options.mode === 'dashboard' ? dashboardView(supervisor, config, io) : lineView(supervisor, config, options.mode, io);
+
+  const count = config.services.filter((service) => service.enabled).length;
+  view.started(
+    `mcp-supervisor ${packageVersion()}: supervising ${count} service${count === 1 ? '' : 's'} from ${config.file}`,
+    `Ctrl-C to stop${options.watch ? ` · edits to ${config.file} are applied live` : ''}`,
+  );
+  for (const warning of config.warnings) view.info(`warning: ${formatIssue(warning)}`);
+  if (inspector) view.info(`Stately inspector: open ${inspector.url} in a browser`, { pin: true });
+  supervisor.configEvents$.subscribe((event) => view.configEvent(event));
+
+  const stopped = untilStopped(supervisor, view);
+  supervisor.start();
+  if (options.watch) supervisor.watchConfig();
+
+  const { code, message } = await stopped;
+  await inspector?.stop();
+  view.close(message);
+  // A graceful stop leaves nothing running; should anything still hold the event loop, do not hang.
+  setTimeout(() => {
+    io.stderr.write('mcp-supervisor: something kept running after the stop; exiting anyway\n');
+    process.exit(code);
+  }, EXIT_GRACE_MS).unref();
+  return code;
+}
+
+/** Resolves once a stop signal has stopped the fleet; a second signal exits at once with 130. */
+function untilStopped(supervisor: Supervisor, view: RunView): Promise<{ code: number; message: string }> {
+  return new Promise((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        view.close(`${signal} again: forced exit; the servers still running were killed`);
+        // process-group.ts kills every server process group this process owns when it exits.
+        process.exit(EXIT.interrupted);
+        return;
+      }
+      view.stopping(signal);
+      supervisor.stop().then(
+        () => finish(EXIT.ok, 'stopped: every service disconnected, no server process left'),
+        (error: unknown) => finish(EXIT.failure, `stop failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    };
+    const finish = (code: number, message: string) => {
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      resolve({ code, message });
+    };
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  });
+}
+
+/** `--log` and `--json`: a line per transition on stdout; in JSON mode, messages go to stderr. */
+function lineView(supervisor: Supervisor, config: FleetConfig, mode: 'log' | 'json', io: CliIO): RunView {
+  const serviceWidth = Math.max(0, ...config.services.map((service) => service.key.length));
+  const say = (text: string) => (mode === 'json' ? io.stderr : io.stdout).write(`${text}\n`);
+  supervisor.transitions$.subscribe((transition) =>
+    io.stdout.write(`${mode === 'json' ? formatTransitionJson(transition) : formatTransitionLine(transition, { serviceWidth })}\n`),
+  );
+  return {
+    started: (summary, hint) => say(`${summary} (${hint})`),
+    info: say,
+    configEvent: (event) => say(formatConfigEvent(event)),
+    stopping: (signal) => say(`${signal}: stopping every service… (Ctrl-C again to force)`),
+    close: say,
+  };
+}
+
+function dashboardView(supervisor: Supervisor, config: FleetConfig, io: CliIO): RunView {
+  const color = io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+  const dashboard = new LiveDashboard(io.stdout, { source: config.file, color });
+  const onResize = () => dashboard.resized();
+  supervisor.services$.subscribe((services) => dashboard.showServices(services));
+  supervisor.transitions$.subscribe((transition) => dashboard.showTransition(transition));
+  io.stdout.on?.('resize', onResize);
+  let closed = false;
+  return {
+    started: (_summary, hint) => {
+      dashboard.setHint(hint);
+      dashboard.start();
+    },
+    info: (text, options) => dashboard.notice(text, options),
+    configEvent: (event) => dashboard.notice(formatConfigEvent(event)),
+    stopping: (signal) => {
+      dashboard.notice(`${signal}: stopping every service…`);
+      dashboard.setHint('Ctrl-C again to force');
+    },
+    close: (message) => {
+      if (closed) return;
+      closed = true;
+      io.stdout.off?.('resize', onResize);
+      dashboard.setHint(message);
+      dashboard.stop();
+    },
+  };
+}
