@@ -12,6 +12,7 @@ import {
   type InspectionEvent,
   type Observer,
 } from 'xstate';
+import { McpConnections } from '../actors/connection-registry.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
@@ -73,7 +74,7 @@ export interface SupervisorClock {
 
 export interface SupervisorOptions {
   /** The I/O side; by default real MCP connections over stdio / Streamable HTTP / SSE. */
-  connections: ConnectionLayer;
+  connections?: ConnectionLayer;
   /** Receives every XState inspection event (e.g. the Stately inspector's `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   clock?: SupervisorClock;
@@ -145,6 +146,7 @@ export class Supervisor {
   private readonly random: () => number;
   private root: Actor<SupervisorMachine> | null = null;
   private stopping: Promise<void> | null = null;
+  private readonly connections: ConnectionLayer;
   /** Services being removed on request (as opposed to by the cleanup sweep). */
   private readonly removing = new Set<string>();
   /** Why a service actor is being replaced (crash, config change), until the new actor reports in. */
@@ -163,12 +165,12 @@ export class Supervisor {
   readonly configEvents$: Observable<ConfigReloadEvent>;
 
   /** Loads a YAML (or mcpServers JSON) config; throws ConfigError listing every problem, starting nothing. */
-  static async fromFile(file: string, options: SupervisorOptions & { load?: LoadOptions }): Promise<Supervisor> {
+  static async fromFile(file: string, options: SupervisorOptions & { load?: LoadOptions } = {}): Promise<Supervisor> {
     const config = await loadConfigFile(file, options.load);
     return Supervisor.fromConfig(config, options);
   }
 
-  static fromConfig(config: FleetConfig, options: SupervisorOptions): Supervisor {
+  static fromConfig(config: FleetConfig, options: SupervisorOptions = {}): Supervisor {
     const supervisor = new Supervisor(
       { services: config.services, supervisor: config.supervisor, cleanupIntervalHours: config.defaults.cleanupIntervalHours },
       options,
@@ -180,9 +182,10 @@ export class Supervisor {
 
   constructor(
     private readonly fleet: FleetSpec,
-    private readonly options: SupervisorOptions,
+    private readonly options: SupervisorOptions = {},
   ) {
     this.clock = options.clock ?? realClock;
+    this.connections = options.connections ?? new McpConnections();
     this.random = options.random ?? Math.random;
     this.settings = { ...DEFAULT_SUPERVISOR_SETTINGS, ...fleet.supervisor };
     this.queue = new ConnectQueue(this.settings.maxConcurrentConnects);
@@ -208,7 +211,7 @@ export class Supervisor {
     if (this.stopping) throw new SupervisorStoppedError('start a stopped supervisor');
     if (this.root) return this;
     const machine = supervisorMachine.provide({
-      actors: { service: serviceMachine.provide({ actors: this.queuedActors(this.options.connections.actors) }) },
+      actors: { service: serviceMachine.provide({ actors: this.queuedActors(this.connections.actors) }) },
     });
     this.root = createActor(machine, {
       clock: this.clock,
@@ -265,7 +268,7 @@ export class Supervisor {
       this.streams.remove(key, this.clock.now(), 'removed on request');
     }
     this.specs.delete(key);
-    await this.options.connections.unregister(key);
+    await this.connections.unregister(key);
   }
 
   /** Restarts the service: DISCONNECTING → INITIALIZING (or DISCONNECTED → INITIALIZING). */
@@ -363,7 +366,7 @@ export class Supervisor {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (options.signal?.aborted) throw options.signal.reason;
-      return await this.options.connections.callTool(key, tool, args, { timeoutMs, signal: controller.signal });
+      return await this.connections.callTool(key, tool, args, { timeoutMs, signal: controller.signal });
     } catch (error) {
       if (controller.signal.reason === timeout) throw timeout;
       throw error;
@@ -458,7 +461,7 @@ export class Supervisor {
     this.specs.set(key, spec);
     if (!spec.enabled) {
       this.streams.remove(key, this.clock.now(), 'disabled in the config');
-      await this.options.connections.unregister(key);
+      await this.connections.unregister(key);
       return;
     }
     this.nextReason.set(key, 'restarted with the changed config');
@@ -466,7 +469,7 @@ export class Supervisor {
   }
 
   private spawn(key: string, spec: ServiceSpec) {
-    this.options.connections.register(key, spec.transport);
+    this.connections.register(key, spec.transport);
     const input: ServiceMachineInput = {
       serviceName: spec.name,
       agentId: spec.agentId ?? null,
@@ -528,7 +531,7 @@ export class Supervisor {
       : `removed by the cleanup sweep: disconnected for more than ${context.config.maxDisconnectedAgeHours} h`;
     this.streams.remove(key, at, reason);
     this.specs.delete(key);
-    void this.options.connections.unregister(key);
+    void this.connections.unregister(key);
   }
 
   /** Services the restart budget gave up on are shown as DISCONNECTED with the reason. */
@@ -645,7 +648,7 @@ export class Supervisor {
       await Promise.all(stopped);
       root.stop();
     }
-    await this.options.connections.closeAll();
+    await this.connections.closeAll();
     this.streams.complete();
     this.configEventsSubject.complete();
   }
