@@ -1,0 +1,183 @@
+// The run command's dashboard is a pure function of snapshots, metrics, the time and the terminal
+// width: it shows the source document's monitoring panel and every line fits the terminal.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { renderDashboard, STATE_ICONS, type DashboardInput } from '../../src/cli/dashboard.js';
+import { displayWidth, stripAnsi } from '../../src/cli/text-width.js';
+import { SERVICE_STATES } from '../../src/machines/service.machine.js';
+import { collectFleetMetrics } from '../../src/supervisor/fleet-metrics.js';
+import type { ServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
+import type { Transition } from '../../src/supervisor/transition.js';
+import { NOW, snapshot } from '../support/cli-snapshots.js';
+
+const fleet: ServiceSnapshot[] = [
+  snapshot('steady', 'HEALTHY', { stateEnteredTime: NOW - 62_000, lastResponseTime: 2.4, healthTier: 'healthy' }),
+  snapshot('slow', 'HEALTHY', { stateEnteredTime: NOW - 5_000, lastResponseTime: 2104, healthTier: 'warning' }),
+  snapshot('flaky', 'RECONNECTING', {
+    stateEnteredTime: NOW - 800,
+    consecutiveFailures: 0,
+    reconnectAttempts: 2,
+    nextRetryTime: NOW + 1_250,
+    errorMessage: 'connection lost: the server process exited with code 1',
+    totalFailures: 3,
+    totalReconnectAttempts: 4,
+  }),
+  snapshot('legacy', 'WARNING', { stateEnteredTime: NOW - 3_700_000, consecutiveFailures: 3, lastResponseTime: 40, healthTier: 'healthy' }),
+];
+
+const lost: Transition = {
+  service: 'flaky',
+  agent: null,
+  from: 'HEALTHY',
+  to: 'RECONNECTING',
+  at: NOW - 800,
+  reason: 'connection lost: the server process exited with code 1',
+};
+
+const render = (input: Partial<DashboardInput> = {}) =>
+  renderDashboard({ services: fleet, metrics: collectFleetMetrics(fleet), now: NOW, width: 160, ...input });
+const linesOf = (text: string) => text.replace(/\n$/, '').split('\n');
+const rowOf = (text: string, service: string) => linesOf(text).find((line) => new RegExp(`^\\S+\\s+${service}\\s`).test(line)) ?? '';
+
+describe('dashboard: the overview (the document’s 总体状态 and 状态分布)', () => {
+  it('shows the totals, the health rate and the average response time', () => {
+    const text = render();
+    expect(text).toContain('4 services');
+    expect(text).toContain('health rate 50.0%');
+    // (2.4 + 2104 + 40) / 3 available services with a response time
+    expect(text).toContain('avg response 715 ms');
+    expect(text).toContain('3 available');
+    expect(text).toContain('3 failures');
+    expect(text).toContain('4 reconnect attempts');
+  });
+
+  it('shows the state distribution with the document’s four states always, others when occupied', () => {
+    const text = render();
+    expect(text).toContain(`${STATE_ICONS.HEALTHY} HEALTHY 2`);
+    expect(text).toContain(`${STATE_ICONS.WARNING} WARNING 1`);
+    expect(text).toContain(`${STATE_ICONS.RECONNECTING} RECONNECTING 1`);
+    expect(text).toContain(`${STATE_ICONS.UNREACHABLE} UNREACHABLE 0`);
+    expect(text).not.toContain('INITIALIZING 0');
+    const starting = [snapshot('new', 'INITIALIZING')];
+    expect(render({ services: starting, metrics: collectFleetMetrics(starting) })).toContain(`${STATE_ICONS.INITIALIZING} INITIALIZING 1`);
+  });
+
+  it('shows an empty fleet without dividing by zero', () => {
+    const text = render({ services: [], metrics: collectFleetMetrics([]) });
+    expect(text).toContain('0 services');
+    expect(text).toContain('health rate 0.0%');
+    expect(text).toContain('avg response —');
+    expect(text).toContain('no services');
+  });
+});
+
+describe('dashboard: a row per service (the document’s 服务详情)', () => {
+  it('has every column on a wide terminal', () => {
+    const header = linesOf(render()).find((line) => line.includes('SERVICE')) ?? '';
+    expect(header.split(/\s{2,}/).map((cell) => cell.trim()).filter(Boolean)).toEqual([
+      'SERVICE',
+      'STATE',
+      'IN STATE',
+      'RETRY',
+      'FAILS',
+      'RECONN',
+      'RESPONSE',
+      'LAST ERROR',
+    ]);
+  });
+
+  it('shows icon, state, time in state, failures, reconnect attempts, response time, next retry and last error', () => {
+    const text = render();
+    const flaky = rowOf(text, 'flaky');
+    expect(flaky.startsWith(STATE_ICONS.RECONNECTING)).toBe(true);
+    expect(flaky).toMatch(/flaky\s+RECONNECTING\s+800ms\s+in 1\.2s\s+0\s+2\s+—\s+connection lost: the server process exited with code 1$/);
+    expect(rowOf(text, 'steady')).toMatch(/steady\s+HEALTHY\s+1m02s\s+—\s+0\s+0\s+2 ms healthy$/);
+    expect(rowOf(text, 'slow')).toContain('2.10 s warning');
+    expect(rowOf(text, 'legacy')).toMatch(/legacy\s+WARNING\s+1h01m\s+—\s+3\s+0\s+40 ms healthy$/);
+  });
+
+  it('gives every state its own icon, each two cells wide', () => {
+    expect(new Set(Object.values(STATE_ICONS)).size).toBe(SERVICE_STATES.length);
+    for (const icon of Object.values(STATE_ICONS)) expect(displayWidth(icon)).toBe(2);
+  });
+
+  it('measures relative times from `now`: a later frame of the same snapshots shows them older', () => {
+    const later = render({ now: NOW + 1_000 });
+    expect(rowOf(later, 'flaky')).toMatch(/RECONNECTING\s+1\.8s\s+in 250ms/);
+    expect(rowOf(render({ now: NOW + 2_000 }), 'flaky')).toMatch(/RECONNECTING\s+2\.8s\s+now/);
+  });
+
+  it('keeps a server’s multi-line error on one line, without control characters', () => {
+    const odd = [snapshot('odd', 'RECONNECTING', { errorMessage: 'first line\n\u001b[31msecond\u0007 line' })];
+    const row = rowOf(render({ services: odd, metrics: collectFleetMetrics(odd) }), 'odd');
+    expect(row).toContain('first line ⏎ [31msecond line');
+    expect([...row].filter((char) => (char.codePointAt(0) ?? 0) < 0x20)).toEqual([]);
+  });
+});
+
+describe('dashboard: narrow terminals', () => {
+  const headerAt = (width: number) => linesOf(render({ width })).find((line) => /^\s+SERVI/.test(line)) ?? '';
+
+  it('drops columns, least useful first, and cuts the last error to the room left', () => {
+    expect(headerAt(120)).toContain('LAST ERROR');
+    expect(headerAt(80)).toMatch(/SERVICE\s+STATE\s+IN STATE\s+RETRY\s+RESPONSE\s+LAST ERROR/);
+    expect(headerAt(80)).not.toContain('FAILS');
+    expect(headerAt(60)).toMatch(/SERVICE\s+STATE\s+IN STATE\s+RETRY\s+RESPONSE$/);
+    expect(headerAt(40)).toMatch(/SERVICE\s+STATE\s+IN STATE$/);
+    expect(headerAt(25)).toMatch(/SERVICE\s+STATE$/);
+    expect(headerAt(24)).toMatch(/SERVI…\s+STATE$/); // then the names are cut
+    expect(rowOf(render({ width: 80 }), 'flaky')).toMatch(/ connection lost: …$/);
+  });
+
+  it('fits every line in the width, whatever the width and the service names', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 200 }),
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'z', '-', '服', '务', 'é'), minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 5 }),
+        fc.boolean(),
+        (width, names, color) => {
+          const services = names.map((name, index) =>
+            snapshot(`${name}${index}`, SERVICE_STATES[index % SERVICE_STATES.length] ?? 'HEALTHY', {
+              errorMessage: index % 2 === 0 ? `错误 ${name} refused`.repeat(3) : null,
+              nextRetryTime: NOW + index * 90_000,
+            }),
+          );
+          const text = renderDashboard({ services, metrics: collectFleetMetrics(services), now: NOW, width, recent: [lost], notices: ['config reloaded: added x'], color });
+          for (const line of linesOf(text)) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('dashboard: recent transitions, notices and colour', () => {
+  it('lists the latest transitions, as many as the terminal height leaves room for', () => {
+    const recent = Array.from({ length: 10 }, (_, index) => ({ ...lost, at: NOW - 10_000 + index * 1000, reason: `reason ${index}` }));
+    const tall = render({ recent });
+    expect(tall).toContain('Recent transitions');
+    expect(tall).toContain('reason 9');
+    expect(tall).not.toContain('reason 3'); // at most six
+    expect(tall).toMatch(/flaky\s+HEALTHY → RECONNECTING\s+reason 9/);
+    const full = linesOf(render({ recent })).length;
+    const short = render({ recent, height: full - 3 });
+    expect(linesOf(short).length).toBeLessThanOrEqual(full - 3);
+    expect(short).toContain('reason 9');
+    expect(short).not.toContain('reason 4');
+    expect(render({ recent, height: 10 })).not.toContain('Recent transitions');
+  });
+
+  it('ends with the notices and the hint', () => {
+    const lines = linesOf(render({ notices: ['Stately inspector: open http://127.0.0.1:4000'], hint: 'Ctrl-C to stop' }));
+    expect(lines.slice(-2)).toEqual(['Stately inspector: open http://127.0.0.1:4000', 'Ctrl-C to stop']);
+  });
+
+  it('colours the states only when asked, without changing the layout', () => {
+    const plain = render();
+    const coloured = render({ color: true });
+    expect(plain).not.toContain('\u001b[');
+    expect(coloured).toContain('\u001b[32mHEALTHY');
+    expect(stripAnsi(coloured)).toBe(plain);
+  });
+});

@@ -1,0 +1,61 @@
+// `run --log` and `run --json`: one line per transition, and config reloads in words.
+
+import { describe, expect, it } from 'vitest';
+import { formatConfigEvent, formatTransitionJson, formatTransitionLine } from '../../src/cli/transition-log.js';
+import { ConfigError } from '../../src/config/errors.js';
+import type { Transition } from '../../src/supervisor/transition.js';
+
+const at = new Date(2025, 0, 15, 14, 3, 27, 512).getTime();
+const lost: Transition = {
+  service: 'flaky',
+  agent: null,
+  from: 'HEALTHY',
+  to: 'RECONNECTING',
+  at,
+  reason: 'connection lost: the server process exited with code 1',
+};
+
+describe('transition lines (--log)', () => {
+  it('reads: time, service, from → to, reason', () => {
+    expect(formatTransitionLine(lost)).toBe('14:03:27.512  flaky  HEALTHY → RECONNECTING  connection lost: the server process exited with code 1');
+  });
+
+  it('aligns the services of a fleet', () => {
+    expect(formatTransitionLine(lost, { serviceWidth: 8 })).toContain('  flaky     HEALTHY');
+  });
+
+  it('marks a newly registered service and keeps a multi-line reason on one line', () => {
+    const registered: Transition = { ...lost, from: null, to: 'INITIALIZING', reason: 'service registered\nsecond line' };
+    expect(formatTransitionLine(registered)).toBe('14:03:27.512  flaky  — → INITIALIZING  service registered ⏎ second line');
+  });
+});
+
+describe('NDJSON transitions (--json)', () => {
+  it('is one JSON object per line with the time in ISO-8601', () => {
+    const line = formatTransitionJson({ ...lost, agent: 'alice', service: 'alice/flaky' });
+    expect(line).not.toContain('\n');
+    expect(JSON.parse(line)).toEqual({
+      at: new Date(at).toISOString(),
+      service: 'alice/flaky',
+      agent: 'alice',
+      from: 'HEALTHY',
+      to: 'RECONNECTING',
+      reason: lost.reason,
+    });
+  });
+});
+
+describe('config reloads', () => {
+  it('says what an applied reload changed', () => {
+    const line = formatConfigEvent({ type: 'applied', file: 'fleet.yaml', added: ['new'], removed: ['old'], changed: ['flaky'], at });
+    expect(line).toBe('14:03:27.512  config reloaded from fleet.yaml: added new; removed old; restarted flaky with new settings');
+    expect(formatConfigEvent({ type: 'applied', file: 'fleet.yaml', added: [], removed: [], changed: [], at })).toContain('no service changed');
+  });
+
+  it('shows a rejected reload’s errors with file:line:col, and that nothing changed', () => {
+    const error = new ConfigError([{ file: 'fleet.yaml', line: 4, column: 7, path: 'services.flaky.ping_timeout', message: 'must be > 0, got 0' }]);
+    const text = formatConfigEvent({ type: 'rejected', file: 'fleet.yaml', error, at });
+    expect(text).toContain('config reload rejected, the running fleet is unchanged');
+    expect(text).toContain('    fleet.yaml:4:7 services.flaky.ping_timeout: must be > 0, got 0');
+  });
+});
