@@ -165,7 +165,18 @@ export class McpConnections {
   async callTool(serviceKey: string, name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<CallToolResult> {
     const connection = this.entry(serviceKey).connection;
     if (!connection) throw new NotConnectedError(serviceKey);
-    return connection.callTool(name, args, options);
+    const callerSignal = options.signal;
+    if (!callerSignal) return connection.callTool(name, args, options);
+    // A caller's signal may live long (an app-wide shutdown signal); the SDK gets a per-call one.
+    const perCall = new AbortController();
+    const forward = () => perCall.abort(callerSignal.reason);
+    if (callerSignal.aborted) forward();
+    else callerSignal.addEventListener('abort', forward, { once: true });
+    try {
+      return await connection.callTool(name, args, { ...options, signal: perCall.signal });
+    } finally {
+      callerSignal.removeEventListener('abort', forward);
+    }
   }
 
   /** Closes every connection (within `timeoutMs`) and aborts connects in progress; registrations stay. */

@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CallToolResultSchema,
   ErrorCode,
+  McpError,
   ToolListChangedNotificationSchema,
   type CallToolResult,
   type Progress,
@@ -15,8 +16,8 @@ import type { ConnectionEvent, ServerInfo, ToolDescriptor } from '../machines/se
 import {
   ConnectionLostError,
   McpActorError,
-  McpRequestError,
   NotConnectedError,
+  OperationAbortedError,
   ServerExitedError,
   toActionableError,
 } from './errors.js';
@@ -54,7 +55,16 @@ export interface OpenOptions {
 
 export interface RequestOptions {
   timeoutMs: number;
+  /**
+   * Aborts the operation. Give one per operation (as XState does per invocation): the SDK keeps its
+   * listener on the signal for the signal's whole life.
+   */
   signal?: AbortSignal;
+}
+
+interface SdkRequestOptions {
+  signal: AbortSignal | undefined;
+  timeout: number;
 }
 
 export interface CallToolOptions extends RequestOptions {
@@ -164,46 +174,51 @@ export class McpConnection {
     };
   }
 
-  /** One MCP ping. A server without a ping handler (-32601) is alive all the same. */
-  async ping(options: RequestOptions): Promise<void> {
-    try {
-      await this.request('ping', options, (signal) => this.client.ping({ signal, timeout: options.timeoutMs }));
-    } catch (error) {
-      if (error instanceof McpRequestError && error.code === Number(ErrorCode.MethodNotFound)) return;
-      throw error;
-    }
+  /** One MCP ping. A server without a ping handler (-32601, method not found) is alive all the same. */
+  ping(options: RequestOptions): Promise<void> {
+    return this.request('ping', options, (sdkOptions) =>
+      this.client.ping(sdkOptions).then(
+        () => undefined,
+        (error: unknown) => {
+          if (error instanceof McpError && error.code === Number(ErrorCode.MethodNotFound)) return;
+          throw error;
+        },
+      ),
+    );
   }
 
-  /** The full `tools/list`, following `nextCursor` pages. */
+  /** The full `tools/list`, following `nextCursor` pages, all within `timeoutMs`. */
   listTools(options: RequestOptions): Promise<ToolDescriptor[]> {
-    return this.request('tools/list', options, async (signal) => {
-      const tools: ToolDescriptor[] = [];
-      const cursors = new Set<string>();
-      let cursor: string | undefined;
-      for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
-        const result = await this.client.listTools(cursor === undefined ? undefined : { cursor }, { signal, timeout: options.timeoutMs });
-        tools.push(...result.tools.map(toToolDescriptor));
-        cursor = result.nextCursor;
-        if (cursor === undefined) return tools;
-        if (cursors.has(cursor)) throw new McpActorError(`tools/list failed: the server repeated the page cursor "${cursor}"`);
-        cursors.add(cursor);
-      }
-      throw new McpActorError(`tools/list failed: more than ${MAX_TOOL_PAGES} pages`);
-    });
+    return this.request('tools/list', options, ({ timeout, signal }) =>
+      withDeadline('tools/list', timeout, signal, async (deadline) => {
+        const tools: ToolDescriptor[] = [];
+        const cursors = new Set<string>();
+        let cursor: string | undefined;
+        for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
+          const params = cursor === undefined ? undefined : { cursor };
+          const result = await this.client.listTools(params, { signal: deadline, timeout });
+          tools.push(...result.tools.map(toToolDescriptor));
+          cursor = result.nextCursor;
+          if (cursor === undefined) return tools;
+          if (cursors.has(cursor)) throw new McpActorError(`tools/list failed: the server repeated the page cursor "${cursor}"`);
+          cursors.add(cursor);
+        }
+        throw new McpActorError(`tools/list failed: more than ${MAX_TOOL_PAGES} pages`);
+      }),
+    );
   }
 
   /** `tools/call`; rejects with ConnectionLostError, not a hang, if the connection drops meanwhile. */
   callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<CallToolResult> {
-    return this.request(`tools/call ${name}`, options, async (signal) => {
-      const result = await this.client.callTool({ name, arguments: args }, CallToolResultSchema, {
-        signal,
-        timeout: options.timeoutMs,
-        ...(options.onProgress ? { onprogress: options.onProgress } : {}),
-      });
-      // The SDK's type also admits the pre-2024-11 `toolResult` shape, which CallToolResultSchema excludes.
-      if ('toolResult' in result) throw new McpActorError(`tools/call ${name} failed: the server answered in the pre-2024-11 format`);
-      return result;
-    });
+    return this.request(`tools/call ${name}`, options, (sdkOptions) =>
+      this.client
+        .callTool({ name, arguments: args }, CallToolResultSchema, options.onProgress ? { ...sdkOptions, onprogress: options.onProgress } : sdkOptions)
+        .then((result) => {
+          // The SDK's type also admits the pre-2024-11 `toolResult` shape, which CallToolResultSchema excludes.
+          if ('toolResult' in result) throw new McpActorError(`tools/call ${name} failed: the server answered in the pre-2024-11 format`);
+          return result;
+        }),
+    );
   }
 
   /**
@@ -224,15 +239,20 @@ export class McpConnection {
     await settleWithin(this.client.close(), remaining());
   }
 
-  private async request<T>(operation: string, options: RequestOptions, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (this.lossReason !== null) throw new ConnectionLostError(this.lossReason);
-    if (this.closing) throw new NotConnectedError(this.target.serviceKey);
-    try {
-      return await withDeadline(operation, options.timeoutMs, options.signal, send);
-    } catch (error) {
-      if (this.lossReason !== null && !(error instanceof McpActorError)) throw new ConnectionLostError(this.lossReason);
+  /**
+   * One SDK request with the failure translated. The SDK bounds it itself: its `timeout` rejects with
+   * RequestTimeout and an aborted `signal` rejects at once (both also send notifications/cancelled), so
+   * the hot path (ping, tools/call) adds no timer or controller of its own.
+   */
+  private request<T>(operation: string, options: RequestOptions, send: (sdkOptions: SdkRequestOptions) => Promise<T>): Promise<T> {
+    if (this.lossReason !== null) return Promise.reject(new ConnectionLostError(this.lossReason));
+    if (this.closing) return Promise.reject(new NotConnectedError(this.target.serviceKey));
+    return send({ signal: options.signal, timeout: options.timeoutMs }).catch((error: unknown) => {
+      if (error instanceof McpActorError) throw error;
+      if (options.signal?.aborted) throw new OperationAbortedError(operation);
+      if (this.lossReason !== null) throw new ConnectionLostError(this.lossReason);
       throw this.explain(error, operation, options.timeoutMs);
-    }
+    });
   }
 
   private explain(error: unknown, operation: string, timeoutMs: number): McpActorError {
