@@ -12,7 +12,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { McpConnections } from '../src/actors/connection-registry.js';
 import type { TransportConfig } from '../src/config/transport.js';
-import { runActor, startHttpServer, stdioServer, stopHttpServers } from '../test/fixtures/test-servers.js';
+import { runActor } from '../test/fixtures/actor-harness.js';
+import { startHttpServer, stdioServer, stopHttpServers } from '../test/fixtures/test-servers.js';
 
 const COMMAND = 'node --import tsx bench/actors.bench.ts';
 const SECTION = '## MCP actors vs bare SDK client';

@@ -2,7 +2,6 @@
 // and no secret in it.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { McpConnections } from '../../src/actors/connection-registry.js';
 import {
   CommandNotFoundError,
   ConnectionRefusedError,
@@ -12,6 +11,7 @@ import {
   WorkingDirectoryNotFoundError,
 } from '../../src/actors/errors.js';
 import type { TransportConfig } from '../../src/config/transport.js';
+import { ActorHarness } from '../fixtures/actor-harness.js';
 import {
   descendantsOf,
   eventually,
@@ -23,18 +23,17 @@ import {
 
 const SECRETS = ['sk-live-0123456789', 'Bearer tok-abcdef', 'q-token-987'];
 
-let connections = new McpConnections({ closeTimeoutMs: 1_000 });
+let harness = new ActorHarness();
 
 afterEach(async () => {
-  await connections.closeAll(1_000);
-  connections = new McpConnections({ closeTimeoutMs: 1_000 });
+  await harness.dispose();
+  harness = new ActorHarness();
   await stopHttpServers();
 });
 
 /** The error a connect of `transport` rejects with; its message must not contain a secret. */
 async function connectError(transport: TransportConfig, timeoutMs = 5_000): Promise<Error> {
-  connections.register('svc', transport, 'svc');
-  const error = await connections.connect('svc', { timeoutMs }).then(
+  const error = await harness.connect(transport, { timeoutMs }).then(
     () => {
       throw new Error('connect succeeded');
     },
@@ -108,17 +107,15 @@ describe('connect failures', () => {
 
 describe('request failures', () => {
   it('says "ping timed out after <n> ms" for a server that never answers ping', async () => {
-    connections.register('svc', stdioServer(['--ping', 'hang']));
-    const { connectionId } = await connections.connect('svc', { timeoutMs: 5_000 });
-    const error = await connections.ping('svc', connectionId, { timeoutMs: 150 }).catch((failure: unknown) => failure as Error);
+    const { connectionId } = await harness.connect(stdioServer(['--ping', 'hang']));
+    const error = await harness.ping(connectionId, 150).catch((failure: unknown) => failure as Error);
     expect(error).toBeInstanceOf(OperationTimeoutError);
     expect(error?.message).toBe('ping timed out after 150 ms');
   });
 
   it('says "tools/call <tool> timed out after <n> ms"', async () => {
-    connections.register('svc', stdioServer());
-    await connections.connect('svc', { timeoutMs: 5_000 });
-    const error = await connections
+    await harness.connect(stdioServer());
+    const error = await harness.connections
       .callTool('svc', 'sleep', { ms: 2_000 }, { timeoutMs: 100 })
       .catch((failure: unknown) => failure as Error);
     expect(error).toBeInstanceOf(OperationTimeoutError);

@@ -2,21 +2,16 @@
 // one to the other, and the ways a session is lost (server killed, restarted, session forgotten).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { McpConnections } from '../../src/actors/connection-registry.js';
 import { ConnectionLostError, HttpStatusError } from '../../src/actors/errors.js';
 import type { TransportConfig } from '../../src/config/transport.js';
-import type { ConnectOutput, ServiceRef } from '../../src/machines/service-io.js';
-import { eventually, runActor, startHttpServer, startWatcher, stopHttpServers, type Watcher } from '../fixtures/test-servers.js';
+import { ActorHarness } from '../fixtures/actor-harness.js';
+import { eventually, startHttpServer, stopHttpServers } from '../fixtures/test-servers.js';
 
-const SERVICE: ServiceRef = { serviceKey: 'svc', serviceName: 'svc', agentId: null };
-
-let connections = new McpConnections({ closeTimeoutMs: 1_000 });
-const watchers: Watcher[] = [];
+let harness = new ActorHarness();
 
 afterEach(async () => {
-  for (const watcher of watchers.splice(0)) watcher.stop();
-  await connections.closeAll(1_000);
-  connections = new McpConnections({ closeTimeoutMs: 1_000 });
+  await harness.dispose();
+  harness = new ActorHarness();
   await stopHttpServers();
 });
 
@@ -24,20 +19,9 @@ function streamable(url: string, sseFallback = false): TransportConfig {
   return { type: 'streamable-http', url, headers: { 'x-api-key': 'right-key' }, sseFallback };
 }
 
-async function connect(transport: TransportConfig): Promise<ConnectOutput> {
-  connections.register(SERVICE.serviceKey, transport, SERVICE.serviceName);
-  return runActor(connections.actors.connect, { ...SERVICE, attempt: 0, timeoutMs: 5_000, priority: 'normal' });
-}
-
-function watch(connectionId: string): Watcher {
-  const watcher = startWatcher(connections.actors, { ...SERVICE, connectionId });
-  watchers.push(watcher);
-  return watcher;
-}
-
-function ping(connectionId: string, timeoutMs = 1_000): Promise<void> {
-  return runActor(connections.actors.ping, { ...SERVICE, connectionId, timeoutMs });
-}
+const connect = (transport: TransportConfig) => harness.connect(transport);
+const watch = (connectionId: string) => harness.watch(connectionId);
+const ping = (connectionId: string) => harness.ping(connectionId);
 
 describe('Streamable HTTP', () => {
   it('connects with the configured headers, pings, lists and calls tools', async () => {
@@ -45,7 +29,7 @@ describe('Streamable HTTP', () => {
     const { connectionId, tools } = await connect(streamable(server.url));
     expect(tools).toHaveLength(11);
     await ping(connectionId);
-    const result = await connections.callTool('svc', 'echo', { text: 'over http' }, { timeoutMs: 1_000 });
+    const result = await harness.connections.callTool('svc', 'echo', { text: 'over http' }, { timeoutMs: 1_000 });
     expect(result.content).toEqual([{ type: 'text', text: 'over http' }]);
   });
 
@@ -73,7 +57,7 @@ describe('Streamable HTTP', () => {
     const server = await startHttpServer();
     const { connectionId } = await connect(streamable(server.url));
     const watcher = watch(connectionId);
-    await connections.callTool('svc', 'forget_sessions', {}, { timeoutMs: 1_000 });
+    await harness.connections.callTool('svc', 'forget_sessions', {}, { timeoutMs: 1_000 });
     const error = await ping(connectionId).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(ConnectionLostError);
     const lost = await watcher.next('CONNECTION_LOST', 1_000);
@@ -86,7 +70,7 @@ describe('Streamable HTTP', () => {
   it('rejects a tool call in flight with ConnectionLostError when the server dies', async () => {
     const server = await startHttpServer();
     await connect(streamable(server.url));
-    const call = connections.callTool('svc', 'sleep', { ms: 5_000 }, { timeoutMs: 10_000 }).catch((failure: unknown) => failure);
+    const call = harness.connections.callTool('svc', 'sleep', { ms: 5_000 }, { timeoutMs: 10_000 }).catch((failure: unknown) => failure);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = performance.now();
     await server.kill();
@@ -97,9 +81,9 @@ describe('Streamable HTTP', () => {
   it('ends the session on disconnect', async () => {
     const server = await startHttpServer();
     const { connectionId } = await connect(streamable(server.url));
-    await runActor(connections.actors.disconnect, { ...SERVICE, connectionId, timeoutMs: 1_000 });
+    await harness.disconnect(connectionId);
     await eventually(() => server.stderr().includes('session-closed='), 1_000, 'the server saw the session end');
-    expect(connections.connection('svc')).toBeNull();
+    expect(harness.connections.connection('svc')).toBeNull();
   });
 });
 
@@ -119,7 +103,7 @@ describe('SSE', () => {
     const server = await startHttpServer([], { transport: 'sse' });
     const { connectionId } = await connect(streamable(server.url, true));
     await ping(connectionId);
-    const result = await connections.callTool('svc', 'add', { a: 40, b: 2 }, { timeoutMs: 1_000 });
+    const result = await harness.connections.callTool('svc', 'add', { a: 40, b: 2 }, { timeoutMs: 1_000 });
     expect(result.content).toEqual([{ type: 'text', text: '42' }]);
   });
 

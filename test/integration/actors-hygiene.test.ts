@@ -6,21 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { McpConnections } from '../../src/actors/connection-registry.js';
 import { ConnectionLostError } from '../../src/actors/errors.js';
-import type { TransportConfig } from '../../src/config/transport.js';
-import type { ServiceRef } from '../../src/machines/service-io.js';
-import {
-  descendantsOf,
-  eventually,
-  isRunning,
-  openFdCount,
-  runActor,
-  startWatcher,
-  stdioServer,
-} from '../fixtures/test-servers.js';
+import { ActorHarness } from '../fixtures/actor-harness.js';
+import { descendantsOf, eventually, isRunning, openFdCount, stdioServer } from '../fixtures/test-servers.js';
 
-let connections = new McpConnections({ closeTimeoutMs: 1_000 });
+let harness = new ActorHarness();
 let scratch = '';
 
 beforeAll(() => {
@@ -32,18 +22,13 @@ afterAll(() => {
 });
 
 afterEach(async () => {
-  await connections.closeAll(1_000);
-  connections = new McpConnections({ closeTimeoutMs: 1_000 });
+  await harness.dispose();
+  harness = new ActorHarness();
   await eventually(() => descendantsOf().length === 0, 2_000, 'every server process is gone');
 });
 
-function ref(serviceKey: string): ServiceRef {
-  return { serviceKey, serviceName: serviceKey, agentId: null };
-}
-
-async function connect(serviceKey: string, transport: TransportConfig): Promise<string> {
-  connections.register(serviceKey, transport);
-  const output = await runActor(connections.actors.connect, { ...ref(serviceKey), attempt: 0, timeoutMs: 10_000, priority: 'normal' });
+async function connect(serviceKey: string, transport: Parameters<ActorHarness['connect']>[0]): Promise<string> {
+  const output = await harness.connect(transport, { serviceKey, timeoutMs: 10_000 });
   return output.connectionId;
 }
 
@@ -59,16 +44,16 @@ function readPids(file: string): Pids {
 describe('crash and restart', () => {
   it('200 crash/restart cycles leave zero descendant processes and the file descriptors at baseline', async () => {
     // One warm-up cycle, so what Node opens once (and keeps) is in the baseline.
-    await runActor(connections.actors.disconnect, { ...ref('warm'), connectionId: await connect('warm', stdioServer()), timeoutMs: 1_000 });
+    await harness.disconnect(await connect('warm', stdioServer()), { serviceKey: 'warm' });
     const baseline = openFdCount();
 
     const LANES = 4;
     const CYCLES_PER_LANE = 50;
     const cycle = async (serviceKey: string) => {
       const connectionId = await connect(serviceKey, stdioServer());
-      const watcher = startWatcher(connections.actors, { ...ref(serviceKey), connectionId });
+      const watcher = harness.watch(connectionId, serviceKey);
       // The `exit` tool ends the server mid-call: a crash at a known moment.
-      const call = await connections.callTool(serviceKey, 'exit', { code: 1 }, { timeoutMs: 5_000 }).catch((error: unknown) => error);
+      const call = await harness.connections.callTool(serviceKey, 'exit', { code: 1 }, { timeoutMs: 5_000 }).catch((error: unknown) => error);
       expect(call).toBeInstanceOf(ConnectionLostError);
       await watcher.next('CONNECTION_LOST', 2_000);
       watcher.stop();
@@ -78,7 +63,7 @@ describe('crash and restart', () => {
         for (let round = 0; round < CYCLES_PER_LANE; round += 1) await cycle(`lane-${lane}`);
       }),
     );
-    await connections.closeAll(1_000);
+    await harness.dispose();
 
     expect(descendantsOf()).toEqual([]);
     await eventually(() => openFdCount() <= baseline, 2_000, `file descriptors back to ${baseline} (now ${openFdCount()})`);
@@ -89,7 +74,7 @@ describe('crash and restart', () => {
     await connect('svc', stdioServer(['--grandchild', '--pid-file', pidFile]));
     const { grandchildPid } = readPids(pidFile);
     expect(grandchildPid).not.toBeNull();
-    await connections.callTool('svc', 'exit', {}, { timeoutMs: 5_000 }).catch(() => undefined);
+    await harness.connections.callTool('svc', 'exit', {}, { timeoutMs: 5_000 }).catch(() => undefined);
     await eventually(() => !isRunning(grandchildPid ?? -1), 2_000, 'the orphaned grandchild is ended');
   });
 });
@@ -98,7 +83,7 @@ describe('shutdown', () => {
   it('a server that leaves when stdin closes needs no signal', async () => {
     const connectionId = await connect('svc', stdioServer());
     const started = performance.now();
-    await runActor(connections.actors.disconnect, { ...ref('svc'), connectionId, timeoutMs: 3_000 });
+    await harness.disconnect(connectionId, { timeoutMs: 3_000 });
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(descendantsOf()).toEqual([]);
   });
@@ -108,7 +93,7 @@ describe('shutdown', () => {
     const connectionId = await connect('svc', stdioServer(['--ignore-sigterm', '--ignore-stdin-close', '--pid-file', pidFile]));
     const { pid } = readPids(pidFile);
     const started = performance.now();
-    await runActor(connections.actors.disconnect, { ...ref('svc'), connectionId, timeoutMs: 600 });
+    await harness.disconnect(connectionId, { timeoutMs: 600 });
     const elapsed = performance.now() - started;
     // stdin close (40 % of the budget), SIGTERM (40 %), then SIGKILL.
     expect(elapsed).toBeGreaterThanOrEqual(450);
@@ -123,7 +108,7 @@ describe('shutdown', () => {
     const { pid, grandchildPid } = readPids(pidFile);
     expect(grandchildPid).not.toBeNull();
     expect(descendantsOf().map((entry) => entry.pid).sort()).toEqual([pid, grandchildPid].sort());
-    await runActor(connections.actors.disconnect, { ...ref('svc'), connectionId, timeoutMs: 600 });
+    await harness.disconnect(connectionId, { timeoutMs: 600 });
     expect(isRunning(pid)).toBe(false);
     expect(isRunning(grandchildPid ?? -1)).toBe(false);
   });

@@ -3,47 +3,26 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { McpConnections } from '../../src/actors/connection-registry.js';
 import { ConnectionLostError, NotConnectedError, OperationTimeoutError } from '../../src/actors/errors.js';
-import type { TransportConfig } from '../../src/config/transport.js';
-import type { ConnectOutput, ServiceRef } from '../../src/machines/service-io.js';
 import type { ConnectionLayer } from '../../src/supervisor/connection-layer.js';
-import {
-  descendantsOf,
-  eventually,
-  runActor,
-  startWatcher,
-  stdioServer,
-  type Watcher,
-} from '../fixtures/test-servers.js';
+import { ActorHarness } from '../fixtures/actor-harness.js';
+import { descendantsOf, eventually, stdioServer } from '../fixtures/test-servers.js';
 
-const SERVICE: ServiceRef = { serviceKey: 'svc', serviceName: 'svc', agentId: null };
 const BASE_TOOLS = ['echo', 'add', 'sleep', 'forget_sessions', 'exit'];
 
-let connections = new McpConnections({ closeTimeoutMs: 1_000, listToolsTimeoutMs: 2_000 });
-const watchers: Watcher[] = [];
+let harness = new ActorHarness({ closeTimeoutMs: 1_000, listToolsTimeoutMs: 2_000 });
+let connections = harness.connections;
 
 afterEach(async () => {
-  for (const watcher of watchers.splice(0)) watcher.stop();
-  await connections.closeAll(1_000);
-  connections = new McpConnections({ closeTimeoutMs: 1_000, listToolsTimeoutMs: 2_000 });
+  await harness.dispose();
+  harness = new ActorHarness({ closeTimeoutMs: 1_000, listToolsTimeoutMs: 2_000 });
+  connections = harness.connections;
   await eventually(() => descendantsOf().length === 0, 2_000, 'every server process is gone');
 });
 
-async function connect(transport: TransportConfig): Promise<ConnectOutput> {
-  connections.register(SERVICE.serviceKey, transport, SERVICE.serviceName);
-  return runActor(connections.actors.connect, { ...SERVICE, attempt: 0, timeoutMs: 5_000, priority: 'normal' });
-}
-
-function watch(connectionId: string): Watcher {
-  const watcher = startWatcher(connections.actors, { ...SERVICE, connectionId });
-  watchers.push(watcher);
-  return watcher;
-}
-
-function ping(connectionId: string, timeoutMs: number): Promise<void> {
-  return runActor(connections.actors.ping, { ...SERVICE, connectionId, timeoutMs });
-}
+const connect = (transport: Parameters<ActorHarness['connect']>[0]) => harness.connect(transport);
+const watch = (connectionId: string) => harness.watch(connectionId);
+const ping = (connectionId: string, timeoutMs: number) => harness.ping(connectionId, timeoutMs);
 
 it('McpConnections is the ConnectionLayer the supervisor takes', () => {
   const layer: ConnectionLayer = connections;
@@ -83,7 +62,7 @@ describe('a normal server', () => {
   it('closes what an aborted connect had opened', async () => {
     connections.register('svc', stdioServer());
     const actor = createActor(connections.actors.connect, {
-      input: { ...SERVICE, attempt: 0, timeoutMs: 5_000, priority: 'normal' },
+      input: { serviceKey: 'svc', serviceName: 'svc', agentId: null, attempt: 0, timeoutMs: 5_000, priority: 'normal' },
     }).start();
     await eventually(() => descendantsOf().length > 0, 2_000, 'the server was spawned');
     actor.stop();
@@ -168,7 +147,7 @@ describe('tools', () => {
     expect(tools.map((tool) => tool.name)).toEqual(BASE_TOOLS);
     const watcher = watch(connectionId);
     await watcher.next('TOOLS_CHANGED', 2_000);
-    const listed = await runActor(connections.actors.listTools, { ...SERVICE, connectionId });
+    const listed = await harness.listTools(connectionId);
     expect(listed.map((tool) => tool.name)).toEqual([...BASE_TOOLS, expect.stringMatching(/^dynamic_\d+$/) as string]);
   });
 
@@ -176,7 +155,7 @@ describe('tools', () => {
     const { connectionId, tools } = await connect(stdioServer(['--tools', '25', '--page-size', '4']));
     const expected = [...BASE_TOOLS, ...Array.from({ length: 25 }, (_, index) => `tool_${String(index + 1).padStart(3, '0')}`)];
     expect(tools.map((tool) => tool.name)).toEqual(expected);
-    const listed = await runActor(connections.actors.listTools, { ...SERVICE, connectionId });
+    const listed = await harness.listTools(connectionId);
     expect(listed.map((tool) => tool.name)).toEqual(expected);
   });
 });
@@ -198,7 +177,7 @@ describe('disconnect', () => {
   it('closes the connection and its process', async () => {
     const { connectionId } = await connect(stdioServer());
     const started = performance.now();
-    await runActor(connections.actors.disconnect, { ...SERVICE, connectionId, timeoutMs: 2_000 });
+    await harness.disconnect(connectionId, { timeoutMs: 2_000 });
     // The server leaves as soon as its stdin closes: no signal needed.
     expect(performance.now() - started).toBeLessThan(500);
     expect(descendantsOf()).toEqual([]);
@@ -208,8 +187,8 @@ describe('disconnect', () => {
   it('resolves when the connection is already gone, and is a no-op for null', async () => {
     const { connectionId } = await connect(stdioServer());
     await connections.callTool('svc', 'exit', {}, { timeoutMs: 5_000 }).catch(() => undefined);
-    await runActor(connections.actors.disconnect, { ...SERVICE, connectionId, timeoutMs: 1_000 });
-    await runActor(connections.actors.disconnect, { ...SERVICE, connectionId, timeoutMs: 1_000 });
-    await runActor(connections.actors.disconnect, { ...SERVICE, connectionId: null, timeoutMs: 1_000 });
+    await harness.disconnect(connectionId);
+    await harness.disconnect(connectionId);
+    await harness.disconnect(null);
   });
 });
