@@ -105,8 +105,10 @@ export class McpConnection {
   static async open(id: string, target: ConnectionTarget, options: OpenOptions): Promise<McpConnection> {
     const config = target.transport;
     switch (config.type) {
-      case 'stdio':
-        return McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines: options.stderrLines, closeTimeoutMs: options.closeTimeoutMs }), options);
+      case 'stdio': {
+        const { stderrLines, closeTimeoutMs } = options;
+        return McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs }), options);
+      }
       case 'sse':
         return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options);
       case 'streamable-http':
@@ -280,8 +282,10 @@ export class McpConnection {
 
   private handleTransportError(error: Error): void {
     if (!this.opened || this.closing || this.lossReason !== null) return;
-    if (this.transport instanceof ProcessGroupStdioTransport) return; // its loss is the process exit
-    const reason = sessionLossReason(error, this.transport, this.target.transport.type === 'stdio' ? '' : this.target.transport.url);
+    const config = this.target.transport;
+    // A stdio loss is the process exit (onclose); its errors (a non-JSON line, EPIPE) are not fatal.
+    if (config.type === 'stdio' || this.transport instanceof ProcessGroupStdioTransport) return;
+    const reason = sessionLossReason(error, this.transport, config.url);
     if (reason === null) return;
     this.markLost(reason);
     // Closing rejects the requests still waiting for an answer that will not come.

@@ -107,7 +107,8 @@ export class ProcessGroupStdioTransport implements Transport {
       });
       child.once('exit', (code, signal) => this.handleExit(child, { code, signal }));
       child.stdout.on('data', (chunk: Buffer) => this.handleStdout(chunk));
-      child.stderr.on('data', (chunk: Buffer) => this.stderr.append(chunk.toString('utf8')));
+      child.stderr.setEncoding('utf8'); // decodes characters split across chunks
+      child.stderr.on('data', (chunk: string) => this.stderr.append(chunk));
       // Write errors (EPIPE once the server is gone) are reported; the exit reports the loss.
       for (const stream of [child.stdin, child.stdout, child.stderr]) {
         stream.on('error', (error) => this.onerror?.(error));
@@ -122,9 +123,22 @@ export class ProcessGroupStdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || !stdin.writable || this.exitInfo) return Promise.reject(new Error('Not connected'));
-    return new Promise((resolve) => {
-      if (stdin.write(serializeMessage(message))) resolve();
-      else stdin.once('drain', resolve);
+    return new Promise((resolve, reject) => {
+      if (stdin.write(serializeMessage(message))) {
+        resolve();
+        return;
+      }
+      // Back-pressure: wait for the pipe to drain, or fail if it closes first (the server exited).
+      const onDrain = () => {
+        stdin.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        stdin.off('drain', onDrain);
+        reject(new Error('Not connected'));
+      };
+      stdin.once('drain', onDrain);
+      stdin.once('close', onClose);
     });
   }
 
