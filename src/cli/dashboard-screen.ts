@@ -33,6 +33,8 @@ export class DashboardScreen {
   private pending: NodeJS.Timeout | null = null;
   private ticker: NodeJS.Timeout | null = null;
   private active = false;
+  /** The frame on screen, so an unchanged one is not written again. */
+  private shown: string | null = null;
 
   constructor(
     private readonly terminal: Terminal,
@@ -47,6 +49,7 @@ export class DashboardScreen {
     if (this.active) return;
     this.active = true;
     this.terminal.write(HIDE_CURSOR + CLEAR_SCREEN);
+    this.shown = null;
     this.draw();
     this.ticker = setInterval(() => this.invalidate(), this.tickMs);
   }
@@ -63,6 +66,7 @@ export class DashboardScreen {
   resized(): void {
     if (!this.active) return;
     this.terminal.write(CLEAR_SCREEN);
+    this.shown = null;
     this.draw();
   }
 
@@ -85,6 +89,9 @@ export class DashboardScreen {
     let lines = this.options.render({ width, height }).replace(/\n$/, '').split('\n');
     // A frame taller than the screen would scroll, and cursor-home could no longer reach its top.
     if (height !== undefined && lines.length > height - 1) lines = lines.slice(0, Math.max(1, height - 1));
-    this.terminal.write(`${HOME}${lines.map((line) => line + CLEAR_LINE_END).join('\n')}\n${CLEAR_SCREEN_END}`);
+    const frame = `${HOME}${lines.map((line) => line + CLEAR_LINE_END).join('\n')}\n${CLEAR_SCREEN_END}`;
+    if (frame === this.shown) return;
+    this.shown = frame;
+    this.terminal.write(frame);
   }
 }

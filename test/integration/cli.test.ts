@@ -39,8 +39,8 @@ describe('mcp-supervisor run', () => {
     // Each server runs in its own process group, so a terminal's Ctrl-C reaches only the supervisor.
     for (const server of first) expect(server.pgid).toBe(server.pid);
 
-    await cli.waitFor(/flaky\s+HEALTHY → RECONNECTING  connection lost: .*exited with code 1/);
-    await cli.waitFor(/flaky\s+RECONNECTING → HEALTHY  reconnected with 3 tool\(s\)/);
+    await cli.waitFor(/flaky\s+HEALTHY → RECONNECTING {2}connection lost: .*exited with code 1/);
+    await cli.waitFor(/flaky\s+RECONNECTING → HEALTHY {2}reconnected with 3 tool\(s\)/);
     const flakyAgain = servers(cli).find((entry) => entry.command.includes('flaky.mjs'));
     expect(flakyAgain?.pid).not.toBe(first.find((entry) => entry.command.includes('flaky.mjs'))?.pid);
 
@@ -102,6 +102,19 @@ describe('mcp-supervisor run', () => {
     expect(transitions.filter((transition) => transition.to === 'DISCONNECTED').map((transition) => transition.service).sort()).toEqual(['one', 'two']);
     expect(cli.stderr).toContain('SIGTERM: stopping every service');
     expect(stillRunning(cli.seen.values())).toEqual([]);
+  });
+
+  it('--inspect serves the Stately inspector bridge on 127.0.0.1 and prints its URL', async () => {
+    const file = path.join(dir, 'inspect.yaml');
+    writeFileSync(file, `services:\n  one:\n    command: node\n    args: [examples/servers/steady.mjs]\n    cwd: ${JSON.stringify(REPO_ROOT)}\n`);
+    const cli = start(['run', file, '--log', '--no-watch', '--inspect']);
+    const [, url] = await cli.waitFor(/^Stately inspector: open (http:\/\/127\.0\.0\.1:\d+) in a browser$/m);
+    await cli.waitFor(/one\s+INITIALIZING → HEALTHY/);
+    const page = await fetch(url ?? '').then((response) => response.text());
+    expect(page).toMatch(/new WebSocket\("ws:\/\/127\.0\.0\.1:\d+"\)/);
+    cli.child.kill('SIGINT');
+    expect(await cli.exit(10_000)).toEqual({ code: 0, signal: null });
+    await expect(fetch(url ?? '')).rejects.toThrow();
   });
 
   it('refuses to start on an invalid config (exit 1), starting nothing', async () => {

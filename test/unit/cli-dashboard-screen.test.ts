@@ -74,6 +74,19 @@ describe('DashboardScreen', () => {
     screen.stop();
   });
 
+  it('does not write a frame identical to the one on screen', () => {
+    const terminal = new FakeTerminal();
+    const screen = new DashboardScreen(terminal, { render: () => 'the same\n' });
+    screen.start();
+    vi.advanceTimersByTime(5000);
+    screen.invalidate();
+    vi.advanceTimersByTime(100);
+    expect(terminal.frames).toHaveLength(1);
+    screen.resized(); // a cleared screen gets the frame again
+    expect(terminal.frames).toHaveLength(2);
+    screen.stop();
+  });
+
   it('renders for the terminal’s current size, and clears everything once after a resize', () => {
     const terminal = new FakeTerminal(100, 30);
     const screen = new DashboardScreen(terminal, { render });
