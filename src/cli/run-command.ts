@@ -3,7 +3,6 @@
 // The first Ctrl-C (or SIGTERM) stops every service gracefully and exits 0; a second one exits 130 at
 // once, after killing the server process groups still alive.
 
-import { McpConnections } from '../actors/index.js';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
 import type { FleetConfig } from '../config/model.js';
@@ -99,7 +98,7 @@ export async function runFleet(options: RunOptions, io: CliIO): Promise<number> 
   }
 
   const inspector: InspectorBridge | null = options.inspect ? await startInspector() : null;
-  const supervisor = Supervisor.fromConfig(config, { connections: new McpConnections(), inspect: inspector?.inspect });
+  const supervisor = Supervisor.fromConfig(config, { inspect: inspector?.inspect });
   const view = options.mode === 'dashboard' ? dashboardView(supervisor, config, io) : lineView(supervisor, config, options.mode, io);
 
   const count = config.services.filter((service) => service.enabled).length;
