@@ -14,9 +14,9 @@ import { packageVersion } from './package-info.js';
 import { formatConfigEvent, formatTransitionJson, formatTransitionLine } from './transition-log.js';
 import { DEFAULT_CONFIG } from './validate-command.js';
 
-export type OutputMode = 'dashboard' | 'log' | 'json';
+type OutputMode = 'dashboard' | 'log' | 'json';
 
-export interface RunOptions {
+interface RunOptions {
   file: string;
   mode: OutputMode;
   watch: boolean;
@@ -26,6 +26,11 @@ export interface RunOptions {
 /** If something still holds the event loop this long after a graceful stop, exit anyway. */
 const EXIT_GRACE_MS = 3_000;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/**
+ * A signal this soon after the first is the same Ctrl-C arriving twice, not a second one: under
+ * `npm start`, the terminal signals the whole foreground group and npm forwards the signal again.
+ */
+const SAME_SIGNAL_MS = 500;
 
 export const runCommand: Command = {
   name: 'run',
@@ -87,7 +92,7 @@ interface RunView {
   close(message: string): void;
 }
 
-export async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
+async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
   let config: FleetConfig;
   try {
     config = await loadConfigFile(options.file);
@@ -128,23 +133,26 @@ export async function runFleet(options: RunOptions, io: CliIO): Promise<number> 
 /** Resolves once a stop signal has stopped the fleet; a second signal exits at once with 130. */
 function untilStopped(supervisor: Supervisor, view: RunView): Promise<{ code: number; message: string }> {
   return new Promise((resolve) => {
-    let signals = 0;
+    let firstAt: number | null = null;
+    let finished = false;
     const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
+      if (finished || (firstAt !== null && Date.now() - firstAt < SAME_SIGNAL_MS)) return;
+      if (firstAt !== null) {
         view.close(`${signal} again: forced exit; the servers still running were killed`);
         // process-group.ts kills every server process group this process owns when it exits.
         process.exit(EXIT.interrupted);
         return;
       }
+      firstAt = Date.now();
       view.stopping(signal);
       supervisor.stop().then(
         () => finish(EXIT.ok, 'stopped: every service disconnected, no server process left'),
         (error: unknown) => finish(EXIT.failure, `stop failed: ${error instanceof Error ? error.message : String(error)}`),
       );
     };
+    // The handlers stay: a late duplicate signal must not kill the process while it exits (it is ignored).
     const finish = (code: number, message: string) => {
-      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      finished = true;
       resolve({ code, message });
     };
     for (const signal of STOP_SIGNALS) process.on(signal, onSignal);

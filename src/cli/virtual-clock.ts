@@ -38,10 +38,6 @@ export class VirtualClock {
     return earliest;
   }
 
-  get pending(): number {
-    return this.timers.size;
-  }
-
   /** Moves time forward to `time` (never backwards), firing nothing. */
   advanceTo(time: number): void {
     this.time = Math.max(this.time, time);

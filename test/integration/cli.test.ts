@@ -73,12 +73,24 @@ describe('mcp-supervisor run', () => {
     cli.child.kill('SIGINT');
     await cli.waitFor(/SIGINT: stopping every service/);
     await cli.waitFor(/stubborn\s+HEALTHY → DISCONNECTING/);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // a second Ctrl-C, not the first one twice
     const forcedAt = Date.now();
     cli.child.kill('SIGINT');
     expect(await cli.exit(5_000)).toEqual({ code: 130, signal: null });
     expect(Date.now() - forcedAt).toBeLessThan(2_000);
     expect(cli.stdout).toContain('SIGINT again: forced exit; the servers still running were killed');
     await expect.poll(() => stillRunning(server), { timeout: 2_000 }).toEqual([]);
+  });
+
+  it('takes one Ctrl-C delivered twice at once (as under `npm start`) as one: a graceful stop, exit 0', async () => {
+    const file = path.join(dir, 'twice.yaml');
+    writeFileSync(file, `services:\n  one:\n    command: node\n    args: [examples/servers/steady.mjs]\n    cwd: ${JSON.stringify(REPO_ROOT)}\n`);
+    const cli = start(['run', file, '--log', '--no-watch']);
+    await cli.waitFor(/one\s+INITIALIZING → HEALTHY/);
+    cli.child.kill('SIGINT');
+    cli.child.kill('SIGINT');
+    expect(await cli.exit(10_000)).toEqual({ code: 0, signal: null });
+    expect(cli.stdout).toContain('stopped: every service disconnected');
   });
 
   it('applies and rejects config edits live, with --json transitions on stdout and messages on stderr (SIGTERM: exit 0)', async () => {
