@@ -15,7 +15,7 @@ import {
   RECOVERY_LIMIT_MS,
   simulateOutage,
   type OutageSimulation,
-} from './outage-simulation.js';
+} from '../supervisor/outage-simulation.js';
 import { formatTable } from './table.js';
 import { formatOffset, formatSpan } from './time-format.js';
 

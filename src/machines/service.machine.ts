@@ -2,7 +2,7 @@
 // table. Thresholds are guards, every wait is a named delay computed from context, and all I/O is in
 // the invoked actors the caller provides (`serviceMachine.provide({ actors })`).
 
-import { assign, fromCallback, fromPromise, setup } from 'xstate';
+import { assign, fromCallback, fromPromise, setup, type StateValue } from 'xstate';
 import { applyJitter, reconnectDelay, unreachableDelay } from './backoff.js';
 import { clockNow } from './clock.js';
 import { TOOLS_CHANGED_COALESCE_MS } from './defaults.js';
@@ -32,6 +32,11 @@ export const SERVICE_STATES = [
   'DISCONNECTED',
 ] as const;
 export type ServiceState = (typeof SERVICE_STATES)[number];
+
+/** The lifecycle state of a service snapshot's value (`{ HEALTHY: { … } }` → `HEALTHY`); REMOVED once ended. */
+export function lifecycleState(value: StateValue): ServiceState | 'REMOVED' {
+  return (typeof value === 'string' ? value : Object.keys(value)[0]) as ServiceState | 'REMOVED';
+}
 
 /** States in which the service's tools may be called (WARNING: partially available). */
 export const AVAILABLE_STATES: readonly ServiceState[] = ['HEALTHY', 'WARNING'];

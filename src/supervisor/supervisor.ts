@@ -11,6 +11,7 @@ import {
   type AnyActorRef,
   type InspectionEvent,
   type Observer,
+  type StateValue,
 } from 'xstate';
 import { McpConnections } from '../actors/connection-registry.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
@@ -27,7 +28,13 @@ import {
 } from '../machines/defaults.js';
 import { failureMessage } from '../machines/failure.js';
 import type { ServiceContext, ServiceMachineInput } from '../machines/service.context.js';
-import { AVAILABLE_STATES, serviceMachine, type ServiceEvent, type ServiceState } from '../machines/service.machine.js';
+import {
+  AVAILABLE_STATES,
+  lifecycleState,
+  serviceMachine,
+  type ServiceEvent,
+  type ServiceState,
+} from '../machines/service.machine.js';
 import type { ConnectInput, ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
 import { serviceKey } from '../machines/service-key.js';
 import { ConnectQueue } from './connect-queue.js';
@@ -132,11 +139,6 @@ const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_CALL_MS = 60_000;
 const STOP_GRACE_MS = 1_000;
 const CRASH_EVENT = 'xstate.error.actor.';
-
-type TopState = ServiceState | 'REMOVED';
-
-const topStateOf = (value: unknown): TopState =>
-  (typeof value === 'string' ? value : Object.keys(value as object)[0]) as TopState;
 
 export class Supervisor {
   private readonly streams: FleetStreams;
@@ -513,11 +515,11 @@ export class Supervisor {
     if (event.type !== '@xstate.snapshot') return;
     if (actor === this.root) return this.observeCrashedServices();
     if ((actor as AnyActorRef)._parent !== this.root) return;
-    const snapshot = event.snapshot as unknown as { status: string; value: unknown; context: ServiceContext };
+    const snapshot = event.snapshot as unknown as { status: string; value: StateValue; context: ServiceContext };
     const key = snapshot.context?.serviceKey;
     if (!key || snapshot.status === 'error') return;
     const now = this.clock.now();
-    const state = topStateOf(snapshot.value);
+    const state = lifecycleState(snapshot.value);
     if (state === 'REMOVED') return this.forget(key, now, snapshot.context);
     const reason = this.nextReason.get(key);
     this.nextReason.delete(key);

@@ -6,7 +6,7 @@ import { createActor, type SnapshotFrom } from 'xstate';
 import { McpConnections } from '../../src/actors/connection-registry.js';
 import type { TransportConfig } from '../../src/config/transport.js';
 import type { LifecycleConfig } from '../../src/machines/defaults.js';
-import { serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
+import { lifecycleState, serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
 import { descendantsOf, eventually, stdioServer } from '../fixtures/test-servers.js';
 
 type ServiceSnapshot = SnapshotFrom<typeof serviceMachine>;
@@ -36,10 +36,7 @@ afterEach(async () => {
   await eventually(() => descendantsOf().length === 0, 2_000, 'every server process is gone');
 });
 
-function topState(snapshot: ServiceSnapshot): ServiceState {
-  const value = snapshot.value;
-  return (typeof value === 'string' ? value : Object.keys(value)[0]) as ServiceState;
-}
+const topState = (snapshot: ServiceSnapshot) => lifecycleState(snapshot.value) as ServiceState;
 
 /** Starts the service machine on `transport`; `states` lists every top-level state it entered. */
 function startService(transport: TransportConfig, config: Partial<LifecycleConfig> = {}) {

@@ -4,7 +4,7 @@
 import { createActor, fromCallback, fromPromise, SimulatedClock, type Actor } from 'xstate';
 import { flush, virtualTime } from './virtual-time.js';
 import type { LifecycleConfig } from '../../src/machines/defaults.js';
-import { serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
+import { lifecycleState, serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
 import type { ServiceMachineInput } from '../../src/machines/service.context.js';
 import type {
   ConnectInput,
@@ -165,10 +165,7 @@ export async function startService(options: HarnessOptions = {}): Promise<Servic
     },
   });
   const path: string[] = [];
-  const topState = () => {
-    const snapshot = actor.getSnapshot();
-    return (typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0]) as ServiceState;
-  };
+  const topState = () => lifecycleState(actor.getSnapshot().value);
   actor.subscribe({
     next: () => {
       const state = topState();

@@ -2,7 +2,7 @@
 // back. The timeline must follow the service's thresholds and backoff, and be the same on every run.
 
 import { describe, expect, it } from 'vitest';
-import { simulateOutage, type OutageScenario, type TimelineEntry } from '../../src/cli/outage-simulation.js';
+import { simulateOutage, type OutageScenario, type TimelineEntry } from '../../src/supervisor/outage-simulation.js';
 import { formatSimulation } from '../../src/cli/simulate-command.js';
 import type { ServiceConfig } from '../../src/config/model.js';
 import { reconnectDelay, unreachableDelay } from '../../src/machines/backoff.js';

@@ -8,10 +8,10 @@
 // ('crash': a process that died). From the end of the outage on, everything succeeds again.
 // Jitter uses the service's own fixed seed, so the same scenario always gives the same timeline.
 
-import { createActor, fromCallback, fromPromise } from 'xstate';
+import { createActor, fromCallback, fromPromise, type StateValue } from 'xstate';
 import type { ServiceConfig } from '../config/model.js';
 import type { ServiceContext } from '../machines/service.context.js';
-import { AVAILABLE_STATES, serviceMachine, type ServiceState } from '../machines/service.machine.js';
+import { AVAILABLE_STATES, lifecycleState, serviceMachine, type ServiceState } from '../machines/service.machine.js';
 import type {
   ConnectInput,
   ConnectionEvent,
@@ -23,7 +23,7 @@ import type {
   ToolDescriptor,
   WatchConnectionInput,
 } from '../machines/service-io.js';
-import { transitionReason } from '../supervisor/transition.js';
+import { transitionReason } from './transition.js';
 import { VirtualClock } from './virtual-clock.js';
 
 export const OUTAGE_KINDS = ['refused', 'timeout', 'crash'] as const;
@@ -86,7 +86,7 @@ export const RECOVERY_LIMIT_MS = 24 * 60 * 60 * 1000;
 const MAX_STEPS = 1_000_000;
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-const topStateOf = (value: unknown) => (typeof value === 'string' ? value : Object.keys(value as object)[0]) as ServiceState;
+const topStateOf = (value: StateValue) => lifecycleState(value) as ServiceState;
 
 export async function simulateOutage(scenario: OutageScenario): Promise<OutageSimulation> {
   const kind = scenario.kind ?? 'refused';
