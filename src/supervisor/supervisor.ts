@@ -51,6 +51,7 @@ import {
 import type { FleetMetrics } from './fleet-metrics.js';
 import { FleetStreams } from './fleet-streams.js';
 import type { ServiceSnapshot } from './service-snapshot.js';
+import { indexSchedulerBySource } from './scheduler-index.js';
 import { serviceSystemId, supervisorMachine, type SupervisorMachine } from './supervisor.machine.js';
 import type { Transition } from './transition.js';
 
@@ -220,6 +221,7 @@ export class Supervisor {
       input: { settings: this.fleet.supervisor, cleanupIntervalHours: this.fleet.cleanupIntervalHours },
       inspect: (event) => this.observe(event),
     });
+    indexSchedulerBySource(this.root.system);
     this.root.start();
     for (const [key, spec] of this.specs) if (spec.enabled !== false) this.spawn(key, spec);
     return this;
