@@ -1,4 +1,4 @@
-// A what-if for the bench, not a fix in src/: XState's scheduler, with its `cancelAll` made O(own events).
+// A what-if for the bench: XState's scheduler, with its `cancelAll` made O(own events) (src/ may index it too).
 // XState 5 runs `system.scheduler.cancelAll(actor)` whenever any actor stops — including every promise
 // actor the service chart invokes (each ping) — and it walks every delayed event of the whole actor
 // system to find that actor's. With one system for the fleet that is O(N) per health check. Here the
@@ -37,4 +37,9 @@ export function indexScheduler(system: AnyActorSystem): { restore(): void } {
       scheduler.cancelAll = original.cancelAll;
     },
   };
+}
+
+/** Whether the system's `cancelAll` is still XState's own, which walks every scheduled event. */
+export function schedulerWalks(system: AnyActorSystem): boolean {
+  return String(system.scheduler.cancelAll).includes('_scheduledEvents');
 }
