@@ -17,6 +17,12 @@ interface Entry {
   snapshot: ServiceSnapshot | null;
 }
 
+/** Told of every change of one service, and when the streams end (the supervisor stopped). */
+export interface ServiceWatcher {
+  changed(): void;
+  ended(): void;
+}
+
 export interface FleetStreamsOptions {
   /** How long updates are gathered into one `services$` emission; 0 = until the current tick ends. */
   batchWindowMs?: number;
@@ -27,7 +33,8 @@ export class FleetStreams {
   private readonly servicesSubject = new ReplaySubject<ReadonlyMap<string, ServiceSnapshot>>(1);
   private readonly transitionsSubject = new Subject<Transition>();
   private readonly metricsSubject = new ReplaySubject<FleetMetrics>(1);
-  private readonly changesSubject = new Subject<string>();
+  /** Per-service waiters (`watch`): a change of one service is offered only to its own waiters. */
+  private readonly watchers = new Map<string, Set<ServiceWatcher>>();
   private flushScheduled = false;
   private lastMetrics = '';
   private completed = false;
@@ -35,8 +42,6 @@ export class FleetStreams {
   readonly services$: Observable<ReadonlyMap<string, ServiceSnapshot>> = this.servicesSubject.asObservable();
   readonly transitions$: Observable<Transition> = this.transitionsSubject.asObservable();
   readonly metrics$: Observable<FleetMetrics> = this.metricsSubject.asObservable();
-  /** Unbatched: the key of every service whose snapshot changed (for the supervisor's own waits). */
-  readonly changes$: Observable<string> = this.changesSubject.asObservable();
 
   constructor(private readonly options: FleetStreamsOptions = {}) {}
 
@@ -95,6 +100,21 @@ export class FleetStreams {
     return collectFleetMetrics(this.list());
   }
 
+  /** Calls `watcher.changed` after every change of service `key`, unbatched; returns the unwatch. */
+  watch(key: string, watcher: ServiceWatcher): () => void {
+    if (this.completed) {
+      watcher.ended();
+      return () => undefined;
+    }
+    let set = this.watchers.get(key);
+    if (!set) this.watchers.set(key, (set = new Set()));
+    set.add(watcher);
+    return () => {
+      set.delete(watcher);
+      if (set.size === 0 && this.watchers.get(key) === set) this.watchers.delete(key);
+    };
+  }
+
   /** Emits what is pending and completes every stream. */
   complete(): void {
     if (this.completed) return;
@@ -103,11 +123,13 @@ export class FleetStreams {
     this.servicesSubject.complete();
     this.transitionsSubject.complete();
     this.metricsSubject.complete();
-    this.changesSubject.complete();
+    const watchers = [...this.watchers.values()].flatMap((set) => [...set]);
+    this.watchers.clear();
+    for (const watcher of watchers) watcher.ended();
   }
 
   private changed(key: string) {
-    this.changesSubject.next(key);
+    for (const watcher of [...(this.watchers.get(key) ?? [])]) watcher.changed();
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     const window = this.options.batchWindowMs ?? 0;

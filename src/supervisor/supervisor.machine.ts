@@ -46,7 +46,8 @@ export interface SupervisorInput {
 }
 
 export type SupervisorEvent =
-  | { type: 'service.add'; key: string; input: ServiceMachineInput }
+  /** Spawns services (the whole configured fleet at start, in one event: one copy of `services`). */
+  | { type: 'services.add'; services: readonly { key: string; input: ServiceMachineInput }[] }
   | { type: 'service.remove'; key: string }
   /** Spawn a crashed service again (a RESTART of a service the budget had given up on). */
   | { type: 'service.revive'; key: string }
@@ -76,19 +77,26 @@ export const supervisorMachine = setup({
     },
   },
   actions: {
-    spawnService: enqueueActions(({ enqueue, event }) => {
-      if (event.type !== 'service.add') return;
+    spawnServices: enqueueActions(({ enqueue, event }) => {
+      if (event.type !== 'services.add') return;
       enqueue.assign(({ context }) => {
-        const { [event.key]: _revived, ...crashed } = context.crashed;
-        return { services: { ...context.services, [event.key]: { input: event.input, crashes: [] } }, crashed };
+        const services = { ...context.services };
+        const crashed = { ...context.crashed };
+        for (const { key, input } of event.services) {
+          services[key] = { input, crashes: [] };
+          delete crashed[key];
+        }
+        return { services, crashed };
       });
-      enqueue.spawnChild('service', { id: event.key, systemId: serviceSystemId(event.key), input: event.input });
+      for (const { key, input } of event.services) {
+        enqueue.spawnChild('service', { id: key, systemId: serviceSystemId(key), input });
+      }
     }),
     reviveService: enqueueActions(({ enqueue, event, context }) => {
       if (event.type !== 'service.revive') return;
       const crashed = context.crashed[event.key];
       if (!crashed) return;
-      enqueue.raise({ type: 'service.add', key: event.key, input: crashed.input });
+      enqueue.raise({ type: 'services.add', services: [{ key: event.key, input: crashed.input }] });
     }),
     removeService: enqueueActions(({ enqueue, event }) => {
       if (event.type !== 'service.remove') return;
@@ -183,7 +191,7 @@ export const supervisorMachine = setup({
       states: {
         supervising: {
           on: {
-            'service.add': { actions: 'spawnService' },
+            'services.add': { actions: 'spawnServices' },
             'service.revive': { actions: 'reviveService' },
             'service.remove': { actions: 'removeService' },
             'settings.update': { actions: 'updateSettings' },

@@ -2,7 +2,7 @@
 // snapshots, transitions and metrics as RxJS streams.
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { filter, Subject, type Observable } from 'rxjs';
+import { Subject, type Observable } from 'rxjs';
 import {
   createActor,
   fromPromise,
@@ -223,7 +223,7 @@ export class Supervisor {
     });
     indexSchedulerBySource(this.root.system);
     this.root.start();
-    for (const [key, spec] of this.specs) if (spec.enabled !== false) this.spawn(key, spec);
+    this.spawn([...this.specs].filter(([, spec]) => spec.enabled !== false));
     return this;
   }
 
@@ -251,7 +251,7 @@ export class Supervisor {
     const key = serviceKey(checked.name, checked.agentId);
     if (this.streams.has(key)) throw new DuplicateServiceError(key);
     this.specs.set(key, checked);
-    this.spawn(key, checked);
+    this.spawn([[key, checked]]);
     return this.requireSnapshot(key);
   }
 
@@ -469,19 +469,22 @@ export class Supervisor {
       return;
     }
     this.nextReason.set(key, 'restarted with the changed config');
-    this.spawn(key, spec);
+    this.spawn([[key, spec]]);
   }
 
-  private spawn(key: string, spec: ServiceSpec) {
-    this.connections.register(key, spec.transport);
-    const input: ServiceMachineInput = {
-      serviceName: spec.name,
-      agentId: spec.agentId ?? null,
-      transport: redactTransport(spec.transport),
-      config: spec.lifecycle,
-      randomSeed: Math.floor(this.random() * 0x1_0000_0000) | 0,
-    };
-    this.root?.send({ type: 'service.add', key, input });
+  private spawn(services: readonly (readonly [string, ServiceSpec])[]) {
+    const inputs = services.map(([key, spec]) => {
+      this.connections.register(key, spec.transport);
+      const input: ServiceMachineInput = {
+        serviceName: spec.name,
+        agentId: spec.agentId ?? null,
+        transport: redactTransport(spec.transport),
+        config: spec.lifecycle,
+        randomSeed: Math.floor(this.random() * 0x1_0000_0000) | 0,
+      };
+      return { key, input };
+    });
+    if (inputs.length > 0) this.root?.send({ type: 'services.add', services: inputs });
   }
 
   /** The connect actor acquires a slot of the fleet-wide queue first (honouring its abort signal). */
@@ -608,10 +611,11 @@ export class Supervisor {
     const { clock, streams } = this;
     return new Promise((resolve, reject) => {
       let finished = false;
+      let unwatch = (): void => undefined;
       const finish = (settle: () => void) => {
         if (finished) return;
         finished = true;
-        subscription?.unsubscribe();
+        unwatch();
         clock.clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
         settle();
@@ -629,11 +633,12 @@ export class Supervisor {
         finish(() => reject(error));
       }, timeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const subscription = streams.changes$.pipe(filter((changed) => changed === key)).subscribe({
-        next: check,
-        complete: () => finish(() => reject(new SupervisorStoppedError('wait for a service'))),
+      unwatch = streams.watch(key, {
+        changed: check,
+        ended: () => finish(() => reject(new SupervisorStoppedError('wait for a service'))),
       });
-      if (options.signal?.aborted) onAbort();
+      if (finished) unwatch();
+      else if (options.signal?.aborted) onAbort();
       else check();
     });
   }
