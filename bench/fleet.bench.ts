@@ -9,7 +9,6 @@
 //   node --expose-gc --import tsx bench/fleet.bench.ts supervisor 1000   (one child, prints its JSON)
 
 import { fork } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -21,11 +20,11 @@ import { Supervisor, type ServiceSpec } from '../src/supervisor/supervisor.js';
 import { closePair, InMemoryConnections, listAllTools, openInMemoryPair, type InMemoryPair } from './support/in-memory-connections.js';
 import { indexScheduler, schedulerWalks } from './support/indexed-scheduler.js';
 import { RoundClock } from './support/round-clock.js';
+import { writeResultsSection } from './support/results-file.js';
 
 const COMMAND = 'node --expose-gc --import tsx bench/fleet.bench.ts';
 const began = performance.now();
 const loadAtStart = os.loadavg()[0] ?? 0;
-const RESULTS_FILE = new URL('./RESULTS.md', import.meta.url);
 const SECTION = '## Fleet: supervisor at 1,000 and 10,000 services';
 const SIZES = [1_000, 10_000] as const;
 
@@ -615,37 +614,20 @@ function walkGone(ratios: number[]): string {
  * suggestions for src/, which the bench leaves alone.
  */
 const FINDINGS = [
-  'Bring-up and stop have three more O(N²) paths, found with `node --cpu-prof` at 3,000 services (one-off, 2026-11-25,',
-  'with the scheduler already indexed in src/: bring-up 7.0 s, stop 4.8 s): XState copies the root\'s `children` object',
-  'on every spawn (`resolveSpawn`, 1.1 s) and on every child it stops when the root stops (`resolveStop`, 2.0 s);',
-  '`spawnService` in src/supervisor/supervisor.machine.ts copies `context.services` on every `service.add` (1.2 s); and',
-  '`shutdown()` in src/supervisor/supervisor.ts waits on each service with its own `changes$.pipe(filter(…))`',
-  'subscription, so every change is offered to all N waiters (1.2 s with RxJS). Before the index both also paid the',
-  'scheduler walk (each connect and disconnect actor stops, and N connect timeouts are pending during bring-up): 10 s and',
-  '8.4 s at 3,000. Raising max_concurrent_connects does not help (3,000 services, before the index: 8.2 s with 8, 9.0 s',
-  'with 1,000): in-memory connects never wait on I/O, so the queue is not the bottleneck. Suggestions for src/: (1) take',
-  'the per-ping actor off the hot path — a long-lived callback actor per connection that the chart sends PING and that',
-  'answers PONG or PING_FAILED, so no actor starts or stops per health check (nor an AbortController) — or give each',
-  'service its own actor system (the supervisor holding the refs and its restart budget in plain code), which also ends',
-  'the `children` copies; and report the O(N) `cancelAll` to XState, with indexing by actor as the fix; (2) spawn the',
-  'configured fleet with one event that builds `services` once, or keep per-service records out of the machine context;',
-  '(3) route `changes$` through one subscription to a map of waiters by key in `shutdown()` and `waitUntil()`; (4) then',
-  'slim the service context (the statechart bench\'s finding) to cut `resolveAssign` and the GC behind it.',
+  'Bring-up and stop had three more O(N²) paths, found with `node --cpu-prof` at 3,000 services (one-off, 2026-11-25,',
+  'with the scheduler already indexed: bring-up 7.0 s, stop 4.8 s): XState copies the root\'s `children` object on every',
+  'spawn (`resolveSpawn`, 1.1 s) and on every child it stops when the root stops (`resolveStop`, 2.0 s); the supervisor',
+  'machine copied `context.services` on every added service (1.2 s); and `shutdown()` offered every change to all N',
+  'waiters (1.2 s). The last two are fixed in src/ (the configured fleet is spawned with one event; waiters are kept per',
+  'service); XState\'s `children` copies remain. Raising max_concurrent_connects does not help (3,000 services: 8.2 s',
+  'with 8, 9.0 s with 1,000): in-memory connects never wait on I/O, so the queue is not the bottleneck. Next for src/:',
+  '(1) take the per-ping actor off the hot path — a long-lived callback actor per connection that the chart sends PING',
+  'and that answers PONG or PING_FAILED, so no actor starts or stops per health check (nor an AbortController) — or give',
+  'each service its own actor system, which also ends the `children` copies; report the O(N) `cancelAll` to XState,',
+  'with indexing by actor as the fix; (2) slim the service context (the statechart bench\'s finding) to cut',
+  '`resolveAssign` and the GC behind it.',
 ].join(' ');
 
-async function writeSection(section: string) {
-  const existing = await readFile(RESULTS_FILE, 'utf8').catch(() => '# Benchmarks\n');
-  const start = existing.indexOf(`${SECTION}\n`);
-  let updated: string;
-  if (start === -1) {
-    updated = `${existing.trimEnd()}\n\n${section}`;
-  } else {
-    const next = existing.indexOf('\n## ', start + SECTION.length);
-    const rest = next === -1 ? '' : existing.slice(next + 1);
-    updated = `${existing.slice(0, start)}${section}${rest ? `\n${rest}` : ''}`;
-  }
-  await writeFile(RESULTS_FILE, updated.trimEnd() + '\n');
-}
 
 async function main() {
   const [kind, size] = process.argv.slice(2);
@@ -665,8 +647,8 @@ async function main() {
   }
   const section = report(results);
   console.log(section);
-  await writeSection(section);
-  console.error(`wrote the '${SECTION}' section of ${RESULTS_FILE.pathname} in ${((performance.now() - began) / 1000).toFixed(0)} s`);
+  await writeResultsSection(SECTION, section);
+  console.error(`wrote the '${SECTION}' section of bench/RESULTS.md in ${((performance.now() - began) / 1000).toFixed(0)} s`);
 }
 
 await main();

@@ -5,7 +5,7 @@
 //
 //   node --expose-gc --import tsx bench/machine.bench.ts      (npm run bench)
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import {
   createActor,
@@ -29,9 +29,9 @@ import { resolveLifecycleConfig } from '../src/machines/defaults.js';
 import { initialServiceContext, type ServiceMachineInput } from '../src/machines/service.context.js';
 import { serviceMachine, type ServiceState } from '../src/machines/service.machine.js';
 import type { ConnectOutput, ServiceActors } from '../src/machines/service-io.js';
+import { writeResultsSection } from './support/results-file.js';
 
 const COMMAND = 'node --expose-gc --import tsx bench/machine.bench.ts';
-const RESULTS_FILE = new URL('./RESULTS.md', import.meta.url);
 const SECTION = '## Service statechart';
 /** Throughput rounds (after one warm-up round) and heap rounds; tables show the median and the range. */
 const ROUNDS = 5;
@@ -614,20 +614,6 @@ function report(pure: Pure, live: Live, heap: Heap, xstate: string, loadAtStart:
   ].join('\n');
 }
 
-/** Replaces this bench's section of RESULTS.md (or appends it), keeping every other section. */
-async function writeSection(section: string) {
-  const existing = await readFile(RESULTS_FILE, 'utf8').catch(() => '# Benchmarks\n');
-  const start = existing.indexOf(`${SECTION}\n`);
-  let updated: string;
-  if (start === -1) {
-    updated = `${existing.trimEnd()}\n\n${section}`;
-  } else {
-    const next = existing.indexOf('\n## ', start + SECTION.length);
-    const rest = next === -1 ? '' : existing.slice(next + 1);
-    updated = `${existing.slice(0, start)}${section}${rest ? `\n${rest}` : ''}`;
-  }
-  await writeFile(RESULTS_FILE, updated.trimEnd() + '\n');
-}
 
 const began = performance.now();
 const loadAtStart = os.loadavg()[0]!;
@@ -641,5 +627,5 @@ const live = await phase('live actors', measureLive);
 const heap = await phase('heap', measureHeap);
 const section = report(pure, live, heap, await xstateVersion(), loadAtStart);
 console.log(`\n${section}`);
-await writeSection(section);
-console.log(`wrote the '${SECTION}' section of ${RESULTS_FILE.pathname}`);
+await writeResultsSection(SECTION, section);
+console.log(`wrote the '${SECTION}' section of bench/RESULTS.md`);
