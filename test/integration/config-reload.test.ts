@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { firstValueFrom, filter } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { Supervisor, type ConfigReloadEvent } from '../../src/supervisor/supervisor.js';
@@ -51,8 +51,7 @@ describe('hot reload with a live supervisor', () => {
     return { supervisor, connections, transitions };
   }
 
-  const nextReload = (s: Supervisor) =>
-    firstValueFrom(s.configEvents$.pipe(filter((event): event is ConfigReloadEvent => event !== undefined)));
+  const nextReload = (s: Supervisor): Promise<ConfigReloadEvent> => firstValueFrom(s.configEvents$);
 
   it('keeps unchanged services untouched, restarts changed ones, stops removed ones, starts added ones', async () => {
     const { supervisor: s, connections } = await start(
