@@ -387,7 +387,10 @@ export class Supervisor {
   async applyConfig(next: FleetConfig, diff: FleetDiff = diffFleetConfig(this.currentConfig(), next)): Promise<FleetDiff> {
     this.running('apply a config');
     await Promise.all([
-      ...diff.removed.map((service) => this.removeService(service.key).catch(() => undefined)),
+      ...diff.removed.map((service) =>
+        // A disabled service has no actor: forgetting its spec is all there is to remove.
+        this.streams.has(service.key) ? this.removeService(service.key).catch(() => undefined) : this.specs.delete(service.key),
+      ),
       ...diff.changed.map((change) => this.replaceService(change.after)),
     ]);
     for (const service of diff.added) {

@@ -79,6 +79,19 @@ describe('hot reload with a live supervisor', () => {
     expect(connections.unregistered).toContain('drop');
   });
 
+  it('starts a service enabled by an edit and forgets a disabled one that is removed', async () => {
+    const { supervisor: s } = await start(fleet(service('later', '    enabled: false\n') + service('gone', '    enabled: false\n')));
+    expect(s.listServices()).toEqual([]);
+    const reloaded = nextReload(s);
+    writeFileSync(file, fleet(service('later')));
+    expect(await reloaded).toMatchObject({ type: 'applied', changed: ['later'], removed: ['gone'] });
+    await flush();
+    expect(s.listServices().map((x) => [x.key, x.state])).toEqual([['later', 'HEALTHY']]);
+    const again = nextReload(s);
+    writeFileSync(file, fleet(service('later') + service('gone')));
+    expect(await again).toMatchObject({ type: 'applied', added: ['gone'] });
+  });
+
   it('reports an invalid edit and changes nothing', async () => {
     const { supervisor: s, connections, transitions } = await start(fleet(service('keep')));
     const before = transitions.length;
