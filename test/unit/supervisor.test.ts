@@ -379,6 +379,26 @@ describe('streams', () => {
   });
 });
 
+describe('churn', () => {
+  it('leaves timers, children and registrations flat after 200 add/remove cycles', async () => {
+    const f = await startFleet([stdio('resident')]);
+    await f.advance(SECOND);
+    const baseline = { timers: f.pendingTimers(), children: Object.keys(f.supervisor['root']?.getSnapshot().children ?? {}).length };
+    for (let i = 0; i < 200; i++) {
+      f.supervisor.addService(stdio(`temp-${i % 7}`));
+      await flush();
+      await f.supervisor.removeService(`temp-${i % 7}`);
+    }
+    await flush();
+    expect(f.supervisor.listServices().map((s) => s.key)).toEqual(['resident']);
+    expect(f.pendingTimers()).toBe(baseline.timers);
+    expect(Object.keys(f.supervisor['root']?.getSnapshot().children ?? {})).toHaveLength(baseline.children);
+    expect(Object.keys(f.supervisor['root']?.getSnapshot().context.services ?? {})).toEqual(['resident']);
+    expect([...f.connections.registered.keys()]).toEqual(['resident']);
+    expect(f.io.activeWatchers).toBe(1);
+  });
+});
+
 describe('stop()', () => {
   it('takes every service through DISCONNECTING to DISCONNECTED, closes connections and completes the streams', async () => {
     const f = await startFleet([stdio('a'), stdio('b')]);
