@@ -8,6 +8,7 @@ export type {
   FleetSpec,
   HealthCheckResult,
   RawServiceDefinition,
+  ServiceInfo,
   ServiceSpec,
   SupervisorClock,
   SupervisorOptions,
@@ -18,7 +19,7 @@ export type { ServiceMetadata, ServiceSnapshot } from './supervisor/service-snap
 export type { Transition } from './supervisor/transition.js';
 export { collectFleetMetrics } from './supervisor/fleet-metrics.js';
 export type { FleetMetrics } from './supervisor/fleet-metrics.js';
-export type { ConnectionLayer, ToolCallOptions } from './supervisor/connection-layer.js';
+export type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './supervisor/connection-layer.js';
 export { ConnectQueue } from './supervisor/connect-queue.js';
 export { startInspector } from './supervisor/inspector.js';
 export { simulateOutage, OUTAGE_KINDS } from './supervisor/outage-simulation.js';

@@ -77,6 +77,12 @@ export class McpConnections {
     return this.services.get(serviceKey)?.connection ?? null;
   }
 
+  /** The pid and last stderr lines (redacted) of the service's current or last connection. */
+  diagnostics(serviceKey: string): { pid: number | null; stderrTail: string[] } | null {
+    const connection = this.connection(serviceKey);
+    return connection ? { pid: connection.pid, stderrTail: connection.stderrTail() } : null;
+  }
+
   /**
    * Closes the service's previous connection, opens a fresh one, initializes and lists every tool —
    * all within `timeoutMs` and until `signal` aborts; an aborted or failed connect closes what it opened.

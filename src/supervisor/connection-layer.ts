@@ -11,6 +11,14 @@ export interface ToolCallOptions {
   signal?: AbortSignal;
 }
 
+/** What the I/O side can tell about a service's current (or last) connection, for diagnosis. */
+export interface ConnectionDiagnostics {
+  /** The stdio server's pid (also its process group), or null for a remote server. */
+  pid: number | null;
+  /** The last lines the server wrote to stderr, secrets redacted. */
+  stderrTail: string[];
+}
+
 export interface ConnectionLayer {
   /** Keeps the real transport of a service before its actor starts (replacing any earlier one). */
   register(serviceKey: string, transport: TransportConfig): void;
@@ -20,6 +28,8 @@ export interface ConnectionLayer {
   readonly actors: ServiceActors;
   /** Calls a tool on the service's live connection; rejects (never hangs) if the connection drops. */
   callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult>;
+  /** The service's current or last connection, if the layer can tell. */
+  diagnostics?(serviceKey: string): ConnectionDiagnostics | null;
   /** Closes every connection and ends every process still running. */
   closeAll(): Promise<void>;
 }

@@ -38,7 +38,7 @@ import {
 import type { ConnectInput, ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
 import { serviceKey } from '../machines/service-key.js';
 import { ConnectQueue } from './connect-queue.js';
-import type { ConnectionLayer } from './connection-layer.js';
+import type { ConnectionDiagnostics, ConnectionLayer } from './connection-layer.js';
 import {
   DuplicateServiceError,
   ServiceNotFoundError,
@@ -117,6 +117,11 @@ export interface ToolListing extends ToolDescriptor {
   /** Fleet key of the service that offers the tool. */
   service: string;
   agentId: string | null;
+}
+
+/** `getServiceInfo`: the snapshot, plus what the connection layer can tell for diagnosis. */
+export interface ServiceInfo extends ServiceSnapshot {
+  readonly diagnostics: ConnectionDiagnostics | null;
 }
 
 /** A service as written under `services:` in YAML, plus its `name`. */
@@ -295,9 +300,10 @@ export class Supervisor {
     return all.filter((service) => service.agentId === filterBy.agent);
   }
 
-  /** State, full metadata, tools and redacted config of one service. */
-  getServiceInfo(name: string): ServiceSnapshot {
-    return this.requireSnapshot(this.requireKey(name));
+  /** State, full metadata, tools and redacted config of one service, with its server's pid and last stderr lines. */
+  getServiceInfo(name: string): ServiceInfo {
+    const key = this.requireKey(name);
+    return { ...this.requireSnapshot(key), diagnostics: this.connections.diagnostics?.(key) ?? null };
   }
 
   /** Runs a health check at once and resolves with its outcome. */

@@ -78,6 +78,18 @@ describe('Supervisor with real servers', () => {
     ]);
   });
 
+  it('shows the server pid and its last stderr lines, secrets redacted, in getServiceInfo', async () => {
+    supervisor = new Supervisor({
+      services: [{ name: 'svc', transport: stdioServer(['--print-env', 'API_TOKEN'], { API_TOKEN: 'hunter2-secret' }), lifecycle: fast }],
+    }).start();
+    await supervisor.waitForService('svc', { timeoutMs: 10_000 });
+    await eventually(() => (supervisor?.getServiceInfo('svc').diagnostics?.stderrTail.length ?? 0) > 0, 3_000, 'stderr is captured');
+    const info = supervisor.getServiceInfo('svc');
+    expect(info.diagnostics?.pid).toEqual(expect.any(Number));
+    expect(info.diagnostics?.stderrTail.join('\n')).toMatch(/API_TOKEN=\S+/);
+    expect(JSON.stringify(info)).not.toContain('hunter2-secret');
+  });
+
   it('bounds a slow tool call by its timeout', async () => {
     supervisor = new Supervisor({ services: [{ name: 'svc', transport: stdioServer(), lifecycle: fast }] }).start();
     await supervisor.waitForService('svc', { timeoutMs: 10_000 });
