@@ -72,6 +72,10 @@ function jittered(context: ServiceContext, delay: number) {
   return { delay: applyJitter(delay, context.config.jitter, draw.value), randomState: draw.state };
 }
 
+/** Long-cycle retries used up (`max_unreachable_retries`; 0 = never give up). */
+const retriesExhausted = (context: ServiceContext) =>
+  context.config.maxUnreachableRetries > 0 && context.unreachableRetries >= context.config.maxUnreachableRetries;
+
 /** A connection made since the last health check gets `startup_wait_time` before its first ping. */
 const awaitsFirstPing = (context: ServiceContext) =>
   context.lastHealthCheck === null || (context.connectedTime !== null && context.lastHealthCheck < context.connectedTime);
@@ -220,8 +224,7 @@ export const serviceMachine = setup({
       context.consecutiveFailures >= context.config.reconnectingFailureThreshold,
     reachedRecoveryThreshold: ({ context }) => context.consecutiveSuccesses >= context.config.recoverySuccessThreshold,
     reconnectAttemptsExhausted: ({ context }) => context.reconnectAttempts >= context.config.maxReconnectAttempts,
-    unreachableRetriesExhausted: ({ context }) =>
-      context.config.maxUnreachableRetries > 0 && context.unreachableRetries >= context.config.maxUnreachableRetries,
+    unreachableRetriesExhausted: ({ context }) => retriesExhausted(context),
     pingMethodNotFound: (_, params: { error: unknown }) => isMethodNotFound(params.error),
     restartRequested: ({ context }) => context.restartRequested,
     toolsStale: ({ context }) => context.toolsChanges > context.toolsListedChanges,
@@ -270,9 +273,7 @@ export const serviceMachine = setup({
       return { retryDelay: delay, nextRetryTime: clockNow(system) + delay, randomState };
     }),
     scheduleUnreachableRetry: assign(({ context, system }) => {
-      const exhausted =
-        context.config.maxUnreachableRetries > 0 && context.unreachableRetries >= context.config.maxUnreachableRetries;
-      if (exhausted) return { retryDelay: 0, nextRetryTime: null };
+      if (retriesExhausted(context)) return { retryDelay: 0, nextRetryTime: null };
       const { delay, randomState } = jittered(context, unreachableDelay(context.unreachableRetries, context.config));
       return { retryDelay: delay, nextRetryTime: clockNow(system) + delay, randomState };
     }),
