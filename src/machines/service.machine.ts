@@ -78,7 +78,7 @@ const retriesExhausted = (context: ServiceContext) =>
 
 /** A connection made since the last health check gets `startup_wait_time` before its first ping. */
 const awaitsFirstPing = (context: ServiceContext) =>
-  context.lastHealthCheck === null || (context.connectedTime !== null && context.lastHealthCheck < context.connectedTime);
+  context.lastHealthCheck === null || (context.connectedTime !== null && context.lastHealthCheck <= context.connectedTime);
 
 /**
  * Periodic `tools/list` while available; `tools/list_changed` bursts coalesce into one refresh. A change

@@ -106,6 +106,16 @@ describe('HEALTHY', () => {
     expect(context(h).consecutiveSuccesses).toBe(3);
   });
 
+  it('waits startup_wait_time, not the interval, before the first ping of a new connection', async () => {
+    const h = await healthyWithFailingPings({ config: { warningFailureThreshold: 1, reconnectingFailureThreshold: 1 } });
+    await runChecks(h, 1);
+    expect(h.path).toEqual(['INITIALIZING', 'HEALTHY', 'RECONNECTING', 'HEALTHY']);
+    const reconnectedAt = h.clock.now();
+    h.io.ping = 'succeed';
+    await runChecks(h, 1);
+    expect((h.io.calls.ping.at(-1)?.at ?? 0) - reconnectedAt).toBe(2 * SECOND);
+  });
+
   it('stays HEALTHY on ping failures 1–2, counting them in metadata', async () => {
     const h = await healthyWithFailingPings();
     await runChecks(h, 2);
