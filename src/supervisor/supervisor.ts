@@ -291,7 +291,8 @@ export class Supervisor {
   /** Stops the service (DISCONNECTING → DISCONNECTED); it stays listed until removed. */
   stopService(name: string): void {
     this.running('stop a service');
-    this.sendTo(this.requireKey(name), { type: 'STOP' });
+    const key = this.requireKey(name);
+    if (this.stateOf(key) !== 'DISCONNECTED') this.sendTo(key, { type: 'STOP' });
   }
 
   listServices(filterBy: { agent?: string | null } = {}): ServiceSnapshot[] {

@@ -320,6 +320,7 @@ describe('restart budget', () => {
       /^restart budget exhausted: crashed 3 times within 60000 ms \(last: .*watcher exploded/,
     );
     await expect(f.supervisor.callTool('a', 'echo')).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(() => f.supervisor.stopService('a')).not.toThrow();
     f.io.watchThrows = false;
     f.supervisor.restartService('a');
     await flush();
