@@ -19,7 +19,7 @@ import type { ServiceSnapshot } from '../src/supervisor/service-snapshot.js';
 import { Supervisor, type ServiceSpec } from '../src/supervisor/supervisor.js';
 import { closePair, InMemoryConnections, listAllTools, openInMemoryPair, type InMemoryPair } from './support/in-memory-connections.js';
 import { indexScheduler, schedulerWalks } from './support/indexed-scheduler.js';
-import { RoundClock } from './support/round-clock.js';
+import { VirtualClock } from '../src/supervisor/virtual-clock.js';
 import { writeResultsSection } from './support/results-file.js';
 
 const COMMAND = 'node --expose-gc --import tsx bench/fleet.bench.ts';
@@ -249,7 +249,7 @@ const serviceSpec = (index: number): ServiceSpec => ({
 async function supervised(services: number): Promise<SupervisorResult> {
   const plan = PLANS[services] ?? DEFAULT_PLAN;
   const specs = Array.from({ length: services }, (_, index) => serviceSpec(index));
-  const clock = new RoundClock();
+  const clock = new VirtualClock();
   const connections = new InMemoryConnections();
   const before = await settledMemory();
 
@@ -524,7 +524,7 @@ function report(results: Measured[]): string {
     `default \`batchWindowMs\`, the default connect queue cap (${MAX_CONCURRENT_CONNECTS}). Each column comes from fresh child processes: the baseline (the`,
     'same N servers and clients, connected, tools listed, no supervisor) and the supervisor (N services brought to HEALTHY).',
     'Memory: growth of `heapUsed` after forced GCs, and of RSS, over the process before the fleet existed; per service =',
-    '(supervisor − baseline) ÷ N. A round: the supervisor runs on a virtual clock (`bench/support/round-clock.ts`, O(1) per',
+    '(supervisor − baseline) ÷ N. A round: the supervisor runs on a virtual clock (`src/supervisor/virtual-clock.ts`, O(1) per',
     'timer; XState\'s `SimulatedClock` re-sorts all timers whenever a firing timer sets one, O(N² log N) a round); advancing',
     'it to the next due time fires every service\'s health check at once, and the round ends at the `services$` emission in',
     'which every service shows its new `totalHealthChecks`. The bare round pings the very same clients. CPU is',

@@ -140,8 +140,7 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
       if (stop()) return true;
       const due = clock.nextDue();
       if (due === null || due > time) break;
-      clock.advanceTo(due);
-      clock.fireDue();
+      clock.advanceTo(due, 1);
       await settle();
     }
     clock.advanceTo(time);

@@ -1,17 +1,17 @@
-// A clock for running statecharts in virtual time: XState's Clock interface plus `now()` (which the
-// machines read), and the two things XState's SimulatedClock keeps private: when the next timer is due,
-// and firing the timers due, one at a time, in order.
-
-interface Timer {
-  id: number;
-  due: number;
-  fn: () => void;
-}
+// A clock for running statecharts in virtual time (`simulate`, benchmarks): XState's Clock interface plus
+// `now()` (which the machines read), and what XState's SimulatedClock keeps private: when the next timer
+// is due, and firing due timers a bounded number at a time. Timers are kept in buckets by due time, so
+// firing N costs O(N): SimulatedClock re-sorts every pending timer whenever a timer it fires sets
+// another, O(N² log N) for a round of N health checks.
 
 export class VirtualClock {
   private time: number;
-  private nextId = 0;
-  private readonly timers = new Map<number, Timer>();
+  private nextId = 1;
+  /** Due time → (timer id → callback), in the order the timers were set. */
+  private readonly buckets = new Map<number, Map<number, () => void>>();
+  private readonly dueOf = new Map<number, number>();
+  /** The due times that have a bucket, ascending. */
+  private readonly dues: number[] = [];
 
   constructor(start = 0) {
     this.time = start;
@@ -23,36 +23,76 @@ export class VirtualClock {
 
   setTimeout(fn: () => void, ms: number): number {
     const id = this.nextId++;
-    this.timers.set(id, { id, due: this.time + Math.max(0, ms), fn });
+    const due = this.time + Math.max(0, ms);
+    let bucket = this.buckets.get(due);
+    if (!bucket) {
+      bucket = new Map();
+      this.buckets.set(due, bucket);
+      this.dues.splice(this.indexOf(due), 0, due);
+    }
+    bucket.set(id, fn);
+    this.dueOf.set(id, due);
     return id;
   }
 
   clearTimeout(id: unknown): void {
-    if (typeof id === 'number') this.timers.delete(id);
+    if (typeof id !== 'number') return;
+    const due = this.dueOf.get(id);
+    if (due === undefined) return;
+    this.dueOf.delete(id);
+    const bucket = this.buckets.get(due);
+    bucket?.delete(id);
+    if (bucket?.size === 0) this.dropBucket(due);
   }
 
   /** When the earliest pending timer is due; null when none is pending. */
   nextDue(): number | null {
-    let earliest: number | null = null;
-    for (const timer of this.timers.values()) if (earliest === null || timer.due < earliest) earliest = timer.due;
-    return earliest;
+    return this.dues[0] ?? null;
   }
 
-  /** Moves time forward to `time` (never backwards), firing nothing. */
-  advanceTo(time: number): void {
-    this.time = Math.max(this.time, time);
+  get pending(): number {
+    return this.dueOf.size;
   }
 
-  /** Fires the earliest timer due by now (ties: the first set); false when none is due. */
-  fireDue(): boolean {
-    let first: Timer | null = null;
-    for (const timer of this.timers.values()) {
-      if (timer.due > this.time) continue;
-      if (first === null || timer.due < first.due || (timer.due === first.due && timer.id < first.id)) first = timer;
+  /**
+   * Moves time forward to `time`, firing every timer due by then in due order (timers they set fire
+   * too when due by then), synchronously; returns how many fired. At most `limit` fire.
+   */
+  advanceTo(time: number, limit = 10_000_000): number {
+    let fired = 0;
+    while (fired < limit) {
+      const due = this.dues[0];
+      if (due === undefined || due > time) break;
+      this.time = due;
+      const bucket = this.buckets.get(due) as Map<number, () => void>;
+      for (const [id, fn] of bucket) {
+        if (fired >= limit) break;
+        bucket.delete(id);
+        this.dueOf.delete(id);
+        fired += 1;
+        fn();
+      }
+      if (bucket.size === 0 && this.buckets.get(due) === bucket) this.dropBucket(due);
     }
-    if (!first) return false;
-    this.timers.delete(first.id);
-    first.fn();
-    return true;
+    this.time = Math.max(this.time, time);
+    return fired;
+  }
+
+  private dropBucket(due: number) {
+    this.buckets.delete(due);
+    const index = this.indexOf(due);
+    if (this.dues[index] === due) this.dues.splice(index, 1);
+  }
+
+  /** Where `due` is, or would go, in the ascending `dues`. */
+  private indexOf(due: number): number {
+    let low = 0;
+    let high = this.dues.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.dues[middle] as number) < due) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 }
