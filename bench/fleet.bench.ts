@@ -13,12 +13,10 @@ import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { AnyActorRef } from 'xstate';
 import { DEFAULT_LIFECYCLE_CONFIG, DEFAULT_SUPERVISOR_SETTINGS } from '../src/machines/defaults.js';
 import type { ServiceSnapshot } from '../src/supervisor/service-snapshot.js';
 import { Supervisor, type ServiceSpec } from '../src/supervisor/supervisor.js';
 import { closePair, InMemoryConnections, listAllTools, openInMemoryPair, type InMemoryPair } from './support/in-memory-connections.js';
-import { indexScheduler, schedulerWalks } from './support/indexed-scheduler.js';
 import { VirtualClock } from '../src/supervisor/virtual-clock.js';
 import { writeResultsSection } from './support/results-file.js';
 
@@ -31,12 +29,11 @@ const SIZES = [1_000, 10_000] as const;
 interface Plan {
   /** Unmeasured rounds first (JIT warm-up). */
   warmUp: number;
-  /** Measured rounds per side, as shipped and with the what-if scheduler… */
+  /** Measured rounds per side… */
   rounds: number;
-  whatIfRounds: number;
   /** …but no new round once the supervisor's rounds have used this much CPU (at least one is measured). */
   budgetMs: number;
-  /** Profile one more round of each side (both variants). */
+  /** Profile one more round of each side. */
   profile: boolean;
 }
 /**
@@ -44,10 +41,10 @@ interface Plan {
  * results), hence the budget; no warm-up there (bring-up has run the same code thousands of times).
  */
 const PLANS: Record<number, Plan> = {
-  1_000: { warmUp: 1, rounds: 9, whatIfRounds: 5, budgetMs: 30_000, profile: true },
-  10_000: { warmUp: 0, rounds: 5, whatIfRounds: 3, budgetMs: 30_000, profile: false },
+  1_000: { warmUp: 1, rounds: 9, budgetMs: 30_000, profile: true },
+  10_000: { warmUp: 0, rounds: 5, budgetMs: 30_000, profile: false },
 };
-const DEFAULT_PLAN: Plan = { warmUp: 1, rounds: 5, whatIfRounds: 3, budgetMs: 30_000, profile: true };
+const DEFAULT_PLAN: Plan = { warmUp: 1, rounds: 5, budgetMs: 30_000, profile: true };
 /**
  * The connect queue cap for the bench. In-memory connects settle in microtasks, so the default of 8
  * only serialises work that has no I/O to wait for; the bench keeps the default to measure it as shipped.
@@ -108,11 +105,7 @@ interface SupervisorResult {
   supervisorRounds: Sample[];
   bareRounds: Sample[];
   emissionsPerRound: number[];
-  /** The same rounds with XState's scheduler indexed by actor (bench/support/indexed-scheduler.ts). */
-  whatIfRounds: Sample[];
-  whatIfBareRounds: Sample[];
   profiles: Profiles | null;
-  whatIfProfiles: Profiles | null;
   stopMs: number;
   leftOpen: number;
   /** Node timers and immediates still pending after `stop()`. */
@@ -350,14 +343,6 @@ async function supervised(services: number): Promise<SupervisorResult> {
   const asShipped = await measure(plan.rounds, 'as shipped');
   const profiles = plan.profile ? await profileBoth() : null;
 
-  // The what-if only means something while XState's own walking `cancelAll` is in place.
-  const system = actorSystemOf(supervisor);
-  const walks = schedulerWalks(system);
-  const indexed = walks ? indexScheduler(system) : null;
-  const whatIf = await measure(walks ? plan.whatIfRounds : 0, 'what-if');
-  const whatIfProfiles = walks && plan.profile ? await profileBoth() : null;
-  indexed?.restore();
-
   const stop = await timed(() => within(supervisor.stop(), PHASE_LIMIT_MS, `stopping ${services} services`));
   emitted.unsubscribe();
   transitions.unsubscribe();
@@ -373,21 +358,11 @@ async function supervised(services: number): Promise<SupervisorResult> {
     supervisorRounds: asShipped.ours,
     bareRounds: asShipped.bare,
     emissionsPerRound: asShipped.emissionsPerRound,
-    whatIfRounds: whatIf.ours,
-    whatIfBareRounds: whatIf.bare,
     profiles,
-    whatIfProfiles,
     stopMs: stop.wallMs,
     leftOpen: connections.liveConnections,
     leftTimers,
   };
-}
-
-/** The supervisor's actor system (a private field: the what-if reaches into it, the measurements do not). */
-function actorSystemOf(supervisor: Supervisor): AnyActorRef['system'] {
-  const root = (supervisor as unknown as { root: AnyActorRef | null }).root;
-  if (!root) throw new Error('the supervisor has no root actor: was it started?');
-  return root.system;
 }
 
 async function runChild(kind: string, services: number): Promise<ChildResult> {
@@ -442,7 +417,6 @@ const cpu = (samples: Sample[]) => median(samples.map((sample) => sample.cpuMs))
 const wall = (samples: Sample[]) => median(samples.map((sample) => sample.wallMs));
 const perService = (m: Measured, key: keyof Memory) => (m.supervisor.memory[key] - m.baseline.memory[key]) / m.services / KIB;
 const cpuRatio = (m: Measured) => cpu(m.supervisor.supervisorRounds) / cpu(m.supervisor.bareRounds);
-const whatIfRatio = (m: Measured) => cpu(m.supervisor.whatIfRounds) / cpu(m.supervisor.whatIfBareRounds);
 const perCheck = (samples: Sample[], services: number) => (cpu(samples) * 1000) / services;
 
 function table(results: Measured[]): string[] {
@@ -464,24 +438,14 @@ function table(results: Measured[]): string[] {
     row(`**CPU ratio, supervisor round ÷ bare round** (target ≤ ${TARGET_CPU_RATIO}×)`, (m) => `**${num(cpuRatio(m))}×**`),
     row('wall ms per round, supervisor / bare', (m) => `${num(wall(m.supervisor.supervisorRounds))} / ${num(wall(m.supervisor.bareRounds))}`),
     row('**`services$` emissions per round**, every round', (m) => `**${m.supervisor.emissionsPerRound.join(', ')}**`),
-    ...(results.some((m) => m.supervisor.whatIfRounds.length > 0)
-      ? [
-          row('what-if, XState\'s scheduler indexed by actor (bench/support/indexed-scheduler.ts): supervisor round CPU ms; ÷ bare', (m) =>
-            m.supervisor.whatIfRounds.length === 0
-              ? '—'
-              : `${summary(m.supervisor.whatIfRounds.map((s) => s.cpuMs))}; ${num(whatIfRatio(m))}×`,
-          ),
-        ]
-      : []),
     row('**`await supervisor.stop()` (s)**; connections, Node timers left', (m) => `**${seconds(m.supervisor.stopMs)}**; ${m.supervisor.leftOpen}, ${m.supervisor.leftTimers}`),
   ];
 }
 
 function profileTable(m: Measured): string[] {
   const shipped = m.supervisor.profiles;
-  const whatIf = m.supervisor.whatIfProfiles;
   if (!shipped) return [];
-  const columns = whatIf ? [shipped.ours, whatIf.ours, shipped.bare] : [shipped.ours, shipped.bare];
+  const columns = [shipped.ours, shipped.bare];
   const msOf = (profile: Profile, part: string) => profile.parts.find((p) => p.part === part)?.ms ?? 0;
   const cell = (profile: Profile, part: string) =>
     msOf(profile, part) === 0 ? '—' : `${num(msOf(profile, part))} (${((msOf(profile, part) / profile.totalMs) * 100).toFixed(0)} %)`;
@@ -492,13 +456,12 @@ function profileTable(m: Measured): string[] {
   return [
     `Where one round's CPU goes at N = ${count(m.services)} (self time by code, from V8's sampling profiler, 0.1 ms interval, one extra round each):`,
     '',
-    `| self time, ms (share) | supervisor round, as shipped |${whatIf ? ' supervisor round, scheduler indexed |' : ''} bare ping round |`,
-    `|---|---|---|${whatIf ? '---|' : ''}`,
+    '| self time, ms (share) | supervisor round, as shipped | bare ping round |',
+    '|---|---|---|',
     ...parts.map((part) => `| ${part} | ${columns.map((profile) => cell(profile, part)).join(' | ')} |`),
     `| total sampled | ${columns.map((profile) => num(profile.totalMs)).join(' | ')} |`,
     '',
     `Hottest functions, as shipped (self ms): ${hottest(shipped.ours)}.`,
-    ...(whatIf ? [`With the scheduler indexed: ${hottest(whatIf.ours)}.`] : []),
   ];
 }
 
@@ -507,8 +470,7 @@ function report(results: Measured[]): string {
   const profiledSize = results.find((m) => m.supervisor.profiles !== null);
   const plans = results.map((m) => {
     const plan = PLANS[m.services] ?? DEFAULT_PLAN;
-    const whatIf = m.supervisor.whatIfRounds.length;
-    return `${m.supervisor.supervisorRounds.length} (N = ${count(m.services)}${plan.warmUp > 0 ? `, after ${plan.warmUp} warm-up` : ''}${whatIf > 0 ? `; ${whatIf} what-if` : ''})`;
+    return `${m.supervisor.supervisorRounds.length} (N = ${count(m.services)}${plan.warmUp > 0 ? `, after ${plan.warmUp} warm-up` : ''})`;
   });
   return [
     SECTION,
@@ -567,37 +529,12 @@ function interpretation(results: Measured[]): string {
     `${(large.supervisor.healthyMs / 1000).toFixed(0)} s (${growth((m) => m.supervisor.healthyMs)}× the time of ${count(small.services)}`,
     `for 10× the services) and stopped in ${(large.supervisor.stopMs / 1000).toFixed(0)} s (${growth((m) => m.supervisor.stopMs)}×), leaving`,
     'no connection or timer behind.',
-    schedulerWalkDominates(small) && large.supervisor.whatIfRounds.length > 0
-      ? walkDominates(large, results.map(whatIfRatio))
-      : walkGone(results.map(cpuRatio)),
+    walkGone(results.map(cpuRatio)),
     FINDINGS,
   ].join(' ');
 }
 
-/** Whether XState's `cancelAll` takes at least a fifth of the profiled as-shipped round. */
-function schedulerWalkDominates(m: Measured): boolean {
-  const profile = m.supervisor.profiles?.ours;
-  const walk = profile?.functions.find((f) => f.name.startsWith('`cancelAll`'))?.ms ?? 0;
-  return profile !== undefined && walk >= profile.totalMs / 5;
-}
-
-function walkDominates(large: Measured, whatIfRatios: number[]): string {
-  return [
-    'What dominates: XState\'s `system.scheduler.cancelAll(actor)`, which runs whenever any actor stops and walks every',
-    'delayed event of the whole actor system to find that actor\'s. The service chart invokes a promise actor per ping (and',
-    'per connect, tools/list and disconnect), and all services share the supervisor\'s one actor system, whose pending events',
-    'grow with N (each service\'s next health check and 2 h tools refresh), so every health check pays O(N): `cancelAll` is',
-    'the hottest function above (with `update`, whose time also vanishes once the scheduler is indexed), and in a one-off',
-    'profile of a round at N = 10,000 (2026-11-25) it alone took 41 of 60 s. Indexing the scheduled events by actor (the',
-    'what-if row, a monkeypatch in bench/support/indexed-scheduler.ts) makes the round linear —',
-    `${(cpu(large.supervisor.supervisorRounds) / cpu(large.supervisor.whatIfRounds)).toFixed(0)}× cheaper at N = ${count(large.services)} —`,
-    `and what remains, ${num(Math.min(...whatIfRatios))}–${num(Math.max(...whatIfRatios))}× the bare ping, is XState's per-event machinery`,
-    '(`resolveAssign` copying the 37-key context, a new actor, AbortController and inspection events per ping) and the',
-    'garbage it makes.',
-  ].join(' ');
-}
-
-/** The same, once src/ has taken the walk out (a scheduler indexed by actor). */
+/** XState's walk of every scheduled event, taken out by src/supervisor/scheduler-index.ts, and what remains. */
 function walkGone(ratios: number[]): string {
   return [
     'XState\'s `system.scheduler.cancelAll(actor)` — which walks every delayed event of the actor system whenever any',
