@@ -1,6 +1,6 @@
 // mcp-supervisor's public surface: everything an embedding application imports comes from here.
 
-// The supervisor and its API (SPEC §5)
+// The supervisor and its API
 export { Supervisor } from './supervisor/supervisor.js';
 export type {
   CallOptions,
@@ -36,7 +36,7 @@ export {
   WaitTimeoutError,
 } from './supervisor/errors.js';
 
-// The statechart and its pure policy (SPEC §3)
+// The statechart and its pure policy
 export { serviceMachine, SERVICE_STATES, AVAILABLE_STATES, ActorNotProvidedError } from './machines/service.machine.js';
 export type { ServiceEvent, ServiceMachine, ServiceState } from './machines/service.machine.js';
 export type { ServiceContext, ServiceMachineInput } from './machines/service.context.js';
@@ -63,5 +63,5 @@ export { serviceKey } from './machines/service-key.js';
 export { toDiagramJson, toMermaid } from './machines/diagram.js';
 export type { DiagramEdge, DiagramJson } from './machines/diagram.js';
 
-// Configuration (SPEC §4)
+// Configuration
 export * from './config/index.js';

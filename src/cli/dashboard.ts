@@ -1,6 +1,6 @@
-// The live dashboard of `mcp-supervisor run` on a terminal, modelled on the source document's
-// `monitoring_dashboard`: totals, health rate, average response time, the state distribution and a row
-// per service. A pure function of what it shows, so it is tested without a terminal.
+// The live dashboard of `mcp-supervisor run` on a terminal: totals, health rate, average response
+// time, the state distribution and a row per service. A pure function of what it shows, so it is
+// tested without a terminal.
 
 import type { ServiceState } from '../machines/service.machine.js';
 import type { FleetMetrics } from '../supervisor/fleet-metrics.js';
@@ -52,7 +52,7 @@ const STATE_COLORS: Readonly<Record<ServiceState, string>> = {
   DISCONNECTED: '2',
 };
 
-/** The four states the source document's panel always shows; the others appear when occupied. */
+/** The four states the panel always shows (the ones an operator watches); the others appear when occupied. */
 const ALWAYS_SHOWN: readonly ServiceState[] = ['HEALTHY', 'WARNING', 'RECONNECTING', 'UNREACHABLE'];
 const OTHERS: readonly ServiceState[] = ['INITIALIZING', 'DISCONNECTING', 'DISCONNECTED'];
 

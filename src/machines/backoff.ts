@@ -1,9 +1,9 @@
-// Backoff policy of SPEC §3: the short cycle (RECONNECTING), the long cycle (UNREACHABLE) and jitter.
+// Backoff policy: the short cycle (RECONNECTING), the long cycle (UNREACHABLE) and jitter.
 // Pure functions; randomness comes in as a number in [0, 1) so callers choose the source.
 
 import type { LifecycleConfig, Priority } from './defaults.js';
 
-/** The source document's smart-reconnection weights: critical services retry sooner, low ones later. */
+/** Long-cycle weights by priority: critical services retry sooner, low ones later. */
 export const PRIORITY_WEIGHTS: Readonly<Record<Priority, number>> = Object.freeze({
   critical: 0.5,
   high: 0.7,

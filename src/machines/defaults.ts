@@ -1,4 +1,4 @@
-// The lifecycle and health settings of SPEC §4 with their defaults: the one place these numbers live.
+// The lifecycle and health settings with their defaults: the one place these numbers live.
 // Durations are milliseconds here; the YAML loader converts `30s`/`2h` strings into them.
 
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
@@ -36,7 +36,7 @@ export interface LifecycleConfig {
 
 const SECOND = 1000;
 
-/** SPEC §4 defaults. `warningCheckInterval` is absent: it follows `healthCheckInterval`. */
+/** The built-in defaults. `warningCheckInterval` is absent: it follows `healthCheckInterval`. */
 export const DEFAULT_LIFECYCLE_CONFIG: Readonly<Omit<LifecycleConfig, 'warningCheckInterval'>> = Object.freeze({
   healthCheckInterval: 30 * SECOND,
   toolsUpdateInterval: 2 * 60 * 60 * SECOND,
@@ -65,7 +65,7 @@ export const DEFAULT_LIFECYCLE_CONFIG: Readonly<Omit<LifecycleConfig, 'warningCh
   jitter: 0.2,
 });
 
-/** Fleet-wide supervisor settings of SPEC §4 (`supervisor:` in YAML). */
+/** Fleet-wide supervisor settings (`supervisor:` in YAML). */
 export interface SupervisorSettings {
   maxConcurrentConnects: number;
   maxRestarts: number;

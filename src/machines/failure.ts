@@ -1,6 +1,6 @@
 // How the statechart reads the errors its actors reject with.
 
-/** JSON-RPC "method not found": a server that does not implement `ping` is still alive (SPEC §3). */
+/** JSON-RPC "method not found": a server that does not implement `ping` is still alive. */
 export const METHOD_NOT_FOUND = -32601;
 
 export function isMethodNotFound(error: unknown): boolean {

@@ -1,4 +1,4 @@
-// HealthManager of SPEC §3: classify a ping by response time, and the (optional) adaptive ping timeout.
+// Health tiers: classify a ping by response time, and the (optional) adaptive ping timeout.
 
 import type { LifecycleConfig } from './defaults.js';
 

@@ -1,4 +1,4 @@
-// What one service's statechart knows: the metadata of SPEC §3 (ServiceStateMetadata) plus the effective
+// What one service's statechart knows: its lifecycle metadata (ServiceStateMetadata) plus the effective
 // config and the few numbers its delays are computed from. Plain data only, so snapshots serialise.
 
 import { redactTransport, type TransportConfig } from '../config/transport.js';
@@ -14,7 +14,7 @@ export interface ServiceMachineInput {
   agentId?: string | null;
   /** Shown (redacted) in every snapshot; the actors that connect hold the real one. */
   transport: TransportConfig;
-  /** Per-service settings; anything unset takes the SPEC §4 default. */
+  /** Per-service settings; anything unset takes the built-in default (defaults.ts). */
   config?: Partial<LifecycleConfig>;
   /** Seed of the jitter source; defaults to a hash of the service key, so services differ. */
   randomSeed?: number;
@@ -29,7 +29,7 @@ export interface ServiceContext {
   /** The service's transport with env and header values redacted. */
   transport: TransportConfig;
 
-  // ServiceStateMetadata (SPEC §3)
+  // ServiceStateMetadata: what every snapshot shows about the service
   consecutiveFailures: number;
   consecutiveSuccesses: number;
   /** When the last ping was sent. */

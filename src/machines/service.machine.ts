@@ -1,4 +1,4 @@
-// The lifecycle statechart of one MCP service (SPEC §3), top to bottom in the order of the lifecycle
+// The lifecycle statechart of one MCP service, top to bottom in the order of the lifecycle
 // table. Thresholds are guards, every wait is a named delay computed from context, and all I/O is in
 // the invoked actors the caller provides (`serviceMachine.provide({ actors })`).
 

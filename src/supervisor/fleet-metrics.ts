@@ -1,6 +1,5 @@
-// The source document's `collect_lifecycle_metrics`, computed correctly: an empty fleet has a health
-// rate of 0 (the document divided by zero), and failures/reconnections are lifetime totals rather than
-// counters that reset on every recovery.
+// The fleet's lifecycle metrics, one snapshot: an empty fleet has a health rate of 0 (not a division by
+// zero), and failures/reconnections are lifetime totals rather than counters that reset on every recovery.
 
 import { SERVICE_STATES, type ServiceState } from '../machines/service.machine.js';
 import type { ServiceSnapshot } from './service-snapshot.js';

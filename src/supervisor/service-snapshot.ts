@@ -1,4 +1,4 @@
-// What the supervisor publishes about one service: its lifecycle state, the SPEC §3 metadata, its
+// What the supervisor publishes about one service: its lifecycle state, its metadata, its
 // tools and its (redacted) config — a plain, immutable view of the service actor's snapshot.
 
 import type { TransportConfig } from '../config/transport.js';
@@ -7,7 +7,7 @@ import type { ServiceContext } from '../machines/service.context.js';
 import { AVAILABLE_STATES, type ServiceState } from '../machines/service.machine.js';
 import type { ServerInfo, ToolDescriptor } from '../machines/service-io.js';
 
-/** ServiceStateMetadata of SPEC §3 (times in epoch ms, durations in ms). */
+/** What the statechart records about the service (times in epoch ms, durations in ms). */
 export type ServiceMetadata = Pick<
   ServiceContext,
   | 'consecutiveFailures'

@@ -1,5 +1,5 @@
 // The run command's dashboard is a pure function of snapshots, metrics, the time and the terminal
-// width: it shows the source document's monitoring panel and every line fits the terminal.
+// width: it shows the fleet's monitoring panel and every line fits the terminal.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ const render = (input: Partial<DashboardInput> = {}) =>
 const linesOf = (text: string) => text.replace(/\n$/, '').split('\n');
 const rowOf = (text: string, service: string) => linesOf(text).find((line) => new RegExp(`^\\S+\\s+${service}\\s`).test(line)) ?? '';
 
-describe('dashboard: the overview (the document’s 总体状态 and 状态分布)', () => {
+describe('dashboard: the overview (totals and the state distribution)', () => {
   it('shows the totals, the health rate and the average response time', () => {
     const text = render();
     expect(text).toContain('4 services');
@@ -52,7 +52,7 @@ describe('dashboard: the overview (the document’s 总体状态 and 状态分�
     expect(text).toContain('4 reconnect attempts');
   });
 
-  it('shows the state distribution with the document’s four states always, others when occupied', () => {
+  it('shows the state distribution with the four watched states always, others when occupied', () => {
     const text = render();
     expect(text).toContain(`${STATE_ICONS.HEALTHY} HEALTHY 2`);
     expect(text).toContain(`${STATE_ICONS.WARNING} WARNING 1`);
@@ -72,7 +72,7 @@ describe('dashboard: the overview (the document’s 总体状态 and 状态分�
   });
 });
 
-describe('dashboard: a row per service (the document’s 服务详情)', () => {
+describe('dashboard: a row per service', () => {
   it('has every column on a wide terminal', () => {
     const header = linesOf(render()).find((line) => line.includes('SERVICE')) ?? '';
     expect(header.split(/\s{2,}/).map((cell) => cell.trim()).filter(Boolean)).toEqual([
