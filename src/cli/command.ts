@@ -58,7 +58,7 @@ export function parseCommandArgs<const Options extends OptionsConfig>(
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new UsageError(describeParseError(error, Object.keys(options)), command);
+    throw new UsageError(describeParseError(error, [...Object.keys(options), 'help']), command);
   }
   if (parsed.positionals.length > positionals.max) {
     const extra = parsed.positionals.slice(positionals.max).map((value) => `'${value}'`).join(', ');

@@ -50,7 +50,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       io.stdout.write(command ? command.help : programHelp());
       return EXIT.ok;
     }
-    if (!command) throw first.startsWith('-') ? new UsageError(`unknown option '${first}'`) : unknownCommand(first);
+    if (!command) throw first.startsWith('-') ? unknownOption(first) : unknownCommand(first);
     if (wantsHelp(rest)) {
       io.stdout.write(command.help);
       return EXIT.ok;
@@ -67,8 +67,26 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
+/** Words people type for a command, mapped to the command that does it. */
+const SYNONYMS: Readonly<Record<string, { command: string; why: string }>> = {
+  start: { command: 'run', why: 'it is what `npm start` runs' },
+};
+
+/** Commands not built yet, and what they will do. */
+const PLANNED: Readonly<Record<string, string>> = {
+  serve: 'the gateway (the healthy fleet as one MCP server for any MCP client)',
+};
+
 function unknownCommand(name: string): UsageError {
-  const guess = nearest(name, COMMANDS.map((command) => command.name));
-  return new UsageError(`unknown command '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}`);
+  const planned = PLANNED[name];
+  if (planned) return new UsageError(`'${name}' is not available yet: ${planned} is planned. Today, \`run\` supervises a fleet`);
+  const guess = nearest(name, [...COMMANDS.map((command) => command.name), ...Object.keys(SYNONYMS)]);
+  const synonym = guess === undefined ? undefined : SYNONYMS[guess];
+  const hint = synonym ? ` (did you mean '${synonym.command}'? ${synonym.why})` : guess ? ` (did you mean '${guess}'?)` : '';
+  return new UsageError(`unknown command '${name}'${hint}`);
 }
 
+function unknownOption(flag: string): UsageError {
+  const guess = flag.startsWith('--') ? nearest(flag.slice(2), ['help', 'version']) : undefined;
+  return new UsageError(`unknown option '${flag}'${guess ? ` (did you mean --${guess}?)` : ''}`);
+}

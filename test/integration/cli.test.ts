@@ -168,8 +168,8 @@ describe('mcp-supervisor one-shot commands', () => {
   });
 
   it('unknown commands and flags: exit 2 with a clear message', async () => {
-    const [command, flag, version] = await Promise.all([runCli(['serve']), runCli(['diagram', '--colour']), runCli(['--version'])]);
-    expect(command).toEqual({ code: 2, stdout: '', stderr: "mcp-supervisor: unknown command 'serve'\nSee 'mcp-supervisor --help'.\n" });
+    const [command, flag, version] = await Promise.all([runCli(['frobnicate']), runCli(['diagram', '--colour']), runCli(['--version'])]);
+    expect(command).toEqual({ code: 2, stdout: '', stderr: "mcp-supervisor: unknown command 'frobnicate'\nSee 'mcp-supervisor --help'.\n" });
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("unknown option '--colour'");
     expect(version).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });

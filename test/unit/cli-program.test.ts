@@ -65,6 +65,29 @@ describe('program', () => {
     expect((await cli('--bogus')).stderr).toContain("unknown option '--bogus'");
   });
 
+  it('suggests the nearest command for a misspelt one, and `run` for `start`', async () => {
+    const guess = async (...argv: string[]) => (await cli(...argv)).stderr.split('\n')[0];
+    expect(await guess('rnu')).toBe("mcp-supervisor: unknown command 'rnu' (did you mean 'run'?)");
+    expect(await guess('simualte')).toBe("mcp-supervisor: unknown command 'simualte' (did you mean 'simulate'?)");
+    expect(await guess('help', 'diagarm')).toBe("mcp-supervisor: unknown command 'diagarm' (did you mean 'diagram'?)");
+    expect(await guess('strat')).toBe("mcp-supervisor: unknown command 'strat' (did you mean 'run'? it is what `npm start` runs)");
+    expect(await guess('zzz')).toBe("mcp-supervisor: unknown command 'zzz'");
+  });
+
+  it('says that `serve` (the gateway) is planned rather than unknown', async () => {
+    const { code, stderr } = await cli('serve');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^mcp-supervisor: 'serve' is not available yet: the gateway .* is planned\./);
+  });
+
+  it('suggests the nearest option for a misspelt one, before and after the command', async () => {
+    expect((await cli('--verison')).stderr).toContain("unknown option '--verison' (did you mean --version?)");
+    expect((await cli('--hlep')).stderr).toContain("unknown option '--hlep' (did you mean --help?)");
+    expect((await cli('validate', '--hepl')).stderr).toContain("unknown option '--hepl' (did you mean --help?)");
+    expect((await cli('simulate', '--servce', 'x')).stderr).toContain("unknown option '--servce' (did you mean --service?)");
+    for (const argv of [['--verison'], ['validate', '--hepl']]) expect((await cli(...argv)).code).toBe(2);
+  });
+
   it('rejects an unknown flag with exit 2, naming the command’s help', async () => {
     const { code, stderr } = await cli('run', '--lgo');
     expect(code).toBe(2);
