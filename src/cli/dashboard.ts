@@ -7,7 +7,8 @@ import type { FleetMetrics } from '../supervisor/fleet-metrics.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Transition } from '../supervisor/transition.js';
 import { COLUMN_GAP as GAP, layoutRow, type TableColumn } from './table.js';
-import { displayWidth, singleLine, truncate } from './text-width.js';
+import { plural } from './plural.js';
+import { displayWidth, fit, singleLine, truncate, wrap } from './text-width.js';
 import { formatClockTime, formatResponseTime, formatSpan } from './time-format.js';
 import { formatTransitionLine } from './transition-log.js';
 
@@ -57,6 +58,10 @@ const ALWAYS_SHOWN: readonly ServiceState[] = ['HEALTHY', 'WARNING', 'RECONNECTI
 const OTHERS: readonly ServiceState[] = ['INITIALIZING', 'DISCONNECTING', 'DISCONNECTED'];
 
 const RECENT_MAX = 6;
+/** The last errors' service names are cut to this, so a long name leaves room for its error. */
+const ERROR_NAME_MAX = 28;
+/** Narrower than this beside the name, an error goes on the lines below it. */
+const ERROR_TEXT_MIN = 24;
 
 type Paint = (text: string, code: string) => string;
 
@@ -73,12 +78,11 @@ export function renderDashboard(input: DashboardInput): string {
   const average = metrics.averageResponseTime === null ? '—' : formatResponseTime(metrics.averageResponseTime);
   flow(
     [
-      `${metrics.totalServices} service${metrics.totalServices === 1 ? '' : 's'}`,
+      plural(metrics.totalServices, 'service'),
       `health rate ${metrics.healthRate.toFixed(1)}%`,
       `avg response ${average}`,
       `${metrics.availableServices} available`,
-      `${metrics.totalFailures} failures`,
-      `${metrics.totalReconnections} reconnect attempts`,
+      `lifetime ${plural(metrics.totalFailures, 'failure')}, ${plural(metrics.totalReconnections, 'reconnect')}`,
     ],
     ' · ',
     '📊 ',
@@ -97,8 +101,16 @@ export function renderDashboard(input: DashboardInput): string {
   else serviceTable(services, now, width, paint).forEach(add);
 
   const footer = [...(input.notices ?? []), ...(input.hint ? [input.hint] : [])].map((line) => truncate(singleLine(line), width));
+  // What is left of the screen for a section with a blank line and a title above it (and one before the footer).
+  const roomLeft = () => (input.height === undefined ? Infinity : input.height - lines.length - footer.length - 3);
+  const errors = lastErrors(services, width, roomLeft());
+  if (errors.length > 0) {
+    add('');
+    add(paint(truncate('Last errors', width), '1'));
+    errors.forEach(add);
+  }
   const recent = input.recent ?? [];
-  const room = input.height === undefined ? RECENT_MAX : input.height - lines.length - footer.length - 3;
+  const room = Math.min(RECENT_MAX, roomLeft());
   const count = Math.min(recent.length, RECENT_MAX, Math.max(0, room));
   if (count > 0) {
     add('');
@@ -136,63 +148,41 @@ interface Column extends TableColumn {
   align: 'left' | 'right';
   /** Narrow terminals drop the columns with the lowest `keep` first. */
   keep: number;
-  /** The column takes the room left over (at least `min` cells, else it is dropped). */
-  flexible?: { min: number };
   max?: number;
   cell(service: ServiceSnapshot, now: number): string;
 }
 
-// At 80 columns a typical fleet keeps SERVICE, STATE, IN STATE, RETRY, RESPONSE and a cut LAST ERROR.
+// At 80 columns a typical fleet keeps every column but RECONNECTS. FAILURES and RECONNECTS are totals
+// over the service's life (they do not reset when it recovers), so the overview's totals are their sums.
 const COLUMNS: readonly Column[] = [
   { header: '', align: 'left', keep: 100, cell: (service) => STATE_ICONS[service.state] },
   { header: 'SERVICE', align: 'left', keep: 99, max: 28, cell: (service) => service.key },
   { header: 'STATE', align: 'left', keep: 98, cell: (service) => service.state },
   { header: 'IN STATE', align: 'right', keep: 70, cell: (service, now) => formatSpan(now - service.metadata.stateEnteredTime) },
   { header: 'RETRY', align: 'right', keep: 60, cell: (service, now) => nextRetry(service.metadata.nextRetryTime, now) },
-  { header: 'FAILS', align: 'right', keep: 40, cell: (service) => String(service.metadata.consecutiveFailures) },
-  { header: 'RECONN', align: 'right', keep: 35, cell: (service) => String(service.metadata.reconnectAttempts) },
   { header: 'RESPONSE', align: 'right', keep: 50, cell: (service) => lastResponse(service) },
-  {
-    header: 'LAST ERROR',
-    align: 'left',
-    keep: 45,
-    flexible: { min: 16 },
-    cell: (service) => singleLine(service.metadata.errorMessage ?? ''),
-  },
+  { header: 'FAILURES', align: 'right', keep: 40, cell: (service) => String(service.metadata.totalFailures) },
+  { header: 'RECONNECTS', align: 'right', keep: 35, cell: (service) => String(service.metadata.totalReconnectAttempts) },
 ];
 
 /** The service rows, with as many columns as `width` allows. */
 function serviceTable(services: readonly ServiceSnapshot[], now: number, width: number, paint: Paint): string[] {
-  const cells = (column: Column) => services.map((service) => column.cell(service, now));
   const natural = (column: Column) =>
-    Math.min(column.max ?? Infinity, Math.max(displayWidth(column.header), ...cells(column).map(displayWidth)));
+    Math.min(column.max ?? Infinity, Math.max(displayWidth(column.header), ...services.map((service) => displayWidth(column.cell(service, now)))));
+  const tableWidth = (widths: readonly number[]) => widths.reduce((sum, w) => sum + w, 0) + GAP.length * (widths.length - 1);
 
   let columns = [...COLUMNS];
   let widths = columns.map(natural);
   for (;;) {
-    const fixed = columns.reduce((sum, column, index) => sum + (column.flexible ? 0 : (widths[index] ?? 0)), 0);
-    const total = fixed + GAP.length * (columns.length - 1);
-    const flexibleIndex = columns.findIndex((column) => column.flexible);
-    const flexibleColumn = columns[flexibleIndex];
-    if (flexibleColumn?.flexible) {
-      const room = width - total;
-      if (room >= flexibleColumn.flexible.min) {
-        widths[flexibleIndex] = Math.min(room, widths[flexibleIndex] ?? room);
-        break;
-      }
-    } else if (total <= width) {
-      break;
-    }
     const droppable = columns.filter((column) => column.keep < 98);
-    if (droppable.length === 0) break; // the service name is cut below, and each line is truncated
-    const lowest = droppable.reduce((low, column) => (column.keep < low.keep ? column : low));
-    const index = columns.indexOf(lowest);
+    if (tableWidth(widths) <= width || droppable.length === 0) break; // beyond that, the names are cut below
+    const index = columns.indexOf(droppable.reduce((low, column) => (column.keep < low.keep ? column : low)));
     columns = columns.filter((_, i) => i !== index);
     widths = widths.filter((_, i) => i !== index);
   }
 
   const serviceIndex = columns.findIndex((column) => column.header === 'SERVICE');
-  const overflow = widths.reduce((sum, w) => sum + w, 0) + GAP.length * (columns.length - 1) - width;
+  const overflow = tableWidth(widths) - width;
   if (overflow > 0 && serviceIndex >= 0) widths[serviceIndex] = Math.max(4, (widths[serviceIndex] ?? 0) - overflow);
 
   const row = (texts: readonly string[], style: (text: string, index: number) => string) =>
@@ -206,6 +196,35 @@ function serviceTable(services: readonly ServiceSnapshot[], now: number, width: 
     ),
   );
   return [header, ...rows];
+}
+
+/**
+ * Each service's last error, whole: wrapped under its start when there is room beside the name, else
+ * on the lines below the name. At most `room` lines (then a line says how many services were left out).
+ */
+function lastErrors(services: readonly ServiceSnapshot[], width: number, room: number): string[] {
+  if (room <= 0) return [];
+  const failing = services.flatMap((service) => (service.metadata.errorMessage ? [{ key: service.key, error: singleLine(service.metadata.errorMessage) }] : []));
+  const nameWidth = Math.min(ERROR_NAME_MAX, Math.max(0, ...failing.map(({ key }) => displayWidth(key))));
+  const textAt = 2 + nameWidth + GAP.length;
+  const beside = width - textAt >= ERROR_TEXT_MIN;
+  const blocks = failing.map(({ key, error }) => {
+    if (beside) {
+      const [first = '', ...rest] = wrap(error, width - textAt);
+      return [`  ${fit(key, nameWidth)}${GAP}${first}`, ...rest.map((line) => ' '.repeat(textAt) + line)];
+    }
+    return [`  ${key}`, ...wrap(error, width - 4).map((line) => `    ${line}`)];
+  });
+  const lines: string[] = [];
+  for (const [index, block] of blocks.entries()) {
+    const left = blocks.length - index;
+    if (lines.length + block.length > room - (left > 1 ? 1 : 0)) {
+      lines.push(`  … and ${plural(left, 'more service')} with an error (a taller terminal shows them)`);
+      break;
+    }
+    lines.push(...block);
+  }
+  return lines.map((line) => truncate(line, width));
 }
 
 function nextRetry(at: number | null, now: number): string {

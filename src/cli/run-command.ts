@@ -11,6 +11,7 @@ import { Supervisor, type ConfigReloadEvent } from '../supervisor/supervisor.js'
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from './command.js';
 import { LiveDashboard } from './live-dashboard.js';
 import { packageVersion } from './package-info.js';
+import { plural } from './plural.js';
 import { formatConfigEvent, formatTransitionJson, formatTransitionLine } from './transition-log.js';
 import { DEFAULT_CONFIG } from './validate-command.js';
 
@@ -42,8 +43,10 @@ Starts every enabled service of the config file (default ${DEFAULT_CONFIG}, the 
 
 Output:
   on a terminal   a live dashboard: totals, health rate, average response time, the state
-                  distribution, and a row per service (state, time in state, consecutive failures,
-                  reconnect attempts, last response time, next retry, last error)
+                  distribution, a row per service (state, time in state, next retry, last response
+                  time, and its failures and reconnect attempts over its life: they do not reset when
+                  it recovers, and the overview's lifetime totals are their sums), each service's last
+                  error in full, and the latest transitions
   --log           one line per transition: time, service, from → to, reason
                   (also the default when stdout is not a terminal)
   --json          one JSON object per transition (NDJSON; times in ISO-8601); messages go to stderr
@@ -108,7 +111,7 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
 
   const count = config.services.filter((service) => service.enabled).length;
   view.started(
-    `mcp-supervisor ${packageVersion()}: supervising ${count} service${count === 1 ? '' : 's'} from ${config.file}`,
+    `mcp-supervisor ${packageVersion()}: supervising ${plural(count, 'service')} from ${config.file}`,
     `Ctrl-C to stop${options.watch ? ` · edits to ${config.file} are applied live` : ''}`,
   );
   for (const warning of config.warnings) view.info(`warning: ${formatIssue(warning)}`);

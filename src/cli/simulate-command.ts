@@ -16,6 +16,7 @@ import {
   simulateOutage,
   type OutageSimulation,
 } from '../supervisor/outage-simulation.js';
+import { plural } from './plural.js';
 import { formatTable } from './table.js';
 import { formatOffset, formatSpan } from './time-format.js';
 
@@ -133,7 +134,7 @@ function describeSettings(lifecycle: LifecycleConfig): string[] {
   const giveUp = lifecycle.maxUnreachableRetries === 0 ? 'never gives up' : `gives up after ${lifecycle.maxUnreachableRetries}`;
   return [
     `  health check every ${d(lifecycle.healthCheckInterval)} (in WARNING every ${d(lifecycle.warningCheckInterval)}), ping timeout ${d(lifecycle.pingTimeout)}; ` +
-      `WARNING after ${lifecycle.warningFailureThreshold} failed ping(s), RECONNECTING after ${lifecycle.reconnectingFailureThreshold}`,
+      `WARNING after ${plural(lifecycle.warningFailureThreshold, 'failed ping')}, RECONNECTING after ${lifecycle.reconnectingFailureThreshold}`,
     `  RECONNECTING: ${lifecycle.maxReconnectAttempts} attempts, backoff ${d(lifecycle.reconnectBaseDelay)} doubling up to ${d(lifecycle.reconnectMaxDelay)}, ` +
       `connect timeout ${d(lifecycle.connectTimeout)}`,
     `  UNREACHABLE: retries after ${d(lifecycle.unreachableBaseDelay)} doubling up to ${d(lifecycle.unreachableMaxDelay)}, ` +
@@ -149,7 +150,7 @@ function describeOutcome(simulation: OutageSimulation): string[] {
     lines.push(
       simulation.failures === 0
         ? 'The outage went unnoticed: no health check failed during it.'
-        : `Never unavailable: ${simulation.failures} ping(s) failed, below the reconnect threshold.`,
+        : `Never unavailable: ${plural(simulation.failures, 'ping')} failed, below the reconnect threshold.`,
     );
   } else {
     lines.push(`Unavailable from ${formatOffset(unavailableAt)}: the outage was noticed after ${formatSpan(unavailableAt)}.`);
@@ -162,8 +163,8 @@ function describeOutcome(simulation: OutageSimulation): string[] {
     }
   }
   lines.push(
-    `${simulation.failures} failed ping(s) and connect(s), ${simulation.reconnectAttempts} reconnect attempt(s), ` +
-      `${simulation.unreachableRetries} long-cycle retr${simulation.unreachableRetries === 1 ? 'y' : 'ies'}.`,
+    `${plural(simulation.failures, 'failed ping or connect', 'failed pings and connects')}, ` +
+      `${plural(simulation.reconnectAttempts, 'reconnect attempt')}, ${plural(simulation.unreachableRetries, 'long-cycle retry', 'long-cycle retries')}.`,
   );
   if (simulation.end === 'gave-up') {
     lines.push(`It gave up at ${formatOffset(simulation.endedAt)}: DISCONNECTED until restarted (raise max_unreachable_retries, or 0 = never give up).`);

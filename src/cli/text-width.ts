@@ -137,6 +137,33 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   return align === 'left' ? cut + padding : padding + cut;
 }
 
+/**
+ * `text` as lines of at most `width` cells (at least 2), broken at spaces where it can and inside a
+ * word only where the word is longer than a line.
+ */
+export function wrap(text: string, width: number): string[] {
+  const room = Math.max(2, width);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ').filter(Boolean)) {
+    if (line !== '' && displayWidth(line) + 1 + displayWidth(word) <= room) {
+      line += ` ${word}`;
+      continue;
+    }
+    if (line !== '') lines.push(line);
+    line = '';
+    for (const char of word) {
+      if (line !== '' && displayWidth(line) + charWidth(char) > room) {
+        lines.push(line);
+        line = '';
+      }
+      line += char;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** Text a server sent (an error may hold newlines or escapes) as one visible line without control characters. */
 export function singleLine(text: string): string {
   let line = '';

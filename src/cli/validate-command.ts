@@ -7,6 +7,7 @@ import type { FleetConfig, ServiceConfig } from '../config/model.js';
 import { formatDuration } from '../config/duration.js';
 import { redactTransport } from '../config/transport.js';
 import { parseCommandArgs, type Command } from './command.js';
+import { plural } from './plural.js';
 import { formatTable } from './table.js';
 
 export const DEFAULT_CONFIG = 'config/services.yaml';
@@ -106,8 +107,4 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 function describeCounts(counts: ReadonlyMap<string, number>): string {
   return [...counts].map(([name, count]) => `${name} ${count}`).join(', ');
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

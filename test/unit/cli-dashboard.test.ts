@@ -48,8 +48,32 @@ describe('dashboard: the overview (totals and the state distribution)', () => {
     // (2.4 + 2104 + 40) / 3 available services with a response time
     expect(text).toContain('avg response 715 ms');
     expect(text).toContain('3 available');
-    expect(text).toContain('3 failures');
-    expect(text).toContain('4 reconnect attempts');
+    expect(text).toContain('lifetime 3 failures, 4 reconnects');
+  });
+
+  it('counts in the overview what the rows show: its lifetime totals are the sums of FAILURES and RECONNECTS', () => {
+    const mixed = [
+      ...fleet,
+      snapshot('again', 'HEALTHY', { consecutiveFailures: 0, reconnectAttempts: 0, totalFailures: 2, totalReconnectAttempts: 3 }),
+      snapshot('trying', 'RECONNECTING', { consecutiveFailures: 5, reconnectAttempts: 2, totalFailures: 7, totalReconnectAttempts: 2 }),
+    ];
+    const text = render({ services: mixed, metrics: collectFleetMetrics(mixed) });
+    const header = (linesOf(text).find((line) => line.includes('SERVICE')) ?? '').trim().split(/\s{2,}/);
+    const column = (name: string) => header.indexOf(name) + 1; // rows start with the icon
+    const sum = (name: string) =>
+      mixed.reduce((total, service) => total + Number(rowOf(text, service.key).trim().split(/\s{2,}/)[column(name)]), 0);
+    const [, failures, reconnects] = /lifetime (\d+) failures?, (\d+) reconnects?/.exec(text) ?? [];
+    expect(sum('FAILURES')).toBe(12);
+    expect(sum('RECONNECTS')).toBe(9);
+    expect(Number(failures)).toBe(sum('FAILURES'));
+    expect(Number(reconnects)).toBe(sum('RECONNECTS'));
+  });
+
+  it('says 1 service, 1 failure, 1 reconnect (no plural for one)', () => {
+    const one = [snapshot('once', 'HEALTHY', { totalFailures: 1, totalReconnectAttempts: 1 })];
+    const text = render({ services: one, metrics: collectFleetMetrics(one) });
+    expect(text).toContain('📊 1 service · ');
+    expect(text).toContain('lifetime 1 failure, 1 reconnect');
   });
 
   it('shows the state distribution with the four watched states always, others when occupied', () => {
@@ -80,21 +104,20 @@ describe('dashboard: a row per service', () => {
       'STATE',
       'IN STATE',
       'RETRY',
-      'FAILS',
-      'RECONN',
       'RESPONSE',
-      'LAST ERROR',
+      'FAILURES',
+      'RECONNECTS',
     ]);
   });
 
-  it('shows icon, state, time in state, failures, reconnect attempts, response time, next retry and last error', () => {
+  it('shows icon, state, time in state, next retry, response time and lifetime failures and reconnects', () => {
     const text = render();
     const flaky = rowOf(text, 'flaky');
     expect(flaky.startsWith(STATE_ICONS.RECONNECTING)).toBe(true);
-    expect(flaky).toMatch(/flaky\s+RECONNECTING\s+800ms\s+in 1\.2s\s+0\s+2\s+—\s+connection lost: the server process exited with code 1$/);
-    expect(rowOf(text, 'steady')).toMatch(/steady\s+HEALTHY\s+1m02s\s+—\s+0\s+0\s+2 ms healthy$/);
+    expect(flaky).toMatch(/flaky\s+RECONNECTING\s+800ms\s+in 1\.2s\s+—\s+3\s+4$/);
+    expect(rowOf(text, 'steady')).toMatch(/steady\s+HEALTHY\s+1m02s\s+—\s+2 ms healthy\s+0\s+0$/);
     expect(rowOf(text, 'slow')).toContain('2.10 s warning');
-    expect(rowOf(text, 'legacy')).toMatch(/legacy\s+WARNING\s+1h01m\s+—\s+3\s+0\s+40 ms healthy$/);
+    expect(rowOf(text, 'legacy')).toMatch(/legacy\s+WARNING\s+1h01m\s+—\s+40 ms healthy\s+0\s+0$/);
   });
 
   it('gives every state its own icon, each two cells wide', () => {
@@ -108,26 +131,58 @@ describe('dashboard: a row per service', () => {
     expect(rowOf(render({ now: NOW + 2_000 }), 'flaky')).toMatch(/RECONNECTING\s+2\.8s\s+now/);
   });
 
-  it('keeps a server’s multi-line error on one line, without control characters', () => {
+  it('shows each last error whole below the table, a server’s multi-line error as one line without control characters', () => {
     const odd = [snapshot('odd', 'RECONNECTING', { errorMessage: 'first line\n\u001b[31msecond\u0007 line' })];
-    const row = rowOf(render({ services: odd, metrics: collectFleetMetrics(odd) }), 'odd');
-    expect(row).toContain('first line ⏎ [31msecond line');
-    expect([...row].filter((char) => (char.codePointAt(0) ?? 0) < 0x20)).toEqual([]);
+    const lines = linesOf(render({ services: [...fleet, ...odd], metrics: collectFleetMetrics([...fleet, ...odd]) }));
+    const section = lines.slice(lines.indexOf('Last errors') + 1);
+    expect(section[0]).toBe('  flaky  connection lost: the server process exited with code 1');
+    expect(section[1]).toBe('  odd    first line ⏎ [31msecond line');
+    expect([...(section[1] ?? '')].filter((char) => (char.codePointAt(0) ?? 0) < 0x20)).toEqual([]);
+    expect(render()).not.toContain('legacy  '.padEnd(9) + 'connection'); // only services with an error are listed
   });
 });
 
 describe('dashboard: narrow terminals', () => {
   const headerAt = (width: number) => linesOf(render({ width })).find((line) => /^\s+SERVI/.test(line)) ?? '';
 
-  it('drops columns, least useful first, and cuts the last error to the room left', () => {
-    expect(headerAt(120)).toContain('LAST ERROR');
-    expect(headerAt(80)).toMatch(/SERVICE\s+STATE\s+IN STATE\s+RETRY\s+RESPONSE\s+LAST ERROR/);
-    expect(headerAt(80)).not.toContain('FAILS');
+  it('drops columns, least useful first', () => {
+    expect(headerAt(120)).toMatch(/RESPONSE\s+FAILURES\s+RECONNECTS$/);
+    expect(headerAt(80)).toMatch(/SERVICE\s+STATE\s+IN STATE\s+RETRY\s+RESPONSE\s+FAILURES$/);
     expect(headerAt(60)).toMatch(/SERVICE\s+STATE\s+IN STATE\s+RETRY\s+RESPONSE$/);
     expect(headerAt(40)).toMatch(/SERVICE\s+STATE\s+IN STATE$/);
     expect(headerAt(25)).toMatch(/SERVICE\s+STATE$/);
     expect(headerAt(24)).toMatch(/SERVI…\s+STATE$/); // then the names are cut
-    expect(rowOf(render({ width: 80 }), 'flaky')).toMatch(/ connection lost: …$/);
+  });
+
+  it('wraps a long last error to the width instead of cutting it, beside the name or below it', () => {
+    const error = 'connect failed: spawn /opt/servers/very-long-name-of-a-server-binary ENOENT (check `command` in the config)';
+    const long = [snapshot('search', 'RECONNECTING', { errorMessage: error })];
+    const errorLines = (width: number) => {
+      const lines = linesOf(render({ services: long, metrics: collectFleetMetrics(long), width }));
+      return lines.slice(lines.indexOf('Last errors') + 1, lines.indexOf('', lines.indexOf('Last errors')));
+    };
+    const beside = errorLines(60);
+    expect(beside.length).toBeGreaterThan(1);
+    expect(beside[0]).toMatch(/^ {2}search {2}connect failed:/);
+    for (const line of beside.slice(1)) expect(line.startsWith(' '.repeat(10))).toBe(true);
+    expect(beside.map((line) => line.trim()).join(' ').replace(/^search\s+/, '')).toBe(error);
+    for (const line of beside) expect(displayWidth(line)).toBeLessThanOrEqual(60);
+
+    const below = errorLines(30);
+    expect(below[0]).toBe('  search');
+    // the path is longer than a line: it is broken inside, and nothing is lost
+    expect(below.slice(1).join('').replace(/\s+/g, '')).toBe(error.replace(/\s+/g, ''));
+    for (const line of below) expect(displayWidth(line)).toBeLessThanOrEqual(30);
+  });
+
+  it('shows as many last errors as the terminal height leaves room for, and says how many it left out', () => {
+    const failing = Array.from({ length: 8 }, (_, index) => snapshot(`s${index}`, 'RECONNECTING', { errorMessage: `refused ${index}` }));
+    const text = render({ services: failing, metrics: collectFleetMetrics(failing), height: 20, hint: 'Ctrl-C to stop' });
+    expect(linesOf(text).length).toBeLessThanOrEqual(20);
+    expect(text).toContain('refused 0');
+    expect(text).not.toContain('refused 7');
+    expect(text).toMatch(/… and \d+ more services with an error/);
+    expect(linesOf(text).at(-1)).toBe('Ctrl-C to stop');
   });
 
   it('fits every line in the width, whatever the width and the service names', () => {

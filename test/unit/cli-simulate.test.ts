@@ -155,5 +155,7 @@ describe('simulate: the printed timeline', () => {
     expect(text).toContain('── outage ends: the server answers again ──');
     expect(text).toContain('the outage was noticed after 2m30s');
     expect(text).toMatch(/HEALTHY again at t\+00:1\d:\d\d\.\d{3}, .* after the outage ended/);
+    expect(text).toContain('WARNING after 3 failed pings, RECONNECTING after 5');
+    expect(text).toMatch(/^\d+ failed pings and connects, \d+ reconnect attempts, 3 long-cycle retries\.$/m);
   });
 });

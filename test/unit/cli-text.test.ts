@@ -1,8 +1,10 @@
 // The CLI's text primitives: terminal cell widths, cutting and padding, and how times are written.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatTable } from '../../src/cli/table.js';
-import { displayWidth, fit, singleLine, stripAnsi, truncate } from '../../src/cli/text-width.js';
+import { plural } from '../../src/cli/plural.js';
+import { displayWidth, fit, singleLine, stripAnsi, truncate, wrap } from '../../src/cli/text-width.js';
 import { formatClockTime, formatOffset, formatResponseTime, formatSpan } from '../../src/cli/time-format.js';
 
 describe('terminal width', () => {
@@ -44,6 +46,34 @@ describe('terminal width', () => {
       'steady   1',
       '服务    10',
     ]);
+  });
+});
+
+describe('wrapping', () => {
+  it('breaks at spaces, and inside a word only when the word is longer than a line', () => {
+    expect(wrap('connection lost: the server exited', 16)).toEqual(['connection lost:', 'the server', 'exited']);
+    expect(wrap('spawn /a/very/long/path ENOENT', 8)).toEqual(['spawn', '/a/very/', 'long/pat', 'h ENOENT']);
+    expect(wrap('服务服务服务', 5)).toEqual(['服务', '服务', '服务']);
+    expect(wrap('', 10)).toEqual(['']);
+  });
+
+  it('fits every line and loses no character, whatever the text and the width', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', ' ', '服', 'é', '/') }), fc.integer({ min: 2, max: 40 }), (text, width) => {
+        const lines = wrap(text, width);
+        for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+        expect(lines.join('').replace(/ /g, '')).toBe(text.replace(/ /g, ''));
+      }),
+    );
+  });
+});
+
+describe('counted nouns', () => {
+  it('puts the noun in the plural unless the count is 1', () => {
+    expect(plural(1, 'service')).toBe('1 service');
+    expect(plural(0, 'service')).toBe('0 services');
+    expect(plural(3, 'retry', 'retries')).toBe('3 retries');
+    expect(plural(1, 'retry', 'retries')).toBe('1 retry');
   });
 });
 

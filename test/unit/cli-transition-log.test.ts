@@ -30,6 +30,13 @@ describe('transition lines (--log)', () => {
   });
 });
 
+describe('removals', () => {
+  it('shows the reason the supervisor gives, as it is', () => {
+    const removed: Transition = { ...lost, from: 'DISCONNECTED', to: 'REMOVED', reason: 'removed from the config file' };
+    expect(formatTransitionLine(removed)).toBe('14:03:27.512  flaky  DISCONNECTED → REMOVED  removed from the config file');
+  });
+});
+
 describe('NDJSON transitions (--json)', () => {
   it('is one JSON object per line with the time in ISO-8601', () => {
     const line = formatTransitionJson({ ...lost, agent: 'alice', service: 'alice/flaky' });
