@@ -20,14 +20,23 @@ export interface CliIO {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** What a command's module exports: its help and what it does. */
 export interface Command {
-  name: string;
-  /** One line for the command list. */
-  summary: string;
   /** The whole `--help` text. */
   help: string;
   /** Runs the command with the arguments after its name; resolves with the exit code. */
   execute(args: string[], io: CliIO): Promise<number>;
+}
+
+/**
+ * A command as the program lists it. Its module (and the supervisor, XState, the MCP SDK… behind it)
+ * is imported only when the command runs, so `--version` and `--help` start as fast as Node does.
+ */
+export interface CommandEntry {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  load(): Promise<Command>;
 }
 
 /** The command line is wrong: the message says how, and the program exits with code 2. */

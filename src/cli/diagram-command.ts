@@ -7,8 +7,6 @@ import { parseCommandArgs, UsageError, type Command } from './command.js';
 const FORMATS = ['mermaid', 'json'] as const;
 
 export const diagramCommand: Command = {
-  name: 'diagram',
-  summary: 'print the service lifecycle statechart (Mermaid or JSON)',
   help: `Usage: mcp-supervisor diagram [--format mermaid|json]
 
 Prints the lifecycle statechart every service runs, generated from the machine itself (so it cannot

@@ -2,14 +2,31 @@
 // (0 done, 1 failed, 2 wrong usage, 130 forced stop). Separate from main.ts so tests can call it.
 
 import { nearest } from '../config/suggest.js';
-import { EXIT, UsageError, wantsHelp, type CliIO, type Command } from './command.js';
-import { diagramCommand } from './diagram-command.js';
+import { EXIT, UsageError, wantsHelp, type CliIO, type CommandEntry } from './command.js';
 import { packageVersion } from './package-info.js';
-import { runCommand } from './run-command.js';
-import { simulateCommand } from './simulate-command.js';
-import { validateCommand } from './validate-command.js';
 
-const COMMANDS: readonly Command[] = [runCommand, validateCommand, diagramCommand, simulateCommand];
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'run',
+    summary: 'supervise the fleet of a config file, with a live dashboard',
+    load: async () => (await import('./run-command.js')).runCommand,
+  },
+  {
+    name: 'validate',
+    summary: 'check a config file: its problems with file:line:col, or a summary of the fleet',
+    load: async () => (await import('./validate-command.js')).validateCommand,
+  },
+  {
+    name: 'diagram',
+    summary: 'print the service lifecycle statechart (Mermaid or JSON)',
+    load: async () => (await import('./diagram-command.js')).diagramCommand,
+  },
+  {
+    name: 'simulate',
+    summary: 'replay an outage of one service in virtual time: its states and retry times',
+    load: async () => (await import('./simulate-command.js')).simulateCommand,
+  },
+];
 
 function programHelp(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
@@ -43,14 +60,15 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return EXIT.ok;
   }
   const name = first === 'help' ? rest[0] : first;
-  const command = COMMANDS.find((candidate) => candidate.name === name);
+  const entry = COMMANDS.find((candidate) => candidate.name === name);
   try {
     if (first === 'help') {
-      if (name !== undefined && !command) throw unknownCommand(name);
-      io.stdout.write(command ? command.help : programHelp());
+      if (name !== undefined && !entry) throw unknownCommand(name);
+      io.stdout.write(entry ? (await entry.load()).help : programHelp());
       return EXIT.ok;
     }
-    if (!command) throw first.startsWith('-') ? unknownOption(first) : unknownCommand(first);
+    if (!entry) throw first.startsWith('-') ? unknownOption(first) : unknownCommand(first);
+    const command = await entry.load();
     if (wantsHelp(rest)) {
       io.stdout.write(command.help);
       return EXIT.ok;

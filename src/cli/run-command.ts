@@ -34,8 +34,6 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const SAME_SIGNAL_MS = 500;
 
 export const runCommand: Command = {
-  name: 'run',
-  summary: `supervise the fleet of a config file, with a live dashboard (default ${DEFAULT_CONFIG})`,
   help: `Usage: mcp-supervisor run [config] [options]
 
 Starts every enabled service of the config file (default ${DEFAULT_CONFIG}, the demo fleet that

@@ -21,8 +21,6 @@ import { formatTable } from './table.js';
 import { formatOffset, formatSpan } from './time-format.js';
 
 export const simulateCommand: Command = {
-  name: 'simulate',
-  summary: "replay an outage of one service in virtual time: its states and retry times",
   help: `Usage: mcp-supervisor simulate <config> --service NAME --outage DURATION [options]
 
 A what-if for thresholds and backoff. Runs the real service statechart with the service's effective

@@ -13,8 +13,6 @@ import { formatTable } from './table.js';
 export const DEFAULT_CONFIG = 'config/services.yaml';
 
 export const validateCommand: Command = {
-  name: 'validate',
-  summary: 'check a config file: its problems with file:line:col, or a summary of the fleet',
   help: `Usage: mcp-supervisor validate [config]
 
 Loads the config file (default ${DEFAULT_CONFIG}) as \`run\` would, without starting anything.
