@@ -21,7 +21,7 @@ export { collectFleetMetrics } from './supervisor/fleet-metrics.js';
 export type { FleetMetrics } from './supervisor/fleet-metrics.js';
 export type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './supervisor/connection-layer.js';
 export { ConnectQueue } from './supervisor/connect-queue.js';
-export { startInspector } from './supervisor/inspector.js';
+export { InspectorPortInUseError, startInspector } from './supervisor/inspector.js';
 export { simulateOutage, OUTAGE_KINDS } from './supervisor/outage-simulation.js';
 export type { OutageKind, OutageScenario, OutageSimulation, TimelineEntry } from './supervisor/outage-simulation.js';
 export type { InspectorBridge, InspectorOptions } from './supervisor/inspector.js';

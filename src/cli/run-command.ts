@@ -6,7 +6,7 @@
 import { ConfigError, formatIssue } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
 import type { FleetConfig } from '../config/model.js';
-import { startInspector, type InspectorBridge } from '../supervisor/inspector.js';
+import { InspectorPortInUseError, startInspector, type InspectorBridge } from '../supervisor/inspector.js';
 import { Supervisor, type ConfigReloadEvent } from '../supervisor/supervisor.js';
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from './command.js';
 import { LiveDashboard } from './live-dashboard.js';
@@ -21,7 +21,8 @@ interface RunOptions {
   file: string;
   mode: OutputMode;
   watch: boolean;
-  inspect: boolean;
+  /** The inspector bridge's port (0: a free one), or null without --inspect. */
+  inspectPort: number | null;
 }
 
 /** If something still holds the event loop this long after a graceful stop, exit anyway. */
@@ -52,8 +53,11 @@ Output:
 Options:
   --log                 line output, even on a terminal
   --json                NDJSON output
-  --inspect             serve the Stately inspector bridge on 127.0.0.1 and print its URL: open it
-                        to watch every service's statechart live
+  --inspect[=PORT]      serve the Stately inspector bridge on 127.0.0.1 (on PORT, or a free port)
+                        and print its URL: open it to watch every service's statechart live. The
+                        inspector's UI is a web app (stately.ai), so the browser needs the internet;
+                        the bridge itself listens on loopback only and accepts WebSocket connections
+                        only from stately.ai and from pages on this machine's loopback
   --watch / --no-watch  reload the config file when it changes (default: on); an invalid edit is
                         reported and changes nothing
   -h, --help            show this help
@@ -64,11 +68,11 @@ SIGKILL) and exits 0. A second Ctrl-C exits at once with 130, killing what is le
   async execute(args, io) {
     const { values, positionals } = parseCommandArgs(
       'run',
-      args,
+      withInspectValue(args),
       {
         log: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
-        inspect: { type: 'boolean', default: false },
+        inspect: { type: 'string' },
         watch: { type: 'boolean' },
         'no-watch': { type: 'boolean' },
       },
@@ -77,9 +81,24 @@ SIGKILL) and exits 0. A second Ctrl-C exits at once with 130, killing what is le
     if (values.log && values.json) throw new UsageError('--log and --json exclude each other: pick one', 'run');
     if (values.watch && values['no-watch']) throw new UsageError('--watch and --no-watch exclude each other', 'run');
     const mode: OutputMode = values.json ? 'json' : values.log || !io.stdout.isTTY ? 'log' : 'dashboard';
-    return runFleet({ file: positionals[0] ?? DEFAULT_CONFIG, mode, watch: !values['no-watch'], inspect: values.inspect }, io);
+    const inspectPort = values.inspect === undefined ? null : inspectPortArg(values.inspect);
+    return runFleet({ file: positionals[0] ?? DEFAULT_CONFIG, mode, watch: !values['no-watch'], inspectPort }, io);
   },
 };
+
+/** `--inspect` alone means a free port: it becomes `--inspect=0`, so it never takes the next argument as its value. */
+function withInspectValue(args: readonly string[]): string[] {
+  const end = args.indexOf('--');
+  return args.map((arg, index) => (arg === '--inspect' && (end === -1 || index < end) ? '--inspect=0' : arg));
+}
+
+function inspectPortArg(value: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port <= 65_535)) {
+    throw new UsageError(`--inspect=${value}: the port must be a number from 1 to 65535 (or --inspect alone for a free port)`, 'run');
+  }
+  return port;
+}
 
 /** What the run shows, whatever the output mode. */
 interface RunView {
@@ -103,7 +122,15 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
     return EXIT.failure;
   }
 
-  const inspector: InspectorBridge | null = options.inspect ? await startInspector() : null;
+  let inspector: InspectorBridge | null = null;
+  try {
+    if (options.inspectPort !== null) inspector = await startInspector({ port: options.inspectPort });
+  } catch (error) {
+    if (!(error instanceof InspectorPortInUseError)) throw error;
+    io.stderr.write(`mcp-supervisor: --inspect=${error.port}: port ${error.port} on 127.0.0.1 is in use; ` +
+      `pick another (--inspect=PORT), or --inspect alone for a free port. Nothing was started.\n`);
+    return EXIT.failure;
+  }
   const supervisor = Supervisor.fromConfig(config, { inspect: inspector?.inspect });
   const view = options.mode === 'dashboard' ? dashboardView(supervisor, config, io) : lineView(supervisor, config, options.mode, io);
 

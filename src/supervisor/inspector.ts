@@ -1,10 +1,12 @@
 // The Stately inspector bridge: a loopback HTTP + WebSocket server that forwards the supervisor's
 // XState inspection events to the Stately inspector UI in a browser. `@statelyai/inspect` turns the
-// events into the UI's format; we own the server so it binds 127.0.0.1 only, takes port 0, and never
-// keeps the process alive after `stop()` (the package's own server does neither).
+// events into the UI's format; we own the server so it binds 127.0.0.1 only, takes port 0, refuses
+// WebSocket connections from any web page but the inspector's site and loopback ones, and never keeps
+// the process alive after `stop()` (the package's own server does none of that). The UI itself is a web
+// app (stately.ai): the browser needs the internet to load it, the bridge does not.
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { InspectionEvent, Observer } from 'xstate';
@@ -12,7 +14,7 @@ import type { InspectionEvent, Observer } from 'xstate';
 export interface InspectorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
-  /** The Stately inspector UI the bridge page embeds. */
+  /** The Stately inspector UI the bridge page embeds; its origin may open the WebSocket. */
   uiUrl?: string;
   /** How many recent events a browser that connects late is sent first. */
   replay?: number;
@@ -30,6 +32,15 @@ export interface InspectorBridge {
 }
 
 const HOST = '127.0.0.1';
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The port asked for is taken by another program (or another bridge). */
+export class InspectorPortInUseError extends Error {
+  override readonly name = 'InspectorPortInUseError';
+  constructor(readonly port: number) {
+    super(`the Stately inspector bridge cannot listen on ${HOST}:${port}: the port is in use; pick another port, or 0 for a free one`);
+  }
+}
 
 export async function startInspector(options: InspectorOptions = {}): Promise<InspectorBridge> {
   const uiUrl = options.uiUrl ?? 'https://stately.ai/inspect';
@@ -41,17 +52,25 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     response.end(bridgePage(webSocketUrl, uiUrl));
   });
-  const sockets = new WebSocketServer({ server });
+  const sockets = new WebSocketServer({ noServer: true });
   sockets.on('connection', (socket) => {
     for (const message of recent) socket.send(message);
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, HOST, () => resolve());
+  // A browser sends the page's Origin with every WebSocket upgrade: any other site the user visits could
+  // otherwise read the fleet's statecharts from this loopback port.
+  const uiOrigin = new URL(uiUrl).origin;
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (!allowedOrigin(request.headers.origin, uiOrigin)) return refuse(socket);
+    sockets.handleUpgrade(request, socket, head, (client) => sockets.emit('connection', client, request));
   });
-  const { port } = server.address() as AddressInfo;
-  webSocketUrl = `ws://${HOST}:${port}`;
+
+  const port = options.port ?? 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new InspectorPortInUseError(port) : error));
+    server.listen(port, HOST, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  webSocketUrl = `ws://${HOST}:${address.port}`;
 
   const broadcast = (event: StatelyInspectionEvent) => {
     const message = JSON.stringify(event);
@@ -63,7 +82,7 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
 
   let stopped: Promise<void> | null = null;
   return {
-    url: `http://${HOST}:${port}`,
+    url: `http://${HOST}:${address.port}`,
     webSocketUrl,
     inspect: inspector.inspect,
     stop() {
@@ -77,6 +96,23 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
       return stopped;
     },
   };
+}
+
+/** No Origin (not a browser), the inspector UI's site, or a page served from this machine's loopback. */
+function allowedOrigin(origin: string | undefined, uiOrigin: string): boolean {
+  if (origin === undefined) return true;
+  if (origin === uiOrigin) return true;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTS.has(url.hostname);
+  } catch {
+    return false; // `null` (a sandboxed or file: page) or garbage
+  }
+}
+
+function refuse(socket: Socket): void {
+  socket.on('error', () => undefined);
+  socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nThis page\'s origin may not connect to the inspector bridge.\n');
 }
 
 /** The page a browser opens: the Stately UI in an iframe, fed from our WebSocket. */

@@ -3,6 +3,7 @@
 // Ctrl-C forces the exit, hot reload and NDJSON output; and the one-shot commands' exit codes.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -119,7 +120,8 @@ describe('mcp-supervisor run', () => {
   it('--inspect serves the Stately inspector bridge on 127.0.0.1 and prints its URL', async () => {
     const file = path.join(dir, 'inspect.yaml');
     writeFileSync(file, `services:\n  one:\n    command: node\n    args: [examples/servers/steady.mjs]\n    cwd: ${JSON.stringify(REPO_ROOT)}\n`);
-    const cli = start(['run', file, '--log', '--no-watch', '--inspect']);
+    // bare --inspect before the config path: it picks a free port and does not take the path as its value
+    const cli = start(['run', '--inspect', file, '--log', '--no-watch']);
     const [, url] = await cli.waitFor(/^Stately inspector: open (http:\/\/127\.0\.0\.1:\d+) in a browser$/m);
     await cli.waitFor(/one\s+INITIALIZING → HEALTHY/);
     const page = await fetch(url ?? '').then((response) => response.text());
@@ -127,6 +129,28 @@ describe('mcp-supervisor run', () => {
     cli.child.kill('SIGINT');
     expect(await cli.exit(10_000)).toEqual({ code: 0, signal: null });
     await expect(fetch(url ?? '')).rejects.toThrow();
+  });
+
+  it('--inspect=PORT serves the bridge on that port, and a port in use is an error that starts nothing (exit 1)', async () => {
+    const file = path.join(dir, 'inspect-port.yaml');
+    writeFileSync(file, `services:\n  one:\n    command: node\n    args: [examples/servers/steady.mjs]\n    cwd: ${JSON.stringify(REPO_ROOT)}\n`);
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const refused = start(['run', file, '--log', '--no-watch', `--inspect=${port}`]);
+      expect(await refused.exit(10_000)).toEqual({ code: 1, signal: null });
+      expect(refused.stderr).toBe(
+        `mcp-supervisor: --inspect=${port}: port ${port} on 127.0.0.1 is in use; pick another (--inspect=PORT), or --inspect alone for a free port. Nothing was started.\n`,
+      );
+      expect(refused.stdout).toBe(''); // not even a service registered
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+    const cli = start(['run', file, '--log', '--no-watch', `--inspect=${port}`]);
+    await cli.waitFor(new RegExp(`^Stately inspector: open http://127\\.0\\.0\\.1:${port} in a browser$`, 'm'));
+    cli.child.kill('SIGINT');
+    expect(await cli.exit(10_000)).toEqual({ code: 0, signal: null });
   });
 
   it('refuses to start on an invalid config (exit 1), starting nothing', async () => {

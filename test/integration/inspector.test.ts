@@ -1,11 +1,13 @@
 // The Stately inspector bridge, received over a real loopback WebSocket.
 
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SimulatedClock } from 'xstate';
-import { startInspector } from '../../src/supervisor/inspector.js';
+import { InspectorPortInUseError, startInspector } from '../../src/supervisor/inspector.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { FakeConnections } from '../support/fake-connections.js';
 
@@ -36,6 +38,61 @@ describe('Stately inspector bridge', () => {
     await bridge.stop();
     await expect(fetch(bridge.url)).rejects.toThrow();
     client.terminate();
+  });
+
+  /** Opens a WebSocket to the bridge as a page of `origin` would; resolves with the HTTP status of a refusal, or 'open'. */
+  const connectFrom = (url: string, origin: string | undefined) =>
+    new Promise<number | 'open'>((resolve, reject) => {
+      const client = new WebSocket(url, origin === undefined ? {} : { origin });
+      client.once('open', () => {
+        client.terminate();
+        resolve('open');
+      });
+      client.once('unexpected-response', (_, response) => {
+        resolve(response.statusCode ?? 0);
+        client.terminate();
+      });
+      client.once('error', (error) => reject(error));
+    });
+
+  it('accepts a WebSocket from the Stately inspector’s site, a loopback page or a non-browser client', async () => {
+    const bridge = await startInspector();
+    try {
+      for (const origin of ['https://stately.ai', 'http://127.0.0.1:5173', 'http://localhost:3000', 'http://[::1]:8080', undefined]) {
+        expect(await connectFrom(bridge.webSocketUrl, origin), String(origin)).toBe('open');
+      }
+    } finally {
+      await bridge.stop();
+    }
+  });
+
+  it('refuses (403) a WebSocket from any other web page', async () => {
+    const bridge = await startInspector();
+    try {
+      for (const origin of ['https://evil.example', 'https://stately.ai.evil.example', 'http://127.0.0.1.nip.io', 'null', 'file://']) {
+        expect(await connectFrom(bridge.webSocketUrl, origin), origin).toBe(403);
+      }
+    } finally {
+      await bridge.stop();
+    }
+  });
+
+  it('listens on the port asked for, and says when it is in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const error = await startInspector({ port }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InspectorPortInUseError);
+      expect((error as Error).message).toBe(
+        `the Stately inspector bridge cannot listen on 127.0.0.1:${port}: the port is in use; pick another port, or 0 for a free one`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+    const bridge = await startInspector({ port });
+    expect(bridge.url).toBe(`http://127.0.0.1:${port}`);
+    await bridge.stop();
   });
 
   it('does not keep the process alive after stop()', async () => {

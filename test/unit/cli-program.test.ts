@@ -99,6 +99,13 @@ describe('program', () => {
     expect((await cli('diagram', '--format')).stderr).toContain("option '-f, --format <value>' needs a value");
     expect((await cli('diagram', '--format', 'png')).stderr).toContain("--format must be one of mermaid, json, got 'png'");
     expect((await cli('run', '--log', '--json')).stderr).toContain('--log and --json exclude each other');
+    for (const port of ['abc', '70000', '', '-1']) {
+      expect(await cli('run', `--inspect=${port}`)).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `mcp-supervisor: --inspect=${port}: the port must be a number from 1 to 65535 (or --inspect alone for a free port)\nSee 'mcp-supervisor run --help'.\n`,
+      });
+    }
     for (const args of [['validate', 'a', 'b'], ['diagram', '--format'], ['run', '--log', '--json']]) expect((await cli(...args)).code).toBe(2);
   });
 });
