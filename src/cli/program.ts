@@ -41,7 +41,8 @@ Options:
   -h, --help      show this help; \`mcp-supervisor <command> --help\` shows a command's
   -v, --version   print the version
 
-Try it: \`npm start\` (or \`mcp-supervisor run\`) supervises the demo fleet of config/services.yaml.
+Try it: \`mcp-supervisor run\` without a config (and no ./mcp-supervisor.yaml) supervises the demo fleet
+bundled with the package: three small servers, no network needed.
 `;
 }
 

@@ -8,17 +8,19 @@ import { loadConfigFile } from '../config/load.js';
 import type { FleetConfig } from '../config/model.js';
 import { InspectorPortInUseError, startInspector, type InspectorBridge } from '../supervisor/inspector.js';
 import { Supervisor, type ConfigReloadEvent } from '../supervisor/supervisor.js';
+import { configArgument, LOCAL_CONFIG } from './config-argument.js';
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from './command.js';
 import { LiveDashboard } from './live-dashboard.js';
 import { packageVersion } from './package-info.js';
 import { plural } from './plural.js';
 import { formatConfigEvent, formatTransitionJson, formatTransitionLine } from './transition-log.js';
-import { DEFAULT_CONFIG } from './validate-command.js';
 
 type OutputMode = 'dashboard' | 'log' | 'json';
 
 interface RunOptions {
   file: string;
+  /** Why this file (it was not given), already on stderr; the dashboard shows it too. */
+  notice: string | null;
   mode: OutputMode;
   watch: boolean;
   /** The inspector bridge's port (0: a free one), or null without --inspect. */
@@ -37,8 +39,9 @@ const SAME_SIGNAL_MS = 500;
 export const runCommand: Command = {
   help: `Usage: mcp-supervisor run [config] [options]
 
-Starts every enabled service of the config file (default ${DEFAULT_CONFIG}, the demo fleet that
-\`npm start\` runs) and keeps it connected and healthy until you press Ctrl-C.
+Starts every enabled service of the config file and keeps it connected and healthy until you press
+Ctrl-C. Without [config]: ./${LOCAL_CONFIG} if there is one, else the demo fleet bundled with the package
+(three small servers, no network needed), saying so on stderr.
 
 Output:
   on a terminal   a live dashboard: totals, health rate, average response time, the state
@@ -82,7 +85,9 @@ SIGKILL) and exits 0. A second Ctrl-C exits at once with 130, killing what is le
     if (values.watch && values['no-watch']) throw new UsageError('--watch and --no-watch exclude each other', 'run');
     const mode: OutputMode = values.json ? 'json' : values.log || !io.stdout.isTTY ? 'log' : 'dashboard';
     const inspectPort = values.inspect === undefined ? null : inspectPortArg(values.inspect);
-    return runFleet({ file: positionals[0] ?? DEFAULT_CONFIG, mode, watch: !values['no-watch'], inspectPort }, io);
+    const config = configArgument(positionals[0], 'run', 'running', io);
+    if (config === null) return EXIT.failure;
+    return runFleet({ ...config, mode, watch: !values['no-watch'], inspectPort }, io);
   },
 };
 
@@ -133,17 +138,19 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
   }
   const supervisor = Supervisor.fromConfig(config, { inspect: inspector?.inspect });
   const view = options.mode === 'dashboard' ? dashboardView(supervisor, config, io) : lineView(supervisor, config, options.mode, io);
+  // Before the first line: whoever reads it may press Ctrl-C at once, and an unhandled SIGINT kills.
+  const stopped = untilStopped(supervisor, view);
 
   const count = config.services.filter((service) => service.enabled).length;
   view.started(
     `mcp-supervisor ${packageVersion()}: supervising ${plural(count, 'service')} from ${config.file}`,
     `Ctrl-C to stop${options.watch ? ` · edits to ${config.file} are applied live` : ''}`,
   );
+  if (options.notice && options.mode === 'dashboard') view.info(options.notice, { pin: true });
   for (const warning of config.warnings) view.info(`warning: ${formatIssue(warning)}`);
   if (inspector) view.info(`Stately inspector: open ${inspector.url} in a browser`, { pin: true });
   supervisor.configEvents$.subscribe((event) => view.configEvent(event));
 
-  const stopped = untilStopped(supervisor, view);
   supervisor.start();
   if (options.watch) supervisor.watchConfig();
 

@@ -8,7 +8,8 @@ import { loadConfigFile } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
 import { PRIORITY_WEIGHTS } from '../machines/backoff.js';
 import type { LifecycleConfig } from '../machines/defaults.js';
-import { durationArg, parseCommandArgs, UsageError, type Command } from './command.js';
+import { durationArg, EXIT, parseCommandArgs, UsageError, type Command } from './command.js';
+import { configArgument, LOCAL_CONFIG } from './config-argument.js';
 import {
   OUTAGE_DESCRIPTIONS,
   OUTAGE_KINDS,
@@ -21,10 +22,11 @@ import { formatTable } from './table.js';
 import { formatOffset, formatSpan } from './time-format.js';
 
 export const simulateCommand: Command = {
-  help: `Usage: mcp-supervisor simulate <config> --service NAME --outage DURATION [options]
+  help: `Usage: mcp-supervisor simulate [config] --service NAME --outage DURATION [options]
 
 A what-if for thresholds and backoff. Runs the real service statechart with the service's effective
-settings from <config>, in virtual time (a 3 h outage takes milliseconds), against a scripted server:
+settings from [config] (as \`run\` picks it: without one, ./${LOCAL_CONFIG} or the bundled demo fleet),
+in virtual time (a 3 h outage takes milliseconds), against a scripted server:
 
   - before t+0 the service connects and passes one health check;
   - at t+0, right after that check, the outage begins (the worst moment: a whole check interval
@@ -63,30 +65,30 @@ Example: mcp-supervisor simulate config/services.yaml --service flaky --outage 1
       },
       { max: 1 },
     );
-    const file = positionals[0];
-    if (file === undefined) throw new UsageError('which config? mcp-supervisor simulate <config> --service NAME --outage DURATION', 'simulate');
     if (values.outage === undefined) throw new UsageError('--outage is required, e.g. --outage 10m', 'simulate');
     const outageMs = durationArg('simulate', 'outage', values.outage);
     const durationMs = values.duration === undefined ? undefined : durationArg('simulate', 'duration', values.duration);
     const kind = OUTAGE_KINDS.find((candidate) => candidate === values.failure);
     if (!kind) throw new UsageError(`--failure must be one of ${OUTAGE_KINDS.join(', ')}, got '${values.failure}'`, 'simulate');
 
+    const chosen = configArgument(positionals[0], 'simulate', 'simulating', io);
+    if (chosen === null) return EXIT.failure;
     let config: FleetConfig;
     try {
-      config = await loadConfigFile(file);
+      config = await loadConfigFile(chosen.file);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       io.stderr.write(`${error.message}\n`);
-      return 1;
+      return EXIT.failure;
     }
     const service = pickService(config, values.service);
     if (typeof service === 'string') {
       io.stderr.write(`mcp-supervisor: ${service}\n`);
-      return 1;
+      return EXIT.failure;
     }
     const simulation = await simulateOutage({ service, outageMs, durationMs, kind });
     io.stdout.write(values.json ? `${JSON.stringify(simulation, null, 2)}\n` : formatSimulation(simulation, service, config.file));
-    return 0;
+    return EXIT.ok;
   },
 };
 

@@ -6,16 +6,16 @@ import { loadConfigFile } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
 import { formatDuration } from '../config/duration.js';
 import { redactTransport } from '../config/transport.js';
-import { parseCommandArgs, type Command } from './command.js';
+import { configArgument, LOCAL_CONFIG } from './config-argument.js';
+import { EXIT, parseCommandArgs, type Command } from './command.js';
 import { plural } from './plural.js';
 import { formatTable } from './table.js';
-
-export const DEFAULT_CONFIG = 'config/services.yaml';
 
 export const validateCommand: Command = {
   help: `Usage: mcp-supervisor validate [config]
 
-Loads the config file (default ${DEFAULT_CONFIG}) as \`run\` would, without starting anything.
+Loads the config file as \`run\` would, without starting anything. Without [config]: ./${LOCAL_CONFIG}
+if there is one, else the demo fleet bundled with the package.
 If it is invalid, prints every problem as file:line:col key: message and exits with 1.
 If it is valid, prints the fleet: each service with its transport, agent, profile and main settings,
 the transports, agents and profiles in use, and any warnings; exits with 0.
@@ -25,14 +25,15 @@ Options:
 `,
   async execute(args, io) {
     const { positionals } = parseCommandArgs('validate', args, {}, { max: 1 });
-    const file = positionals[0] ?? DEFAULT_CONFIG;
+    const config = configArgument(positionals[0], 'validate', 'validating', io);
+    if (config === null) return EXIT.failure;
     try {
-      io.stdout.write(describeFleet(await loadConfigFile(file)));
-      return 0;
+      io.stdout.write(describeFleet(await loadConfigFile(config.file)));
+      return EXIT.ok;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       io.stderr.write(`${error.message}\n`);
-      return 1;
+      return EXIT.failure;
     }
   },
 };

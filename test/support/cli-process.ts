@@ -11,6 +11,15 @@ import { readProcessTable } from '../../src/actors/process-group.js';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ENTRY = ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/main.ts')];
 
+/** How to start the program, when not as `node --import tsx src/cli/main.ts` in the repository. */
+export interface Launch {
+  /** The command and its first arguments, e.g. `['npx', 'mcp-supervisor']`. */
+  program?: readonly string[];
+  cwd?: string;
+  /** The environment to start from (default: this process's). */
+  baseEnv?: NodeJS.ProcessEnv;
+}
+
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -25,10 +34,11 @@ export class CliProcess {
   readonly seen = new Map<number, ProcessInfo>();
   private readonly waiters = new Set<() => void>();
 
-  constructor(args: readonly string[], env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [...ENTRY, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...env },
+  constructor(args: readonly string[], env: Record<string, string> = {}, launch: Launch = {}) {
+    const [command, ...prefix] = launch.program ?? [process.execPath, ...ENTRY];
+    this.child = spawn(command ?? process.execPath, [...prefix, ...args], {
+      cwd: launch.cwd ?? REPO_ROOT,
+      env: { ...(launch.baseEnv ?? process.env), NO_COLOR: '1', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stdout.on('data', (chunk: Buffer) => this.append('stdout', chunk));

@@ -183,16 +183,27 @@ describe('validate', () => {
     expect(stderr).toContain(`${file}:5:5 services.weather.command: duplicate key \`command\``);
   });
 
-  it('says so when the file does not exist (exit 1)', async () => {
-    const { code, stderr } = await cli('validate', path.join(dir, 'missing.yaml'));
-    expect(code).toBe(1);
-    expect(stderr).toContain('cannot read the config file: no such file');
+  it('names a given file that does not exist, and what to do (exit 1)', async () => {
+    const missing = path.join(dir, 'missing.yaml');
+    expect(await cli('validate', missing)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `mcp-supervisor: no config file at ${missing} (${missing}): check the path, or run \`mcp-supervisor validate\` ` +
+        'without one to use ./mcp-supervisor.yaml or, if there is none, the bundled demo fleet\n',
+    });
+  });
+
+  it('without a config, validates the bundled demo fleet and says so on stderr', async () => {
+    const { code, stdout, stderr } = await cli('validate');
+    expect(code).toBe(0);
+    expect(stderr).toBe('no config given and no ./mcp-supervisor.yaml here: validating the bundled demo fleet (config/services.yaml)\n');
+    expect(stdout).toContain('config/services.yaml: valid. 3 services (3 enabled).');
   });
 });
 
 describe('simulate: arguments', () => {
-  it('needs a config and --outage (exit 2)', async () => {
-    expect((await cli('simulate')).stderr).toContain('which config?');
+  it('needs --outage (exit 2)', async () => {
     expect((await cli('simulate', 'config/services.yaml', '--service', 'flaky')).stderr).toContain('--outage is required');
     expect((await cli('simulate', 'config/services.yaml', '-s', 'flaky', '--outage', '10')).stderr).toContain('--outage 10: add a unit');
     expect((await cli('simulate', 'config/services.yaml', '-s', 'flaky', '--outage', 'soon')).stderr).toContain('--outage: expected a duration');
