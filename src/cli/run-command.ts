@@ -33,8 +33,10 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /**
  * A signal this soon after the first is the same Ctrl-C arriving twice, not a second one: under
  * `npm start`, the terminal signals the whole foreground group and npm forwards the signal again.
+ * Tests set it through SAME_SIGNAL_ENV (0: every repeat is a second Ctrl-C) instead of waiting it out.
  */
 const SAME_SIGNAL_MS = 500;
+const SAME_SIGNAL_ENV = 'MCP_SUPERVISOR_SAME_SIGNAL_MS';
 
 export const runCommand: Command = {
   help: `Usage: mcp-supervisor run [config] [options]
@@ -139,7 +141,7 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
   const supervisor = Supervisor.fromConfig(config, { inspect: inspector?.inspect });
   const view = options.mode === 'dashboard' ? dashboardView(supervisor, config, io) : lineView(supervisor, config, options.mode, io);
   // Before the first line: whoever reads it may press Ctrl-C at once, and an unhandled SIGINT kills.
-  const stopped = untilStopped(supervisor, view);
+  const stopped = untilStopped(supervisor, view, sameSignalWindow(io.env));
 
   const count = config.services.filter((service) => service.enabled).length;
   view.started(
@@ -166,12 +168,12 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
 }
 
 /** Resolves once a stop signal has stopped the fleet; a second signal exits at once with 130. */
-function untilStopped(supervisor: Supervisor, view: RunView): Promise<{ code: number; message: string }> {
+function untilStopped(supervisor: Supervisor, view: RunView, sameSignalMs: number): Promise<{ code: number; message: string }> {
   return new Promise((resolve) => {
     let firstAt: number | null = null;
     let finished = false;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (finished || (firstAt !== null && Date.now() - firstAt < SAME_SIGNAL_MS)) return;
+      if (finished || (firstAt !== null && Date.now() - firstAt < sameSignalMs)) return;
       if (firstAt !== null) {
         view.close(`${signal} again: forced exit; the servers still running were killed`);
         // process-group.ts kills every server process group this process owns when it exits.
@@ -192,6 +194,11 @@ function untilStopped(supervisor: Supervisor, view: RunView): Promise<{ code: nu
     };
     for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   });
+}
+
+function sameSignalWindow(env: CliIO['env']): number {
+  const value = env[SAME_SIGNAL_ENV];
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : SAME_SIGNAL_MS;
 }
 
 /** `--log` and `--json`: a line per transition on stdout; in JSON mode, messages go to stderr. */
