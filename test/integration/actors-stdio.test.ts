@@ -62,7 +62,7 @@ describe('a normal server', () => {
   it('closes what an aborted connect had opened', async () => {
     connections.register('svc', stdioServer());
     const actor = createActor(connections.actors.connect, {
-      input: { serviceKey: 'svc', serviceName: 'svc', agentId: null, attempt: 0, timeoutMs: 5_000, priority: 'normal' },
+      input: { serviceKey: 'svc', serviceName: 'svc', agentId: null, attempt: 0, timeoutMs: 5_000, priority: 'normal', closeTimeoutMs: 1_000 },
     }).start();
     await eventually(() => descendantsOf().length > 0, 2_000, 'the server was spawned');
     actor.stop();
