@@ -17,6 +17,8 @@ export interface ConnectionDiagnostics {
   pid: number | null;
   /** The last lines the server wrote to stderr, secrets redacted. */
   stderrTail: string[];
+  /** Notifications the server sent beyond the rate one server may send at, and that were dropped. */
+  droppedNotifications: number;
 }
 
 export interface ConnectionLayer {

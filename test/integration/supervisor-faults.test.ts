@@ -32,7 +32,7 @@ describe('a hung server', () => {
             // Closing a replaced connection used to take 8 s of stdin and SIGTERM grace before SIGKILL,
             // more than the whole connect may take; the hung server now gets 300 ms.
             disconnectTimeout: 2_000,
-            connectTimeout: 5_000,
+            connectTimeout: 7_000,
             failedCloseTimeout: 300,
             reconnectBaseDelay: 60_000,
             jitter: 0,
@@ -52,7 +52,7 @@ describe('a hung server', () => {
     const firstRecovery = transitions.findIndex((t) => t.from === 'RECONNECTING' && t.to === 'HEALTHY');
     expect(transitions.slice(0, firstRecovery + 1).map((t) => t.to)).toEqual(['INITIALIZING', 'HEALTHY', 'RECONNECTING', 'HEALTHY']);
     expect(attempts.every((snapshot) => snapshot.metadata.reconnectAttempts <= 1)).toBe(true);
-    expect(attempts.map((snapshot) => snapshot.metadata.errorMessage)).not.toContain('connect timed out after 5000 ms');
+    expect(attempts.map((snapshot) => snapshot.metadata.errorMessage)).not.toContain('connect timed out after 7000 ms');
   });
 });
 
