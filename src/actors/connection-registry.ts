@@ -10,24 +10,40 @@ import {
   type ConnectionListener,
   type RequestOptions,
 } from './connection.js';
+
+export interface ConnectOptions extends RequestOptions {
+  /** Budget for closing the previous connection and what a failed connect opened. */
+  closeTimeoutMs?: number;
+}
 import { NotConnectedError, ServiceNotRegisteredError, toActionableError } from './errors.js';
 import { createMcpActors } from './mcp-actors.js';
+import type { NotificationRate } from './notification-budget.js';
 import { settleWithin, withDeadline } from './operation-deadline.js';
 
 export interface McpConnectionsOptions {
   /** Bound of a `tools/list` asked by the listTools actor, whose input carries none. Default 30 s. */
   listToolsTimeoutMs?: number;
-  /** Budget for closing a replaced, half-opened or unregistered connection. Default 10 s. */
+  /** Budget for closing a connection when no caller gives one (unregister, closeAll). Default 10 s. */
   closeTimeoutMs?: number;
   /** Lines of a stdio server's stderr kept for diagnosis. Default 20. */
   stderrLines?: number;
+  /** Longest message read from a stdio server; a longer reply fails its request at once. Default 10 MiB. */
+  maxMessageBytes?: number;
+  /** Notifications accepted from one server (default 100/s, bursts of 200); the rest are dropped. */
+  notificationRate?: NotificationRate;
 }
 
 interface ServiceEntry {
   serviceKey: string;
   serviceName: string;
   transport: TransportConfig;
+  /** The live connection the statechart knows of. */
   connection: McpConnection | null;
+  /**
+   * Every connection object of the service whose close has not finished: the live one, one being
+   * opened, ones being closed. Ending the service means ending all of them.
+   */
+  owned: Set<McpConnection>;
   /** The connect in progress; a newer connect of the same service aborts it. */
   opening: Opening | null;
 }
@@ -43,6 +59,8 @@ export class McpConnections {
   private readonly listToolsTimeoutMs: number;
   private readonly closeTimeoutMs: number;
   private readonly stderrLines: number;
+  private readonly maxMessageBytes: number | undefined;
+  private readonly notificationRate: NotificationRate | undefined;
   private connectionCount = 0;
   /** The statechart's I/O actors, working on these connections. */
   readonly actors: ServiceActors = createMcpActors(this);
@@ -51,6 +69,8 @@ export class McpConnections {
     this.listToolsTimeoutMs = options.listToolsTimeoutMs ?? 30_000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.stderrLines = options.stderrLines ?? 20;
+    this.maxMessageBytes = options.maxMessageBytes;
+    this.notificationRate = options.notificationRate;
   }
 
   /** Sets the transport a service connects with (from its next connect on). */
@@ -60,16 +80,19 @@ export class McpConnections {
       entry.transport = transport;
       entry.serviceName = serviceName;
     } else {
-      this.services.set(serviceKey, { serviceKey, serviceName, transport, connection: null, opening: null });
+      this.services.set(serviceKey, { serviceKey, serviceName, transport, connection: null, owned: new Set(), opening: null });
     }
   }
 
-  /** Forgets a service, closing its connection (within `timeoutMs`) and aborting a connect in progress. */
+  /**
+   * Forgets a service: aborts a connect in progress and ends every connection and process of the
+   * service within `timeoutMs`. Resolves once none is left (or the budget is spent).
+   */
   async unregister(serviceKey: string, timeoutMs: number = this.closeTimeoutMs): Promise<void> {
     const entry = this.services.get(serviceKey);
     if (!entry) return;
     this.services.delete(serviceKey);
-    await this.closeEntry(entry, timeoutMs);
+    await this.endService(entry, timeoutMs);
   }
 
   /** The live connection of a service, if any. */
@@ -77,17 +100,21 @@ export class McpConnections {
     return this.services.get(serviceKey)?.connection ?? null;
   }
 
-  /** The pid and last stderr lines (redacted) of the service's current or last connection. */
-  diagnostics(serviceKey: string): { pid: number | null; stderrTail: string[] } | null {
+  /** The pid, last stderr lines (redacted) and dropped notifications of the service's current connection. */
+  diagnostics(serviceKey: string): { pid: number | null; stderrTail: string[]; droppedNotifications: number } | null {
     const connection = this.connection(serviceKey);
-    return connection ? { pid: connection.pid, stderrTail: connection.stderrTail() } : null;
+    return connection
+      ? { pid: connection.pid, stderrTail: connection.stderrTail(), droppedNotifications: connection.droppedNotifications }
+      : null;
   }
 
   /**
    * Closes the service's previous connection, opens a fresh one, initializes and lists every tool —
-   * all within `timeoutMs` and until `signal` aborts; an aborted or failed connect closes what it opened.
+   * all within `timeoutMs` and until `signal` aborts. The previous connection, and what a failed or
+   * aborted connect opened, are closed within `options.closeTimeoutMs`: the lifecycle has given up on
+   * them, so a hung server gets a short grace, not a graceful one.
    */
-  async connect(serviceKey: string, options: RequestOptions): Promise<ConnectOutput> {
+  async connect(serviceKey: string, options: ConnectOptions): Promise<ConnectOutput> {
     const entry = this.entry(serviceKey);
     entry.opening?.controller.abort();
     const opening: Opening = { controller: new AbortController(), settled: Promise.resolve() };
@@ -95,13 +122,19 @@ export class McpConnections {
     const signal = options.signal ? AbortSignal.any([options.signal, opening.controller.signal]) : opening.controller.signal;
     this.connectionCount += 1;
     const connectionId = `${serviceKey}#${this.connectionCount}`;
+    const closeTimeoutMs = options.closeTimeoutMs ?? this.closeTimeoutMs;
     try {
       return await withDeadline('connect', options.timeoutMs, signal, (deadline) => {
-        const work = this.open(entry, connectionId, options.timeoutMs, deadline);
+        const work = this.open(entry, connectionId, options.timeoutMs, closeTimeoutMs, deadline);
+        // The opening lasts until the work has closed what it opened, not until the deadline gives up
+        // on it: stopping the service waits for it (and hurries it).
         opening.settled = work.then(
           () => undefined,
           () => undefined,
         );
+        void opening.settled.then(() => {
+          if (entry.opening === opening) entry.opening = null;
+        });
         return work;
       });
     } catch (error) {
@@ -111,19 +144,29 @@ export class McpConnections {
         transport: entry.transport,
         timeoutMs: options.timeoutMs,
       });
-    } finally {
-      if (entry.opening === opening) entry.opening = null;
     }
   }
 
-  private async open(entry: ServiceEntry, connectionId: string, timeoutMs: number, deadline: AbortSignal): Promise<ConnectOutput> {
-    await this.closeCurrent(entry, this.closeTimeoutMs);
+  private async open(
+    entry: ServiceEntry,
+    connectionId: string,
+    timeoutMs: number,
+    closeTimeoutMs: number,
+    deadline: AbortSignal,
+  ): Promise<ConnectOutput> {
+    await this.closeCurrent(entry, closeTimeoutMs);
     deadline.throwIfAborted();
     const target = { serviceKey: entry.serviceKey, serviceName: entry.serviceName, transport: entry.transport };
     const connection = await McpConnection.open(connectionId, target, {
       signal: deadline,
-      closeTimeoutMs: this.closeTimeoutMs,
+      closeTimeoutMs,
       stderrLines: this.stderrLines,
+      maxMessageBytes: this.maxMessageBytes,
+      notificationRate: this.notificationRate,
+      onCreated: (created) => {
+        entry.owned.add(created);
+        void created.ended.then(() => entry.owned.delete(created));
+      },
     });
     try {
       const tools = await connection.listTools({ timeoutMs, signal: deadline });
@@ -131,7 +174,7 @@ export class McpConnections {
       entry.connection = connection;
       return { connectionId, serverInfo: connection.serverInfo, tools };
     } catch (error) {
-      await connection.close(this.closeTimeoutMs);
+      await this.closeConnection(connection, closeTimeoutMs);
       throw error;
     }
   }
@@ -160,11 +203,14 @@ export class McpConnections {
     };
   }
 
-  /** Gracefully closes that connection within `timeoutMs`; already gone or null is fine. */
-  async disconnect(serviceKey: string, connectionId: string | null, timeoutMs: number): Promise<void> {
+  /**
+   * Ends the service's connections within `timeoutMs`: the live one gracefully, and whatever a connect
+   * aborted by the stop was still opening or closing. The statechart knows only the connection it was
+   * given, but a stop must leave no process of the service, whatever the connect was doing.
+   */
+  async disconnect(serviceKey: string, timeoutMs: number): Promise<void> {
     const entry = this.services.get(serviceKey);
-    if (connectionId === null || entry?.connection?.id !== connectionId) return;
-    await this.closeCurrent(entry, timeoutMs);
+    if (entry) await this.endService(entry, timeoutMs);
   }
 
   /** Calls a tool on the service's live connection; rejects with ConnectionLostError if it drops meanwhile. */
@@ -185,9 +231,9 @@ export class McpConnections {
     }
   }
 
-  /** Closes every connection (within `timeoutMs`) and aborts connects in progress; registrations stay. */
+  /** Ends every service's connections and processes (within `timeoutMs`); registrations stay. */
   async closeAll(timeoutMs: number = this.closeTimeoutMs): Promise<void> {
-    await Promise.all([...this.services.values()].map((entry) => this.closeEntry(entry, timeoutMs)));
+    await Promise.all([...this.services.values()].map((entry) => this.endService(entry, timeoutMs)));
   }
 
   private entry(serviceKey: string): ServiceEntry {
@@ -202,15 +248,25 @@ export class McpConnections {
     return connection;
   }
 
-  private async closeEntry(entry: ServiceEntry, timeoutMs: number): Promise<void> {
+  /**
+   * Aborts the connect in progress and closes every connection the service owns, hurrying closes
+   * already under way to this budget; resolves when all have ended or the budget is spent.
+   */
+  private async endService(entry: ServiceEntry, timeoutMs: number): Promise<void> {
     const opening = entry.opening;
     opening?.controller.abort();
-    await Promise.all([this.closeCurrent(entry, timeoutMs), opening && settleWithin(opening.settled, timeoutMs)]);
+    entry.connection = null;
+    const closes = [...entry.owned].map((connection) => this.closeConnection(connection, timeoutMs));
+    await Promise.all([...closes, opening && settleWithin(opening.settled, timeoutMs)]);
   }
 
   private async closeCurrent(entry: ServiceEntry, timeoutMs: number): Promise<void> {
     const connection = entry.connection;
     entry.connection = null;
-    if (connection) await settleWithin(connection.close(timeoutMs), timeoutMs);
+    if (connection) await this.closeConnection(connection, timeoutMs);
+  }
+
+  private async closeConnection(connection: McpConnection, timeoutMs: number): Promise<void> {
+    await settleWithin(connection.close(timeoutMs), timeoutMs);
   }
 }

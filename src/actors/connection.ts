@@ -2,6 +2,7 @@
 // itself, and how the connection ends — a loss, reported once to each watcher, or a close we asked for.
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolResultSchema,
   ErrorCode,
@@ -17,7 +18,6 @@ import {
   ConnectionLostError,
   McpActorError,
   NotConnectedError,
-  OperationAbortedError,
   ServerExitedError,
   toActionableError,
 } from './errors.js';
@@ -29,9 +29,11 @@ import {
   shouldFallBackToSse,
   type HttpTransport,
 } from './http-transport.js';
+import { DEFAULT_NOTIFICATION_RATE, NotificationBudget, type NotificationRate } from './notification-budget.js';
 import { settleWithin, untilAborted, withDeadline } from './operation-deadline.js';
 import { redactSecrets, secretsOf } from './redact-secrets.js';
-import { describeExit, ProcessGroupStdioTransport } from './stdio-transport.js';
+import { describeExit } from './process-exit.js';
+import { ProcessGroupStdioTransport } from './stdio-transport.js';
 
 const CLIENT_INFO = { name: 'mcp-supervisor', version: '0.1.0' };
 /** A server that keeps handing out cursors is broken; stop paging after this many pages. */
@@ -51,6 +53,15 @@ export interface OpenOptions {
   /** Budget for closing what was opened when the open fails or is aborted. */
   closeTimeoutMs: number;
   stderrLines: number;
+  /** Longest message read from a stdio server (default 10 MiB). */
+  maxMessageBytes?: number;
+  /** Notifications accepted from the server (default 100/s, bursts of 200); the rest are dropped. */
+  notificationRate?: NotificationRate;
+  /**
+   * Hears of every connection object as soon as it exists, before its process or socket is opened,
+   * so that whoever owns the service can hurry its close (a stop during a connect).
+   */
+  onCreated?: (connection: McpConnection) => void;
 }
 
 export interface RequestOptions {
@@ -79,8 +90,16 @@ export class McpConnection {
   private opened = false;
   private lossReason: string | null = null;
   private closing: Promise<void> | null = null;
+  /** When the close in progress will have ended the connection (performance.now() time). */
+  private closeDeadline = Infinity;
+  private readonly notifications: NotificationBudget;
   private readonly listeners = new Set<ConnectionListener>();
   private readonly secrets: string[];
+  private markEnded: () => void = () => undefined;
+  /** Resolves once a close has run to its end (the process tree is gone, or the budget was spent). */
+  readonly ended = new Promise<void>((resolve) => {
+    this.markEnded = resolve;
+  });
   private markTransportClosed: () => void = () => undefined;
   private readonly transportClosed = new Promise<void>((resolve) => {
     this.markTransportClosed = resolve;
@@ -91,8 +110,10 @@ export class McpConnection {
     readonly target: ConnectionTarget,
     private readonly client: Client,
     private readonly transport: ServiceTransport,
+    notificationRate: NotificationRate,
   ) {
     this.secrets = secretsOf(target.transport);
+    this.notifications = new NotificationBudget(notificationRate, performance.now());
     client.onclose = () => this.handleTransportClosed();
     client.onerror = (error) => this.handleTransportError(error);
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.emit({ type: 'TOOLS_CHANGED' }));
@@ -106,8 +127,8 @@ export class McpConnection {
     const config = target.transport;
     switch (config.type) {
       case 'stdio': {
-        const { stderrLines, closeTimeoutMs } = options;
-        return McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs }), options);
+        const { stderrLines, closeTimeoutMs, maxMessageBytes } = options;
+        return McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes }), options);
       }
       case 'sse':
         return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options);
@@ -122,10 +143,14 @@ export class McpConnection {
   }
 
   private static async openOver(id: string, target: ConnectionTarget, transport: ServiceTransport, options: OpenOptions): Promise<McpConnection> {
-    const connection = new McpConnection(id, target, new Client(CLIENT_INFO, { capabilities: {} }), transport);
+    const client = new Client(CLIENT_INFO, { capabilities: {} });
+    const connection = new McpConnection(id, target, client, transport, options.notificationRate ?? DEFAULT_NOTIFICATION_RATE);
+    options.onCreated?.(connection);
     try {
+      options.signal.throwIfAborted();
       // untilAborted: a transport's start() (spawn, the SSE endpoint event) does not take a signal.
       await untilAborted(connection.client.connect(transport, { signal: options.signal }), options.signal);
+      connection.limitNotifications();
       connection.opened = true;
       return connection;
     } catch (error) {
@@ -153,6 +178,11 @@ export class McpConnection {
   /** The stdio server's pid (= its process group), or null. */
   get pid(): number | null {
     return this.transport instanceof ProcessGroupStdioTransport ? this.transport.pid : null;
+  }
+
+  /** Notifications from the server dropped for going over the rate it may send at. */
+  get droppedNotifications(): number {
+    return this.notifications.dropped;
   }
 
   /**
@@ -225,10 +255,14 @@ export class McpConnection {
 
   /**
    * Graceful close within `budgetMs`: end the HTTP session, or stdin-close → SIGTERM → SIGKILL the
-   * process group; then close the client. Idempotent: later calls share the first close.
+   * process group; then close the client. Later calls share the close in progress, unless they allow
+   * less time: then the close is hurried to their deadline (the steps are idempotent).
    */
   close(budgetMs: number): Promise<void> {
-    this.closing ??= this.shutdown(budgetMs);
+    const deadline = performance.now() + budgetMs;
+    if (this.closing && deadline >= this.closeDeadline) return this.closing;
+    this.closeDeadline = deadline;
+    this.closing = this.shutdown(budgetMs);
     return this.closing;
   }
 
@@ -239,6 +273,7 @@ export class McpConnection {
     if (this.transport instanceof ProcessGroupStdioTransport) await this.transport.shutdown(budgetMs);
     else if (this.lossReason === null) await endSession(this.transport, budgetMs / 2);
     await settleWithin(this.client.close(), remaining());
+    this.markEnded();
   }
 
   /**
@@ -250,8 +285,9 @@ export class McpConnection {
     if (this.lossReason !== null) return Promise.reject(new ConnectionLostError(this.lossReason));
     if (this.closing) return Promise.reject(new NotConnectedError(this.target.serviceKey));
     return send({ signal: options.signal, timeout: options.timeoutMs }).catch((error: unknown) => {
+      // An aborted caller gets its own reason, as fetch() does.
+      if (options.signal?.aborted) throw options.signal.reason;
       if (error instanceof McpActorError) throw error;
-      if (options.signal?.aborted) throw new OperationAbortedError(operation);
       if (this.lossReason !== null) throw new ConnectionLostError(this.lossReason);
       throw this.explain(error, operation, options.timeoutMs);
     });
@@ -272,6 +308,19 @@ export class McpConnection {
     await settleWithin(this.transportClosed, EXIT_REPORT_WAIT_MS);
     const exit = this.transport.exit;
     return exit ? new ServerExitedError(exit, this.stderrTail()) : error;
+  }
+
+  /**
+   * Drops the server's notifications beyond its rate before the SDK parses and dispatches them. Done
+   * once connected: the SDK's Client installs its own handler on the transport in connect().
+   */
+  private limitNotifications(): void {
+    const transport: Transport = this.transport;
+    const deliver = transport.onmessage;
+    if (!deliver) return;
+    transport.onmessage = (message, extra) => {
+      if (!('method' in message) || 'id' in message || this.notifications.take(performance.now())) deliver(message, extra);
+    };
   }
 
   private handleTransportClosed(): void {

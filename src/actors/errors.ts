@@ -7,7 +7,8 @@ import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { redactUrl, type TransportConfig } from '../config/transport.js';
 import { redactSecrets, secretsOf } from './redact-secrets.js';
-import { describeExit, type ProcessExit } from './stdio-transport.js';
+import { isMessageTooLarge } from './oversized-reply.js';
+import { describeExit, type ProcessExit } from './process-exit.js';
 
 /** Base of every error the actors reject with. */
 export class McpActorError extends Error {
@@ -109,6 +110,33 @@ export class ServiceNotRegisteredError extends McpActorError {
   }
 }
 
+/** The server's reply was larger than one message may be; it was skipped, not read. */
+export class MessageTooLargeError extends McpActorError {
+  constructor(
+    readonly operation: string,
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `${operation} failed: the server's reply was ${formatBytes(bytes)}, over the ${formatBytes(limitBytes)} limit of one message; ` +
+        'ask for less at a time (the server may offer paging or resource links)',
+    );
+  }
+}
+
+/** The supervisor's process ran out of file descriptors (EMFILE / ENFILE). */
+export class TooManyOpenFilesError extends McpActorError {
+  constructor(
+    readonly operation: string,
+    readonly code: string,
+  ) {
+    super(
+      `${operation} failed: too many open files (${code}); raise the limit of open files (ulimit -n, LimitNOFILE= in systemd) ` +
+        'or supervise fewer services in this process',
+    );
+  }
+}
+
 /** The server answered with a JSON-RPC error. */
 export class McpRequestError extends McpActorError {
   constructor(
@@ -139,6 +167,7 @@ export function toActionableError(error: unknown, context: FailureContext): McpA
     return new CommandNotFoundError(transport.command);
   }
   if (transport.type !== 'stdio' && code === 'ECONNREFUSED') return new ConnectionRefusedError(redactUrl(transport.url));
+  if (code === 'EMFILE' || code === 'ENFILE') return new TooManyOpenFilesError(context.operation, code);
   const status = httpStatus(error);
   if (status === 401 || status === 403) return new UnauthorizedError(context.serviceName, status);
   if (status !== undefined && transport.type !== 'stdio') {
@@ -147,6 +176,7 @@ export function toActionableError(error: unknown, context: FailureContext): McpA
     return new HttpStatusError(context.operation, status, redactUrl(transport.url), hint);
   }
   if (error instanceof McpError) {
+    if (isMessageTooLarge(error.data)) return new MessageTooLargeError(context.operation, error.data.bytes, error.data.limitBytes);
     if (error.code === Number(ErrorCode.RequestTimeout)) return new OperationTimeoutError(context.operation, context.timeoutMs);
     if (error.code === Number(ErrorCode.ConnectionClosed)) return new ConnectionLostError('connection closed');
     return new McpRequestError(context.operation, error.code, redact(stripMcpPrefix(error.message), transport));
@@ -190,6 +220,11 @@ export function httpStatus(error: unknown): number | undefined {
   // The SSE transport's POST failures carry the status only in their text.
   const match = error instanceof Error ? /\(HTTP (\d{3})\)/.exec(error.message) : null;
   return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / 1024 / 1024;
+  return mib >= 1 ? `${mib.toFixed(mib >= 10 ? 0 : 1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
 function stripMcpPrefix(message: string): string {

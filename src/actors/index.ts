@@ -11,13 +11,15 @@ export {
   HttpStatusError,
   McpActorError,
   McpRequestError,
+  MessageTooLargeError,
   NotConnectedError,
   OperationAbortedError,
   OperationTimeoutError,
   ServerExitedError,
   ServiceNotRegisteredError,
+  TooManyOpenFilesError,
   UnauthorizedError,
   WorkingDirectoryNotFoundError,
 } from './errors.js';
 export { readProcessTable, type ProcessEntry } from './process-group.js';
-export type { ProcessExit } from './stdio-transport.js';
+export type { ProcessExit } from './process-exit.js';

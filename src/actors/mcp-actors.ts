@@ -19,7 +19,7 @@ export function createMcpActors(connections: McpConnections): ServiceActors {
   return {
     /** Closes the previous connection, opens a fresh one, initializes, lists every tool. */
     connect: fromPromise<ConnectOutput, ConnectInput>(({ input, signal }) =>
-      connections.connect(input.serviceKey, { timeoutMs: input.timeoutMs, signal }),
+      connections.connect(input.serviceKey, { timeoutMs: input.timeoutMs, closeTimeoutMs: input.closeTimeoutMs, signal }),
     ),
     /** One ping within `timeoutMs`; -32601 (no ping handler) counts as alive. */
     ping: fromPromise<void, PingInput>(({ input, signal }) =>
@@ -36,7 +36,7 @@ export function createMcpActors(connections: McpConnections): ServiceActors {
     /** Graceful close within `timeoutMs`; resolves when the connection is already gone or null. */
     disconnect: fromPromise<void, DisconnectInput>(({ input }) =>
       // Not aborted with the actor: a close once begun runs to its end (its own budget bounds it).
-      connections.disconnect(input.serviceKey, input.connectionId, input.timeoutMs),
+      connections.disconnect(input.serviceKey, input.timeoutMs),
     ),
   };
 }

@@ -5,10 +5,14 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { deserializeMessage, serializeMessage, STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { StdioTransportConfig } from '../config/transport.js';
+import { ConnectionLostError } from './errors.js';
+import { LineBuffer, type OversizedLine } from './line-buffer.js';
+import { responseIdOf, tooLargeReply } from './oversized-reply.js';
+import { describeExit, type ProcessExit } from './process-exit.js';
 import {
   ownProcessGroup,
   processGroupAlive,
@@ -17,21 +21,13 @@ import {
 } from './process-group.js';
 import { StderrTail } from './stderr-tail.js';
 
-/** How the server process ended: an exit code, or the signal that killed it. */
-export interface ProcessExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-export function describeExit(exit: ProcessExit): string {
-  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
-}
-
 export interface StdioTransportOptions {
   /** Lines of stderr kept for diagnosis. */
   stderrLines?: number;
   /** Budget of `close()` (the SDK's Client calls it); `shutdown(ms)` takes its own. */
   closeTimeoutMs?: number;
+  /** Longest line (one JSON-RPC message) read from the server; longer ones are skipped. Default 10 MiB. */
+  maxMessageBytes?: number;
 }
 
 /** After the server exits, how long to wait for its pipes to drain (its last stderr lines). */
@@ -50,10 +46,11 @@ export class ProcessGroupStdioTransport implements Transport {
   onmessage?: <T extends JSONRPCMessage>(message: T) => void;
 
   private child: ServerProcess | null = null;
-  private readonly readBuffer = new ReadBuffer();
+  private readonly lines: LineBuffer;
   private readonly stderr: StderrTail;
   private readonly closeTimeoutMs: number;
   private exitInfo: ProcessExit | null = null;
+  private shutdownRequested = false;
   private closeReported = false;
   private readonly exitWaiters = new Set<() => void>();
 
@@ -63,6 +60,7 @@ export class ProcessGroupStdioTransport implements Transport {
   ) {
     this.stderr = new StderrTail(options.stderrLines ?? 20);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    this.lines = new LineBuffer(options.maxMessageBytes ?? STDIO_DEFAULT_MAX_BUFFER_SIZE);
   }
 
   /** The server's pid, which is also its process group id; null before start or if it never spawned. */
@@ -82,6 +80,8 @@ export class ProcessGroupStdioTransport implements Transport {
 
   start(): Promise<void> {
     if (this.child) return Promise.reject(new Error('stdio transport already started'));
+    // A connect aborted before its spawn must not spawn afterwards: nobody would end that process.
+    if (this.shutdownRequested) return Promise.reject(new Error('stdio transport closed before it started'));
     return new Promise((resolve, reject) => {
       const child = spawn(this.config.command, this.config.args, {
         // The SDK's safe default environment (HOME, LOGNAME, PATH, SHELL, TERM, USER) with the configured
@@ -94,6 +94,11 @@ export class ProcessGroupStdioTransport implements Transport {
         shell: false,
         windowsHide: true,
       });
+      // Out of file descriptors (EMFILE), Node cannot create the pipes: no streams, and an 'error' follows.
+      if (!child.stdin || !child.stdout || !child.stderr) {
+        child.once('error', reject);
+        return;
+      }
       this.child = child;
       let spawned = false;
       child.once('spawn', () => {
@@ -122,7 +127,7 @@ export class ProcessGroupStdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
-    if (!stdin || !stdin.writable || this.exitInfo) return Promise.reject(new Error('Not connected'));
+    if (!stdin || !stdin.writable || this.exitInfo) return Promise.reject(this.inputClosed());
     return new Promise((resolve, reject) => {
       if (stdin.write(serializeMessage(message))) {
         resolve();
@@ -135,7 +140,7 @@ export class ProcessGroupStdioTransport implements Transport {
       };
       const onClose = () => {
         stdin.off('drain', onDrain);
-        reject(new Error('Not connected'));
+        reject(this.inputClosed());
       };
       stdin.once('drain', onDrain);
       stdin.once('close', onClose);
@@ -152,13 +157,14 @@ export class ProcessGroupStdioTransport implements Transport {
    * Safe to call more than once, and concurrently: every step is idempotent.
    */
   async shutdown(budgetMs: number): Promise<void> {
+    this.shutdownRequested = true;
     const child = this.child;
     if (!child || child.pid === undefined) {
       this.reportClose();
       return;
     }
     await this.endTree(child, child.pid, budgetMs);
-    this.readBuffer.clear();
+    this.lines.clear();
   }
 
   private async endTree(child: ServerProcess, pgid: number, budgetMs: number): Promise<void> {
@@ -180,28 +186,36 @@ export class ProcessGroupStdioTransport implements Transport {
   }
 
   private handleStdout(chunk: Buffer): void {
+    this.lines.push(chunk, {
+      line: (text) => this.handleLine(text),
+      oversized: (line) => this.handleOversized(line),
+    });
+  }
+
+  private handleLine(text: string): void {
+    let message: JSONRPCMessage;
     try {
-      this.readBuffer.append(chunk);
+      message = deserializeMessage(text);
     } catch (error) {
-      // More than the buffer limit without a newline: drop it and carry on.
-      this.readBuffer.clear();
-      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      // A line that is not JSON-RPC (a stray console.log): report it and keep reading.
+      const detail = error instanceof Error ? error.message : String(error);
+      this.onerror?.(new Error(`ignored a line on the server's stdout that is not JSON-RPC: ${detail}`));
       return;
     }
-    // Each iteration consumes one line of the buffer, so this ends when the buffer holds no full line.
-    for (;;) {
-      let message: JSONRPCMessage | null;
-      try {
-        message = this.readBuffer.readMessage();
-      } catch (error) {
-        // A line that is not JSON-RPC (a stray console.log): report it and keep reading.
-        const detail = error instanceof Error ? error.message : String(error);
-        this.onerror?.(new Error(`ignored a line on the server's stdout that is not JSON-RPC: ${detail}`));
-        continue;
-      }
-      if (message === null) return;
-      this.onmessage?.(message);
-    }
+    this.onmessage?.(message);
+  }
+
+  /** The request whose reply was too large fails at once, naming the limit, instead of timing out. */
+  private handleOversized(line: OversizedLine): void {
+    const limit = this.lines.maxLineBytes;
+    const id = responseIdOf(line);
+    this.onerror?.(new Error(`skipped a ${line.bytes}-byte message on the server's stdout, over the ${limit}-byte limit`));
+    if (id !== null) this.onmessage?.(tooLargeReply(id, line.bytes, limit));
+  }
+
+  /** Why a message cannot be sent: the server exited, or closed its stdin. */
+  private inputClosed(): ConnectionLostError {
+    return new ConnectionLostError(this.exitInfo ? `the server process ${describeExit(this.exitInfo)}` : 'the server closed its input');
   }
 
   private handleExit(child: ServerProcess, exit: ProcessExit): void {

@@ -62,6 +62,7 @@ const LIFECYCLE_SHAPE = {
   startup_wait_time: duration(0).optional(),
   connect_timeout: duration(1).optional(),
   disconnect_timeout: duration(1).optional(),
+  failed_close_timeout: duration(1).optional(),
   cleanup_interval_hours: z.number().positive().max(MAX_TIMER_HOURS).optional(),
   max_disconnected_age_hours: z.number().min(0).optional(),
   healthy_threshold: duration(1).optional(),

@@ -17,6 +17,7 @@ export interface LifecycleConfig {
   startupWaitTime: number;
   connectTimeout: number;
   disconnectTimeout: number;
+  failedCloseTimeout: number;
   cleanupIntervalHours: number;
   maxDisconnectedAgeHours: number;
   healthyThreshold: number;
@@ -48,6 +49,7 @@ export const DEFAULT_LIFECYCLE_CONFIG: Readonly<Omit<LifecycleConfig, 'warningCh
   startupWaitTime: 2 * SECOND,
   connectTimeout: 30 * SECOND,
   disconnectTimeout: 10 * SECOND,
+  failedCloseTimeout: 1 * SECOND,
   cleanupIntervalHours: 24,
   maxDisconnectedAgeHours: 168,
   healthyThreshold: 1 * SECOND,
@@ -100,6 +102,7 @@ export function resolveLifecycleConfig(overrides: Partial<LifecycleConfig> = {})
     startupWaitTime: overrides.startupWaitTime ?? DEFAULT_LIFECYCLE_CONFIG.startupWaitTime,
     connectTimeout: overrides.connectTimeout ?? DEFAULT_LIFECYCLE_CONFIG.connectTimeout,
     disconnectTimeout: overrides.disconnectTimeout ?? DEFAULT_LIFECYCLE_CONFIG.disconnectTimeout,
+    failedCloseTimeout: overrides.failedCloseTimeout ?? DEFAULT_LIFECYCLE_CONFIG.failedCloseTimeout,
     cleanupIntervalHours: overrides.cleanupIntervalHours ?? DEFAULT_LIFECYCLE_CONFIG.cleanupIntervalHours,
     maxDisconnectedAgeHours: overrides.maxDisconnectedAgeHours ?? DEFAULT_LIFECYCLE_CONFIG.maxDisconnectedAgeHours,
     healthyThreshold: overrides.healthyThreshold ?? DEFAULT_LIFECYCLE_CONFIG.healthyThreshold,

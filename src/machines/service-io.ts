@@ -33,6 +33,11 @@ export interface ConnectInput extends ServiceRef {
   timeoutMs: number;
   /** The service's priority: a fleet-wide connect queue serves critical services first. */
   priority: Priority;
+  /**
+   * Budget for closing what the lifecycle gave up on: the previous connection (its pings failed or it
+   * was lost) and whatever a failed or aborted connect opened. Short: a hung server gets no grace.
+   */
+  closeTimeoutMs: number;
 }
 export interface ConnectOutput {
   /** Opaque id of the live connection; later actors receive it to act on exactly that connection. */
@@ -57,7 +62,10 @@ export interface WatchConnectionInput extends ServiceRef {
   connectionId: string;
 }
 
-/** `disconnect`: graceful close of the connection (and process tree), within `timeoutMs`. */
+/**
+ * `disconnect`: graceful close of the connection (and process tree), within `timeoutMs`. It also ends
+ * whatever a connect aborted by the stop had opened: when it resolves, no process of the service runs.
+ */
 export interface DisconnectInput extends ServiceRef {
   connectionId: string | null;
   timeoutMs: number;

@@ -373,6 +373,7 @@ export const serviceMachine = setup({
           attempt: 0,
           timeoutMs: context.config.connectTimeout,
           priority: context.config.priority,
+          closeTimeoutMs: context.config.failedCloseTimeout,
         }),
         onDone: { target: 'HEALTHY', actions: { type: 'storeConnection', params: ({ event }) => event.output } },
         onError: {
@@ -426,6 +427,7 @@ export const serviceMachine = setup({
               attempt: context.reconnectAttempts,
               timeoutMs: context.config.connectTimeout,
               priority: context.config.priority,
+              closeTimeoutMs: context.config.failedCloseTimeout,
             }),
             onDone: { target: '#service.HEALTHY', actions: { type: 'storeConnection', params: ({ event }) => event.output } },
             onError: {

@@ -17,19 +17,24 @@ export interface ConnectionDiagnostics {
   pid: number | null;
   /** The last lines the server wrote to stderr, secrets redacted. */
   stderrTail: string[];
+  /** Notifications the server sent beyond the rate one server may send at, and that were dropped. */
+  droppedNotifications: number;
 }
 
 export interface ConnectionLayer {
   /** Keeps the real transport of a service before its actor starts (replacing any earlier one). */
   register(serviceKey: string, transport: TransportConfig): void;
-  /** Forgets a service, closing any connection (and process tree) it still has. */
-  unregister(serviceKey: string): Promise<void>;
+  /**
+   * Forgets a service, closing any connection (and process tree) it still has, within `timeoutMs`
+   * when given. Resolves once none of them is left.
+   */
+  unregister(serviceKey: string, timeoutMs?: number): Promise<void>;
   /** The implementations of the statechart's `connect`, `ping`, `listTools`, `watchConnection`, `disconnect`. */
   readonly actors: ServiceActors;
   /** Calls a tool on the service's live connection; rejects (never hangs) if the connection drops. */
   callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult>;
   /** The service's current or last connection, if the layer can tell. */
   diagnostics?(serviceKey: string): ConnectionDiagnostics | null;
-  /** Closes every connection and ends every process still running. */
-  closeAll(): Promise<void>;
+  /** Closes every connection and ends every process still running (within `timeoutMs` when given). */
+  closeAll(timeoutMs?: number): Promise<void>;
 }

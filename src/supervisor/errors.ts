@@ -16,8 +16,11 @@ export class ServiceNotFoundError extends SupervisorError {
 }
 
 export class DuplicateServiceError extends SupervisorError {
-  constructor(readonly service: string) {
-    super(`a service named '${service}' already exists in this scope — remove it first or choose another name`);
+  constructor(
+    readonly service: string,
+    remedy = 'remove it first or choose another name',
+  ) {
+    super(`a service named '${service}' already exists in this scope — ${remedy}`);
   }
 }
 

@@ -162,6 +162,8 @@ export class Supervisor {
   private readonly configEventsSubject = new Subject<ConfigReloadEvent>();
   private settings: SupervisorSettings;
   private file: string | null = null;
+  /** The file's services and settings as last applied: hot reload diffs each edit against them. */
+  private fileConfig: Pick<FleetConfig, 'services' | 'supervisor'> | null = null;
   /** The file's `defaults` and profiles, which services added from code resolve against too. */
   private layers: Pick<FleetConfig, 'defaults' | 'profiles'> | null = null;
   private stopWatching: (() => void) | null = null;
@@ -184,6 +186,7 @@ export class Supervisor {
       options,
     );
     supervisor.file = config.file;
+    supervisor.fileConfig = { services: config.services, supervisor: config.supervisor };
     supervisor.layers = { defaults: config.defaults, profiles: config.profiles };
     return supervisor;
   }
@@ -265,9 +268,10 @@ export class Supervisor {
     const root = this.running('remove a service');
     const key = this.requireKey(name);
     const child = this.child(key);
+    const budget = this.stopBudget(key);
     if (child && this.stateOf(key) !== 'DISCONNECTED') {
       child.send({ type: 'STOP', reason: 'removed on request' });
-      await this.waitForService(key, { states: ['DISCONNECTED'], timeoutMs: this.stopBound(key) }).catch(() => undefined);
+      await this.waitForService(key, { states: ['DISCONNECTED'], timeoutMs: budget + STOP_GRACE_MS }).catch(() => undefined);
     }
     this.removing.add(key);
     if (child) {
@@ -277,7 +281,7 @@ export class Supervisor {
       this.streams.remove(key, this.clock.now(), 'removed on request');
     }
     this.specs.delete(key);
-    await this.connections.unregister(key);
+    await this.connections.unregister(key, budget);
   }
 
   /** Restarts the service: DISCONNECTING → INITIALIZING (or DISCONNECTED → INITIALIZING). */
@@ -393,6 +397,9 @@ export class Supervisor {
    */
   async applyConfig(next: FleetConfig, diff: FleetDiff = diffFleetConfig(this.currentConfig(), next)): Promise<FleetDiff> {
     this.running('apply a config');
+    // Checked before anything changes: a config that cannot be applied whole is not applied at all.
+    const clash = diff.added.find((service) => this.specs.has(service.key));
+    if (clash) throw new DuplicateServiceError(clash.key, 'it was added from code and is also in the config; remove one of the two');
     await Promise.all([
       ...diff.removed.map((service) =>
         // A disabled service has no actor: forgetting its spec is all there is to remove.
@@ -429,15 +436,27 @@ export class Supervisor {
     const file = options.file ?? this.file;
     if (!file) throw new TypeError('watchConfig needs a file: this supervisor was not created from one');
     this.stopWatching?.();
+    const reject = (error: Error) => this.configEventsSubject.next({ type: 'rejected', file, error, at: this.clock.now() });
+    // Edits apply one at a time, each diffed against the last one applied: an edit whose apply failed
+    // is reported, and its changes are tried again with the next edit rather than forgotten.
     let applying = Promise.resolve();
     const stop = watchConfigFile(file, {
       ...options.load,
       debounceMs: options.debounceMs,
-      initial: this.currentConfig(),
-      onChange: (config, diff) => {
-        applying = applying.then(() => this.applyConfig(config, diff).then(() => undefined));
+      initial: this.fileConfig ?? this.currentConfig(),
+      onChange: (config) => {
+        applying = applying.then(async () => {
+          if (this.stopping) return;
+          try {
+            await this.applyConfig(config, diffFleetConfig(this.fileConfig ?? this.currentConfig(), config));
+            this.fileConfig = { services: config.services, supervisor: config.supervisor };
+          } catch (error) {
+            // A stop during the apply is not a failed reload: the shutdown takes over.
+            if (!this.stopping) reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
       },
-      onError: (error) => this.configEventsSubject.next({ type: 'rejected', file, error, at: this.clock.now() }),
+      onError: reject,
     });
     this.stopWatching = stop;
     return stop;
@@ -467,15 +486,18 @@ export class Supervisor {
   /** Stops the service's actor and starts a new one with `spec` (or none, if now disabled). */
   private async replaceService(spec: ServiceConfig) {
     const key = spec.key;
+    const budget = this.stopBudget(key);
     if (this.child(key) && this.stateOf(key) !== 'DISCONNECTED') {
       this.sendTo(key, { type: 'STOP', reason: 'config changed' });
-      await this.waitForService(key, { states: ['DISCONNECTED'], timeoutMs: this.stopBound(key) }).catch(() => undefined);
+      await this.waitForService(key, { states: ['DISCONNECTED'], timeoutMs: budget + STOP_GRACE_MS }).catch(() => undefined);
     }
+    // Stopped meanwhile: the shutdown owns what is left.
+    if (this.stopping) return;
     this.root?.send({ type: 'service.remove', key });
     this.specs.set(key, spec);
     if (!spec.enabled) {
       this.streams.remove(key, this.clock.now(), 'disabled in the config');
-      await this.connections.unregister(key);
+      await this.connections.unregister(key, budget);
       return;
     }
     this.nextReason.set(key, 'restarted with the changed config');
@@ -606,10 +628,9 @@ export class Supervisor {
     return snapshot;
   }
 
-  /** Longest a stop of this service may take: its disconnect timeout plus a grace period. */
-  private stopBound(key: string): number {
-    const lifecycle = this.streams.get(key)?.config.lifecycle ?? resolveLifecycleConfig();
-    return lifecycle.disconnectTimeout + STOP_GRACE_MS;
+  /** How long a stop of this service may take: its disconnect timeout. */
+  private stopBudget(key: string): number {
+    return (this.streams.get(key)?.config.lifecycle ?? resolveLifecycleConfig()).disconnectTimeout;
   }
 
   private waitUntil(
@@ -662,12 +683,15 @@ export class Supervisor {
         const child = this.child(key);
         if (!child || this.stateOf(key) === 'DISCONNECTED') return;
         child.send({ type: 'STOP', reason: 'supervisor stopped' });
-        await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', this.stopBound(key)).catch(() => undefined);
+        const bound = this.stopBudget(key) + STOP_GRACE_MS;
+        await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', bound).catch(() => undefined);
       });
       await Promise.all(stopped);
       root.stop();
     }
-    await this.connections.closeAll();
+    // Every close began within its service's disconnect timeout; this waits for the last of them (and
+    // for what connects aborted by the stop had opened), hurrying any to the grace period.
+    await this.connections.closeAll(STOP_GRACE_MS);
     this.streams.complete();
     this.configEventsSubject.complete();
   }

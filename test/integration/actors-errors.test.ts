@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 /** The error a connect of `transport` rejects with; its message must not contain a secret. */
-async function connectError(transport: TransportConfig, timeoutMs = 5_000): Promise<Error> {
+async function connectError(transport: TransportConfig, timeoutMs = 15_000): Promise<Error> {
   const error = await harness.connect(transport, { timeoutMs }).then(
     () => {
       throw new Error('connect succeeded');
@@ -92,16 +92,17 @@ describe('connect failures', () => {
     }
   });
 
-  it('says "connect timed out after <n> ms" and ends the process it started', async () => {
+  it('says "connect timed out after <n> ms" at the deadline, and ends the process it started afterwards', async () => {
     // A process that never answers `initialize`, and ignores stdin closing and SIGTERM.
     const silent = 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)';
-    const started = performance.now();
     const error = await connectError({ type: 'stdio', command: process.execPath, args: ['-e', silent], env: {} }, 300);
     expect(error).toBeInstanceOf(OperationTimeoutError);
     expect(error.message).toBe('connect timed out after 300 ms');
-    expect(performance.now() - started).toBeLessThan(800);
-    // The half-open connection is closed in the background: stdin close, SIGTERM, SIGKILL within 1 s.
-    await eventually(() => descendantsOf().length === 0, 3_000, 'the silent process is gone');
+    // The connect settled at its deadline, not after the close: only SIGKILL (at 80 % of the 1 s close
+    // budget) ends this process, and it still runs when the rejection arrives.
+    expect(descendantsOf()).toHaveLength(1);
+    // The half-open connection is closed in the background: stdin close, SIGTERM, SIGKILL.
+    await eventually(() => descendantsOf().length === 0, 10_000, 'the silent process is gone');
   });
 });
 

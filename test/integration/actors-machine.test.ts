@@ -17,7 +17,7 @@ const FAST: Partial<LifecycleConfig> = {
   healthCheckInterval: 50,
   warningCheckInterval: 50,
   pingTimeout: 150,
-  connectTimeout: 5_000,
+  connectTimeout: 15_000,
   disconnectTimeout: 1_000,
   warningFailureThreshold: 1,
   reconnectingFailureThreshold: 2,
@@ -33,7 +33,7 @@ afterEach(async () => {
   for (const actor of running.splice(0)) actor.stop();
   await connections.closeAll(1_000);
   connections = new McpConnections({ closeTimeoutMs: 1_000 });
-  await eventually(() => descendantsOf().length === 0, 2_000, 'every server process is gone');
+  await eventually(() => descendantsOf().length === 0, 10_000, 'every server process is gone');
 });
 
 const topState = (snapshot: ServiceSnapshot) => lifecycleState(snapshot.value) as ServiceState;
@@ -45,13 +45,14 @@ function startService(transport: TransportConfig, config: Partial<LifecycleConfi
     input: { serviceName: 'svc', transport, config: { ...FAST, ...config } },
   });
   const states: ServiceState[] = [];
-  /** Why the service went RECONNECTING, each time it did. */
-  const reconnectReasons: (string | null)[] = [];
+  /** Why the service went RECONNECTING, and from where, each time it did. */
+  const reconnectReasons: { from: ServiceState | undefined; reason: string | null }[] = [];
   actor.subscribe((snapshot) => {
     const state = topState(snapshot);
-    if (states.at(-1) === state) return;
+    const from = states.at(-1);
+    if (from === state) return;
     states.push(state);
-    if (state === 'RECONNECTING') reconnectReasons.push(snapshot.context.disconnectReason ?? snapshot.context.errorMessage);
+    if (state === 'RECONNECTING') reconnectReasons.push({ from, reason: snapshot.context.disconnectReason ?? snapshot.context.errorMessage });
   });
   actor.start();
   running.push(actor);
@@ -74,24 +75,26 @@ describe('a server that crashes', () => {
     });
     await eventually(
       () => reached(states, ['INITIALIZING', 'HEALTHY', 'RECONNECTING', 'HEALTHY']),
-      5_000,
+      10_000,
       `crash and recovery (${states.join(' → ')})`,
     );
-    expect(reconnectReasons[0]).toMatch(/^the server process exited with code 1/);
+    // (On a slow machine a crash may also hit a connect still listing tools: that one comes from INITIALIZING.)
+    expect(reconnectReasons.find((entry) => entry.from === 'HEALTHY')?.reason).toMatch(/^the server process exited with code 1/);
   });
 });
 
 describe('a server that never answers ping', () => {
   it('goes WARNING, then RECONNECTING', async () => {
     const { states } = startService(stdioServer(['--ping', 'hang']));
-    await eventually(() => reached(states, ['HEALTHY', 'WARNING', 'RECONNECTING']), 5_000, `WARNING then RECONNECTING (${states.join(' → ')})`);
+    await eventually(() => reached(states, ['HEALTHY', 'WARNING', 'RECONNECTING']), 10_000, `WARNING then RECONNECTING (${states.join(' → ')})`);
   });
 });
 
 describe('a server that answers ping with -32601', () => {
   it('stays HEALTHY: method not found means alive', async () => {
-    const { actor, states } = startService(stdioServer(['--ping', 'unsupported']));
-    await eventually(() => actor.getSnapshot().context.totalHealthChecks >= 5, 5_000, 'five health checks');
+    // A ping timeout far above a loaded machine's round trip: only the -32601 answer is under test.
+    const { actor, states } = startService(stdioServer(['--ping', 'unsupported']), { pingTimeout: 5_000 });
+    await eventually(() => actor.getSnapshot().context.totalHealthChecks >= 5, 10_000, 'five health checks');
     expect(states).toEqual(['INITIALIZING', 'HEALTHY']);
     expect(actor.getSnapshot().context.consecutiveFailures).toBe(0);
   });
@@ -100,9 +103,9 @@ describe('a server that answers ping with -32601', () => {
 describe('STOP', () => {
   it('closes the connection and the process: DISCONNECTING → DISCONNECTED', async () => {
     const { actor, states } = startService(stdioServer());
-    await eventually(() => states.includes('HEALTHY'), 5_000, 'HEALTHY');
+    await eventually(() => states.includes('HEALTHY'), 10_000, 'HEALTHY');
     actor.send({ type: 'STOP' });
-    await eventually(() => topState(actor.getSnapshot()) === 'DISCONNECTED', 2_000, 'DISCONNECTED');
+    await eventually(() => topState(actor.getSnapshot()) === 'DISCONNECTED', 10_000, 'DISCONNECTED');
     expect(descendantsOf()).toEqual([]);
   });
 });

@@ -9,15 +9,18 @@ import { ActorHarness } from '../fixtures/actor-harness.js';
 import { descendantsOf, eventually, stdioServer } from '../fixtures/test-servers.js';
 
 const BASE_TOOLS = ['echo', 'add', 'sleep', 'forget_sessions', 'exit'];
+/** Budgets far above what a loaded machine needs, so only a broken behaviour can exhaust them. */
+const HARNESS_OPTIONS = { closeTimeoutMs: 5_000, listToolsTimeoutMs: 10_000 };
+const PATIENT_MS = 10_000;
 
-let harness = new ActorHarness({ closeTimeoutMs: 1_000, listToolsTimeoutMs: 2_000 });
+let harness = new ActorHarness(HARNESS_OPTIONS);
 let connections = harness.connections;
 
 afterEach(async () => {
   await harness.dispose();
-  harness = new ActorHarness({ closeTimeoutMs: 1_000, listToolsTimeoutMs: 2_000 });
+  harness = new ActorHarness(HARNESS_OPTIONS);
   connections = harness.connections;
-  await eventually(() => descendantsOf().length === 0, 2_000, 'every server process is gone');
+  await eventually(() => descendantsOf().length === 0, PATIENT_MS, 'every server process is gone');
 });
 
 const connect = (transport: Parameters<ActorHarness['connect']>[0]) => harness.connect(transport);
@@ -39,10 +42,10 @@ describe('a normal server', () => {
 
   it('answers ping, and calls tools with progress', async () => {
     const { connectionId } = await connect(stdioServer());
-    await ping(connectionId, 1_000);
+    await ping(connectionId, PATIENT_MS);
     const progress: number[] = [];
     const result = await connections.callTool('svc', 'sleep', { ms: 60, steps: 3 }, {
-      timeoutMs: 2_000,
+      timeoutMs: PATIENT_MS,
       onProgress: (update) => progress.push(update.progress),
     });
     expect(result.content).toEqual([{ type: 'text', text: 'slept 60 ms' }]);
@@ -56,47 +59,47 @@ describe('a normal server', () => {
     expect(second.connectionId).not.toBe(first.connectionId);
     expect(descendantsOf().map((entry) => entry.pid)).not.toContain(firstPid);
     await expect(ping(first.connectionId, 500)).rejects.toBeInstanceOf(NotConnectedError);
-    await ping(second.connectionId, 1_000);
+    await ping(second.connectionId, PATIENT_MS);
   });
 
   it('closes what an aborted connect had opened', async () => {
     connections.register('svc', stdioServer());
     const actor = createActor(connections.actors.connect, {
-      input: { serviceKey: 'svc', serviceName: 'svc', agentId: null, attempt: 0, timeoutMs: 5_000, priority: 'normal' },
+      input: { serviceKey: 'svc', serviceName: 'svc', agentId: null, attempt: 0, timeoutMs: 5_000, priority: 'normal', closeTimeoutMs: 1_000 },
     }).start();
-    await eventually(() => descendantsOf().length > 0, 2_000, 'the server was spawned');
+    await eventually(() => descendantsOf().length > 0, PATIENT_MS, 'the server was spawned');
     actor.stop();
-    await eventually(() => descendantsOf().length === 0, 2_000, 'the aborted connect closed its server');
+    await eventually(() => descendantsOf().length === 0, PATIENT_MS, 'the aborted connect closed its server');
     expect(connections.connection('svc')).toBeNull();
   });
 });
 
 describe('crash', () => {
-  it('reports CONNECTION_LOST within 250 ms of the server exiting, with its exit code', async () => {
-    const { connectionId } = await connect(stdioServer(['--crash-after', '150']));
+  it('reports CONNECTION_LOST from the exit itself, with its exit code, before a pending ping could time out', async () => {
+    // The server never answers ping: only the exit can end the ping before its 15 s timeout.
+    const { connectionId } = await connect(stdioServer(['--crash-after', '150', '--ping', 'hang']));
     const watcher = watch(connectionId);
-    const lost = await watcher.next('CONNECTION_LOST', 3_000);
-    const receivedAt = Date.now();
+    const pending = harness.ping(connectionId, 15_000).catch((failure: unknown) => failure);
+    const lost = await watcher.next('CONNECTION_LOST', PATIENT_MS);
     expect(lost.type === 'CONNECTION_LOST' && lost.reason).toMatch(/^the server process exited with code 1 \(last stderr: crash-at=\d+\)$/);
-    const crashedAt = Number(/crash-at=(\d+)/.exec(lost.type === 'CONNECTION_LOST' ? lost.reason : '')?.[1]);
-    expect(receivedAt - crashedAt).toBeLessThan(250);
+    expect(await pending).toBeInstanceOf(ConnectionLostError);
     expect(watcher.events).toHaveLength(1);
   });
 
-  it('rejects a tool call in flight with ConnectionLostError, not a hang', async () => {
+  it('rejects a tool call in flight with ConnectionLostError, not a hang or a timeout', async () => {
     await connect(stdioServer());
-    const started = performance.now();
-    const error = await connections.callTool('svc', 'exit', { code: 3 }, { timeoutMs: 5_000 }).catch((failure: unknown) => failure);
+    const error = await connections.callTool('svc', 'exit', { code: 3 }, { timeoutMs: 15_000 }).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(ConnectionLostError);
     expect((error as Error).message).toBe('connection lost: the server process exited with code 3 (last stderr: fixture: exiting mid-call)');
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it('reports a loss that happened before the watcher started, at once', async () => {
     const { connectionId } = await connect(stdioServer());
-    await connections.callTool('svc', 'exit', {}, { timeoutMs: 5_000 }).catch(() => undefined);
-    const lost = await watch(connectionId).next('CONNECTION_LOST', 500);
-    expect(lost).toMatchObject({ type: 'CONNECTION_LOST', reason: expect.stringContaining('exited with code 3') as string });
+    await connections.callTool('svc', 'exit', {}, { timeoutMs: PATIENT_MS }).catch(() => undefined);
+    const watcher = watch(connectionId);
+    // "At once" is a queued microtask: delivered before the next turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(watcher.events).toMatchObject([{ type: 'CONNECTION_LOST', reason: expect.stringContaining('exited with code 3') as string }]);
   });
 
   it('a stale watcher does not report a newer connection’s loss', async () => {
@@ -104,8 +107,8 @@ describe('crash', () => {
     const stale = watch(first.connectionId);
     const second = await connect(stdioServer());
     const current = watch(second.connectionId);
-    await connections.callTool('svc', 'exit', {}, { timeoutMs: 5_000 }).catch(() => undefined);
-    await current.next('CONNECTION_LOST', 2_000);
+    await connections.callTool('svc', 'exit', {}, { timeoutMs: PATIENT_MS }).catch(() => undefined);
+    await current.next('CONNECTION_LOST', PATIENT_MS);
     expect(stale.events).toEqual([]);
   });
 
@@ -114,41 +117,47 @@ describe('crash', () => {
     const received: string[] = [];
     const unwatch = connections.watch('svc', connectionId, (event) => received.push(event.type));
     unwatch();
-    await connections.callTool('svc', 'exit', {}, { timeoutMs: 5_000 }).catch(() => undefined);
-    await eventually(() => connections.connection('svc')?.lost !== null, 1_000, 'the loss is known');
+    await connections.callTool('svc', 'exit', {}, { timeoutMs: PATIENT_MS }).catch(() => undefined);
+    await eventually(() => connections.connection('svc')?.lost !== null, PATIENT_MS, 'the loss is known');
     expect(received).toEqual([]);
   });
 });
 
 describe('ping behaviours', () => {
-  it('rejects on timeout when the server never answers', async () => {
+  it('rejects with its own timeout when the server never answers', async () => {
     const { connectionId } = await connect(stdioServer(['--ping', 'hang']));
-    const started = performance.now();
-    await expect(ping(connectionId, 200)).rejects.toBeInstanceOf(OperationTimeoutError);
-    expect(performance.now() - started).toBeLessThan(600);
+    const error = await ping(connectionId, 200).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(OperationTimeoutError);
+    expect((error as Error).message).toBe('ping timed out after 200 ms');
   });
 
-  it('resolves after the delay of a slow server', async () => {
+  it('waits for the answer of a slow server within its timeout', async () => {
     const { connectionId } = await connect(stdioServer(['--ping', 'delay:200']));
     const started = performance.now();
-    await ping(connectionId, 2_000);
+    await ping(connectionId, PATIENT_MS);
+    // A lower bound only (a slower machine only adds to it): the ping did not settle before the answer.
     expect(performance.now() - started).toBeGreaterThanOrEqual(190);
   });
 
   it('resolves when the server answers -32601 (method not found): it is alive', async () => {
     const { connectionId } = await connect(stdioServer(['--ping', 'unsupported']));
-    await expect(ping(connectionId, 1_000)).resolves.toBeUndefined();
+    await expect(ping(connectionId, PATIENT_MS)).resolves.toBeUndefined();
   });
 });
 
 describe('tools', () => {
   it('reports TOOLS_CHANGED, and listTools returns the new list', async () => {
     const { connectionId, tools } = await connect(stdioServer(['--tools-change-every', '100']));
-    expect(tools.map((tool) => tool.name)).toEqual(BASE_TOOLS);
+    // The server swaps in tool dynamic_<n> every 100 ms from its start, so a slow connect may see one already.
+    const generation = (names: string[]) => Number(/^dynamic_(\d+)$/.exec(names.at(-1) ?? '')?.[1] ?? 0);
+    const initial = tools.map((tool) => tool.name);
+    expect(initial.slice(0, BASE_TOOLS.length)).toEqual(BASE_TOOLS);
     const watcher = watch(connectionId);
-    await watcher.next('TOOLS_CHANGED', 2_000);
-    const listed = await harness.listTools(connectionId);
-    expect(listed.map((tool) => tool.name)).toEqual([...BASE_TOOLS, expect.stringMatching(/^dynamic_\d+$/) as string]);
+    await watcher.next('TOOLS_CHANGED', PATIENT_MS);
+    const listed = (await harness.listTools(connectionId)).map((tool) => tool.name);
+    expect(listed).toEqual([...BASE_TOOLS, expect.stringMatching(/^dynamic_\d+$/) as string]);
+    // The change reported came after the connect's list.
+    expect(generation(listed)).toBeGreaterThan(generation(initial));
   });
 
   it('follows nextCursor pages to list every tool', async () => {
@@ -163,11 +172,12 @@ describe('tools', () => {
 describe('garbage on stdout', () => {
   it('is skipped: the connection keeps working', async () => {
     const { connectionId } = await connect(stdioServer(['--garbage']));
+    // Garbage comes every 20 ms; spacing the pings by as much puts garbage lines between them.
     for (let round = 0; round < 5; round += 1) {
-      await ping(connectionId, 1_000);
+      await ping(connectionId, PATIENT_MS);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const result = await connections.callTool('svc', 'add', { a: 2, b: 3 }, { timeoutMs: 1_000 });
+    const result = await connections.callTool('svc', 'add', { a: 2, b: 3 }, { timeoutMs: PATIENT_MS });
     expect(result.content).toEqual([{ type: 'text', text: '5' }]);
     expect(connections.connection('svc')?.lost).toBeNull();
   });
@@ -176,17 +186,15 @@ describe('garbage on stdout', () => {
 describe('disconnect', () => {
   it('closes the connection and its process', async () => {
     const { connectionId } = await connect(stdioServer());
-    const started = performance.now();
-    await harness.disconnect(connectionId, { timeoutMs: 2_000 });
-    // The server leaves as soon as its stdin closes: no signal needed.
-    expect(performance.now() - started).toBeLessThan(500);
+    // (That this server needs no signal to leave is actors-hygiene's "needs no signal".)
+    await harness.disconnect(connectionId, { timeoutMs: PATIENT_MS });
     expect(descendantsOf()).toEqual([]);
     expect(connections.connection('svc')).toBeNull();
   });
 
   it('resolves when the connection is already gone, and is a no-op for null', async () => {
     const { connectionId } = await connect(stdioServer());
-    await connections.callTool('svc', 'exit', {}, { timeoutMs: 5_000 }).catch(() => undefined);
+    await connections.callTool('svc', 'exit', {}, { timeoutMs: PATIENT_MS }).catch(() => undefined);
     await harness.disconnect(connectionId);
     await harness.disconnect(connectionId);
     await harness.disconnect(null);

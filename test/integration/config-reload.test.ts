@@ -115,4 +115,61 @@ describe('hot reload with a live supervisor', () => {
     expect(connections.io.calls.connect.map((call) => call.input.serviceKey)).toEqual(['inherits', 'overrides', 'inherits']);
     expect(s.getServiceInfo('inherits').config.lifecycle.pingTimeout).toBe(7000);
   });
+
+  it('rejects an edit that adds a name already added from code, changing nothing, and applies the next edit', async () => {
+    const { supervisor: s, connections } = await start(fleet(service('keep') + service('change')));
+    s.addService({ name: 'extra', command: 'node', args: ['extra.mjs'] });
+    await flush();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const rejected = nextReload(s);
+      writeFileSync(file, fleet(service('keep') + service('change', '    ping_timeout: 5s\n') + service('extra')));
+      const event = await rejected;
+      expect(event.type).toBe('rejected');
+      expect(event.type === 'rejected' && event.error.message).toMatch(/'extra' already exists .*added from code and is also in the config/);
+      expect(s.getServiceInfo('change').config.lifecycle.pingTimeout).toBe(3000);
+      expect(connections.io.calls.connect).toHaveLength(3);
+
+      // The next edit is applied, with the changes of the rejected one it still contains.
+      const applied = nextReload(s);
+      writeFileSync(file, fleet(service('keep') + service('change', '    ping_timeout: 5s\n') + service('added')));
+      expect(await applied).toMatchObject({ type: 'applied', added: ['added'], changed: ['change'], removed: [] });
+      await flush();
+      expect(s.getServiceInfo('change').config.lifecycle.pingTimeout).toBe(5000);
+      expect(s.listServices().map((x) => x.key).sort()).toEqual(['added', 'change', 'extra', 'keep']);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('drops an edit being applied when the supervisor stops, without an unhandled rejection', async () => {
+    const { supervisor: s } = await start(fleet(service('a') + service('b')));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const events: ConfigReloadEvent[] = [];
+      s.configEvents$.subscribe((event) => events.push(event));
+      writeFileSync(file, fleet(service('a', '    ping_timeout: 5s\n') + service('c')));
+      // Stop as soon as the edit's apply has begun: a's restart is under way.
+      await new Promise<void>((resolve) => {
+        const subscription = s.transitions$.subscribe((t) => {
+          if (t.service === 'a' && t.to === 'DISCONNECTING') {
+            subscription.unsubscribe();
+            resolve();
+          }
+        });
+      });
+      await s.stop();
+      // An unhandled rejection is reported once the microtasks of the current turn have run.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      expect(events.filter((event) => event.type === 'rejected')).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

@@ -24,6 +24,7 @@ describe('service defaults (SPEC §4)', () => {
       startupWaitTime: 2 * SECOND,
       connectTimeout: 30 * SECOND,
       disconnectTimeout: 10 * SECOND,
+      failedCloseTimeout: 1 * SECOND,
       cleanupIntervalHours: 24,
       maxDisconnectedAgeHours: 168,
       healthyThreshold: 1 * SECOND,
