@@ -155,8 +155,8 @@ export class Supervisor {
   private root: Actor<SupervisorMachine> | null = null;
   private stopping: Promise<void> | null = null;
   private readonly connections: ConnectionLayer;
-  /** Services being removed on request (as opposed to by the cleanup sweep). */
-  private readonly removing = new Set<string>();
+  /** Services being removed on request or by a config edit (not by the cleanup sweep), and why. */
+  private readonly removing = new Map<string, string>();
   /** Why a service actor is being replaced (crash, config change), until the new actor reports in. */
   private readonly nextReason = new Map<string, string>();
   private readonly configEventsSubject = new Subject<ConfigReloadEvent>();
@@ -265,20 +265,23 @@ export class Supervisor {
 
   /** Stops the service (if active) and deletes it. Resolves once it is gone. */
   async removeService(name: string): Promise<void> {
+    await this.remove(this.requireKey(name), 'removed on request');
+  }
+
+  private async remove(key: string, reason: string): Promise<void> {
     const root = this.running('remove a service');
-    const key = this.requireKey(name);
     const child = this.child(key);
     const budget = this.stopBudget(key);
     if (child && this.stateOf(key) !== 'DISCONNECTED') {
-      child.send({ type: 'STOP', reason: 'removed on request' });
+      child.send({ type: 'STOP', reason });
       await this.waitForService(key, { states: ['DISCONNECTED'], timeoutMs: budget + STOP_GRACE_MS }).catch(() => undefined);
     }
-    this.removing.add(key);
+    this.removing.set(key, reason);
     if (child) {
       child.send({ type: 'REMOVE' });
     } else {
       root.send({ type: 'service.remove', key });
-      this.streams.remove(key, this.clock.now(), 'removed on request');
+      this.streams.remove(key, this.clock.now(), reason);
     }
     this.specs.delete(key);
     await this.connections.unregister(key, budget);
@@ -403,7 +406,7 @@ export class Supervisor {
     await Promise.all([
       ...diff.removed.map((service) =>
         // A disabled service has no actor: forgetting its spec is all there is to remove.
-        this.streams.has(service.key) ? this.removeService(service.key).catch(() => undefined) : this.specs.delete(service.key),
+        this.streams.has(service.key) ? this.remove(service.key, 'removed from the config').catch(() => undefined) : this.specs.delete(service.key),
       ),
       ...diff.changed.map((change) => this.replaceService(change.after)),
     ]);
@@ -564,10 +567,9 @@ export class Supervisor {
   }
 
   private forget(key: string, at: number, context: ServiceContext) {
-    const onRequest = this.removing.delete(key);
-    const reason = onRequest
-      ? 'removed on request'
-      : `removed by the cleanup sweep: disconnected for more than ${context.config.maxDisconnectedAgeHours} h`;
+    const reason =
+      this.removing.get(key) ?? `removed by the cleanup sweep: disconnected for more than ${context.config.maxDisconnectedAgeHours} h`;
+    this.removing.delete(key);
     this.streams.remove(key, at, reason);
     this.specs.delete(key);
     void this.connections.unregister(key);

@@ -54,7 +54,7 @@ describe('hot reload with a live supervisor', () => {
   const nextReload = (s: Supervisor): Promise<ConfigReloadEvent> => firstValueFrom(s.configEvents$);
 
   it('keeps unchanged services untouched, restarts changed ones, stops removed ones, starts added ones', async () => {
-    const { supervisor: s, connections } = await start(
+    const { supervisor: s, connections, transitions } = await start(
       fleet(service('keep') + service('change') + service('drop')),
     );
     const keepConnection = s.getServiceInfo('keep').metadata;
@@ -77,6 +77,12 @@ describe('hot reload with a live supervisor', () => {
     expect(s.getServiceInfo('keep').metadata.connectedTime).toBe(keepConnection.connectedTime);
     expect(s.getServiceInfo('change').config.lifecycle.pingTimeout).toBe(5000);
     expect(connections.unregistered).toContain('drop');
+    const dropped = transitions.filter((t) => t.service === 'drop').slice(-3);
+    expect(dropped.map((t) => [t.to, t.reason])).toEqual([
+      ['DISCONNECTING', 'removed from the config'],
+      ['DISCONNECTED', 'removed from the config'],
+      ['REMOVED', 'removed from the config'],
+    ]);
   });
 
   it('starts a service enabled by an edit and forgets a disabled one that is removed', async () => {
