@@ -1,4 +1,4 @@
-// The public API of SPEC §5: a supervisor that owns a fleet of service actors and publishes their
+// The public API: a supervisor that owns a fleet of service actors and publishes their
 // snapshots, transitions and metrics as RxJS streams.
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -60,7 +60,7 @@ export interface ServiceSpec {
   name: string;
   agentId?: string | null;
   transport: TransportConfig;
-  /** Per-service settings; unset keys take the SPEC §4 defaults. */
+  /** Per-service settings; unset keys take the built-in defaults (src/machines/defaults.ts). */
   lifecycle?: Partial<LifecycleConfig>;
   /** A disabled service is known to the config but not started. */
   enabled?: boolean;
@@ -465,7 +465,7 @@ export class Supervisor {
     return stop;
   }
 
-  /** The source document's `collect_lifecycle_metrics`, now. */
+  /** The fleet's lifecycle metrics now: totals per state, health rate, response times, failures. */
   metrics(): FleetMetrics {
     return this.streams.metrics();
   }
