@@ -5,7 +5,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from './errors.js';
+import { ConfigError, describeValue } from './errors.js';
 import type { ConfigIssue, PathSegment } from './errors.js';
 import { environmentResolver } from './interpolate.js';
 import type { VariableResolver } from './interpolate.js';
@@ -111,7 +111,8 @@ function serviceFields(
   const type = fields.transport;
   if (typeof type === 'string') {
     if (!Object.hasOwn(TRANSPORT_TYPES, type)) {
-      issues.push(issueAt([...entryPath, origins.get('transport') ?? 'type'], `expected one of stdio | http | sse, got "${type}"`));
+      const typePath = [...entryPath, origins.get('transport') ?? 'type'];
+      issues.push(issueAt(typePath, `expected one of stdio | http | sse, got ${describeValue(type, typePath)}`));
     }
     const mapped = TRANSPORT_TYPES[type];
     if (mapped === undefined) delete fields.transport;
