@@ -82,7 +82,7 @@ export function parseMcpJson(text: string, options: ParseOptions): FleetConfig {
   };
   return validateFleetDocument(document, {
     file,
-    baseDir: path.dirname(path.resolve(file)),
+    baseDir: workspaceFolderOf(file),
     issueAt: (documentPath, message, atKey) => source.issueAt(toSource(documentPath), message, atKey),
     issues,
     warnings,
@@ -148,8 +148,7 @@ function serversRoot(data: unknown): { path: PathSegment[]; servers: Record<stri
  */
 function mcpJsonResolver({ file, env = process.env }: ParseOptions): VariableResolver {
   const fromEnvironment = environmentResolver(env);
-  const directory = path.dirname(path.resolve(file));
-  const workspace = ['.vscode', '.cursor'].includes(path.basename(directory)) ? path.dirname(directory) : directory;
+  const workspace = workspaceFolderOf(file);
   const editorVariables: Record<string, string> = {
     workspaceFolder: workspace,
     workspaceFolderBasename: path.basename(workspace),
@@ -164,6 +163,15 @@ function mcpJsonResolver({ file, env = process.env }: ParseOptions): VariableRes
     }
     return fromEnvironment(name);
   };
+}
+
+/**
+ * The folder the file's servers belong to: its own directory, or for a file in `.vscode/` or `.cursor/`
+ * the project folder holding it, where those editors start the servers (and `${workspaceFolder}` points).
+ */
+function workspaceFolderOf(file: string): string {
+  const directory = path.dirname(path.resolve(file));
+  return ['.vscode', '.cursor'].includes(path.basename(directory)) ? path.dirname(directory) : directory;
 }
 
 /**

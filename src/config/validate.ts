@@ -11,7 +11,7 @@ import { describeZodIssues } from './zod-issues.js';
 
 export interface DocumentContext {
   file: string;
-  /** Relative `cwd`s resolve against this directory. */
+  /** Stdio services run in this directory unless `cwd` says otherwise; a relative `cwd` resolves against it. */
   baseDir: string;
   issueAt: IssueLocator;
   /** Problems already found reading the source (syntax, `${VAR}`); their paths are not reported twice. */

@@ -131,7 +131,7 @@ describe('validate', () => {
   it('summarises the demo config', async () => {
     const { code, stdout } = await cli('validate', 'config/services.yaml');
     expect(code).toBe(0);
-    for (const name of ['steady', 'slow', 'flaky']) expect(stdout).toMatch(new RegExp(`^ {2}${name}\\s+—\\s+stdio\\s+node examples/servers/${name}\\.mjs`, 'm'));
+    for (const name of ['steady', 'slow', 'flaky']) expect(stdout).toMatch(new RegExp(`^ {2}${name}\\s+—\\s+stdio\\s+node \\.\\./examples/servers/${name}\\.mjs`, 'm'));
     expect(stdout).toContain('Warnings:   none');
   });
 

@@ -1,10 +1,11 @@
 // SPEC §4 precedence: built-in defaults < `defaults:` < profile < the service's own keys; the resolved
 // model the supervisor consumes (transports, scopes, supervisor settings) and the cross-key warnings.
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIFECYCLE_CONFIG, DEFAULT_SUPERVISOR_SETTINGS, resolveLifecycleConfig } from '../../src/machines/defaults.js';
-import { BUILT_IN_PROFILES, formatIssue, loadConfigFile, parseConfig } from '../../src/config/index.js';
+import { BUILT_IN_PROFILES, formatIssue, loadConfigFile, parseConfig, parseServiceConfig } from '../../src/config/index.js';
 import type { FleetConfig, ServiceConfig } from '../../src/config/index.js';
 
 const parse = (text: string, file = 'fleet.yaml'): FleetConfig => parseConfig(text, { file, env: {} });
@@ -138,6 +139,8 @@ services:
     args: [server.mjs]
     cwd: ../servers
     env: { LEVEL: debug }
+  beside:
+    command: ./bin/server
   inferred-http:
     url: https://a.example.com/mcp
   inferred-sse:
@@ -158,6 +161,15 @@ services:
       env: { LEVEL: 'debug' },
       cwd: path.resolve('servers'),
     });
+  });
+
+  it('stdio without `cwd` runs in the config file’s directory, whatever the shell’s directory is', () => {
+    expect(service(fleet, 'beside').transport).toEqual({ type: 'stdio', command: './bin/server', args: [], env: {}, cwd: path.resolve('configs') });
+  });
+
+  it('a service given from code (no file) keeps `cwd` as written: the process’s own directory when absent', () => {
+    expect(parseServiceConfig({ name: 'code', command: 'node' }).transport).not.toHaveProperty('cwd');
+    expect(parseServiceConfig({ name: 'code', command: 'node', cwd: 'work' }).transport).toMatchObject({ cwd: 'work' });
   });
 
   it('a URL without `transport` is Streamable HTTP with SSE fallback, or SSE when its path ends in /sse', () => {
@@ -249,5 +261,17 @@ services:
       ['a', 1_000],
       ['b', 2_000],
     ]);
+  });
+});
+
+describe('the demo fleet (config/services.yaml)', () => {
+  it('finds its servers from any directory: each runs in config/ and its script path is read from there', async () => {
+    const fleet = await loadConfigFile(path.resolve('config/services.yaml'), { env: {} });
+    expect(fleet.services.map((entry) => entry.key)).toEqual(['steady', 'slow', 'flaky']);
+    for (const { transport } of fleet.services) {
+      if (transport.type !== 'stdio') throw new Error('the demo fleet is stdio only');
+      expect(transport.cwd).toBe(path.resolve('config'));
+      expect(existsSync(path.resolve(transport.cwd ?? '', transport.args[0] ?? ''))).toBe(true);
+    }
   });
 });
