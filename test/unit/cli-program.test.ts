@@ -118,7 +118,7 @@ describe('validate', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain(`${file}: valid. 3 services (2 enabled).`);
-    expect(stdout).toMatch(/^ {2}steady\s+—\s+stdio\s+node steady\.mjs --label "two words"\s+critical\s+normal\s+10s\s+yes$/m);
+    expect(stdout).toMatch(/^ {2}steady\s+—\s+stdio\s+node steady\.mjs --label "two words"\s+critical\s+critical\s+10s\s+yes$/m);
     expect(stdout).toMatch(/^ {2}search\s+—\s+streamable-http\s+https:\/\/\*\*\*:\*\*\*@search\.example\.com\/mcp\?key=\*\*\*\s+—\s+normal\s+30s\s+no$/m);
     expect(stdout).toMatch(/^ {2}notes\s+alice\s+sse\s+/m);
     expect(stdout).toContain('Transports: stdio 1, streamable-http 1, sse 1');

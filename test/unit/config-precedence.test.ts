@@ -74,12 +74,32 @@ services:
 
 describe('built-in profiles (the source document’s examples)', () => {
   it.each([
-    ['critical', { warningFailureThreshold: 1, reconnectingFailureThreshold: 2, maxReconnectAttempts: 20, healthCheckInterval: 10_000 }],
-    ['normal', { warningFailureThreshold: 3, reconnectingFailureThreshold: 5, maxReconnectAttempts: 10, healthCheckInterval: 30_000 }],
-    ['background', { warningFailureThreshold: 5, reconnectingFailureThreshold: 10, maxReconnectAttempts: 5, healthCheckInterval: 60_000 }],
+    ['critical', { warningFailureThreshold: 1, reconnectingFailureThreshold: 2, maxReconnectAttempts: 20, healthCheckInterval: 10_000, priority: 'critical' }],
+    ['normal', { warningFailureThreshold: 3, reconnectingFailureThreshold: 5, maxReconnectAttempts: 10, healthCheckInterval: 30_000, priority: 'normal' }],
+    ['background', { warningFailureThreshold: 5, reconnectingFailureThreshold: 10, maxReconnectAttempts: 5, healthCheckInterval: 60_000, priority: 'low' }],
   ])('`%s` applies without being declared', (profile, expected) => {
     const fleet = parse(`services:\n  a:\n    command: node\n    profile: ${profile}\n`);
     expect(fleet.services[0]?.lifecycle).toMatchObject(expected);
+  });
+
+  it('a profile’s priority wins over `defaults:`, and the service’s own `priority:` over both', () => {
+    const fleet = parse(`
+defaults:
+  priority: high
+services:
+  background-job:
+    command: node
+    profile: background
+  pinned:
+    command: node
+    profile: critical
+    priority: normal
+  plain:
+    command: node
+`);
+    expect(service(fleet, 'background-job').lifecycle.priority).toBe('low');
+    expect(service(fleet, 'pinned').lifecycle.priority).toBe('normal');
+    expect(service(fleet, 'plain').lifecycle.priority).toBe('high');
   });
 
   it('a declared profile of the same name replaces the built-in one whole', () => {
