@@ -50,6 +50,9 @@ export function formatIssue(issue: ConfigIssue): string {
   return where === '' ? what : `${where} ${what}`;
 }
 
+/** A message lists this many issues at most; the rest are counted (the `issues` array has them all). */
+export const MAX_LISTED_ISSUES = 100;
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly issues: readonly ConfigIssue[];
@@ -62,8 +65,10 @@ export class ConfigError extends Error {
     const count = issues.length === 1 ? '1 error' : `${issues.length} errors`;
     const lines = [
       `Invalid config${source === null ? '' : ` ${source}`} (${count}; nothing was applied):`,
-      ...issues.map((issue) => `  ${formatIssue(issue)}`),
-      ...warnings.map((issue) => `  warning: ${formatIssue(issue)}`),
+      ...issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `  ${formatIssue(issue)}`),
+      ...(issues.length > MAX_LISTED_ISSUES ? [`  … and ${issues.length - MAX_LISTED_ISSUES} more errors: fix these first`] : []),
+      ...warnings.slice(0, MAX_LISTED_ISSUES).map((issue) => `  warning: ${formatIssue(issue)}`),
+      ...(warnings.length > MAX_LISTED_ISSUES ? [`  … and ${warnings.length - MAX_LISTED_ISSUES} more warnings`] : []),
     ];
     super(lines.join('\n'));
     this.issues = issues;
