@@ -1,6 +1,8 @@
 // Config problems as data: each issue says where (file:line:col and key path) and what was expected.
 // A `ConfigError` carries every error of a file at once, since the file is accepted or rejected whole.
 
+import { redactUrl } from './transport.js';
+
 export interface ConfigIssue {
   /** The config file, as the caller named it; null for a service given from code. */
   file: string | null;
@@ -14,13 +16,22 @@ export interface ConfigIssue {
 
 export type PathSegment = string | number;
 
-/** A found value as a message shows it: short, typed, never a whole subtree. */
-export function describeValue(value: unknown): string {
+/** Keys whose values are often secrets (tokens in `env`, `Authorization` in `headers`): never quoted. */
+const SECRET_KEYS: ReadonlySet<PropertyKey> = new Set(['env', 'headers']);
+
+/**
+ * A found value as a message shows it: short, typed, never a whole subtree, never a possible secret.
+ * `path` is where the value sits: a string anywhere under `env` or `headers` is described, not quoted,
+ * and a URL is shown redacted (credentials, query values, key-like path segments).
+ */
+export function describeValue(value: unknown, path: readonly PropertyKey[]): string {
   if (value === null || value === undefined) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  return String(value);
+  if (typeof value !== 'string') return String(value);
+  if (path.some((segment) => SECRET_KEYS.has(segment))) return 'a string';
+  const shown = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? redactUrl(value) : value;
+  return JSON.stringify(shown.length > 60 ? `${shown.slice(0, 57)}...` : shown);
 }
 
 /** `['services', 'weather', 'args', 0]` → `services.weather.args[0]`. */
@@ -39,6 +50,9 @@ export function formatIssue(issue: ConfigIssue): string {
   return where === '' ? what : `${where} ${what}`;
 }
 
+/** A message lists this many issues at most; the rest are counted (the `issues` array has them all). */
+export const MAX_LISTED_ISSUES = 100;
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly issues: readonly ConfigIssue[];
@@ -51,8 +65,10 @@ export class ConfigError extends Error {
     const count = issues.length === 1 ? '1 error' : `${issues.length} errors`;
     const lines = [
       `Invalid config${source === null ? '' : ` ${source}`} (${count}; nothing was applied):`,
-      ...issues.map((issue) => `  ${formatIssue(issue)}`),
-      ...warnings.map((issue) => `  warning: ${formatIssue(issue)}`),
+      ...issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `  ${formatIssue(issue)}`),
+      ...(issues.length > MAX_LISTED_ISSUES ? [`  … and ${issues.length - MAX_LISTED_ISSUES} more errors: fix these first`] : []),
+      ...warnings.slice(0, MAX_LISTED_ISSUES).map((issue) => `  warning: ${formatIssue(issue)}`),
+      ...(warnings.length > MAX_LISTED_ISSUES ? [`  … and ${warnings.length - MAX_LISTED_ISSUES} more warnings`] : []),
     ];
     super(lines.join('\n'));
     this.issues = issues;

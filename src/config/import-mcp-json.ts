@@ -5,7 +5,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from './errors.js';
+import { ConfigError, describeValue } from './errors.js';
 import type { ConfigIssue, PathSegment } from './errors.js';
 import { environmentResolver } from './interpolate.js';
 import type { VariableResolver } from './interpolate.js';
@@ -82,7 +82,7 @@ export function parseMcpJson(text: string, options: ParseOptions): FleetConfig {
   };
   return validateFleetDocument(document, {
     file,
-    baseDir: path.dirname(path.resolve(file)),
+    baseDir: workspaceFolderOf(file),
     issueAt: (documentPath, message, atKey) => source.issueAt(toSource(documentPath), message, atKey),
     issues,
     warnings,
@@ -111,7 +111,8 @@ function serviceFields(
   const type = fields.transport;
   if (typeof type === 'string') {
     if (!Object.hasOwn(TRANSPORT_TYPES, type)) {
-      issues.push(issueAt([...entryPath, origins.get('transport') ?? 'type'], `expected one of stdio | http | sse, got "${type}"`));
+      const typePath = [...entryPath, origins.get('transport') ?? 'type'];
+      issues.push(issueAt(typePath, `expected one of stdio | http | sse, got ${describeValue(type, typePath)}`));
     }
     const mapped = TRANSPORT_TYPES[type];
     if (mapped === undefined) delete fields.transport;
@@ -147,8 +148,7 @@ function serversRoot(data: unknown): { path: PathSegment[]; servers: Record<stri
  */
 function mcpJsonResolver({ file, env = process.env }: ParseOptions): VariableResolver {
   const fromEnvironment = environmentResolver(env);
-  const directory = path.dirname(path.resolve(file));
-  const workspace = ['.vscode', '.cursor'].includes(path.basename(directory)) ? path.dirname(directory) : directory;
+  const workspace = workspaceFolderOf(file);
   const editorVariables: Record<string, string> = {
     workspaceFolder: workspace,
     workspaceFolderBasename: path.basename(workspace),
@@ -163,6 +163,15 @@ function mcpJsonResolver({ file, env = process.env }: ParseOptions): VariableRes
     }
     return fromEnvironment(name);
   };
+}
+
+/**
+ * The folder the file's servers belong to: its own directory, or for a file in `.vscode/` or `.cursor/`
+ * the project folder holding it, where those editors start the servers (and `${workspaceFolder}` points).
+ */
+function workspaceFolderOf(file: string): string {
+  const directory = path.dirname(path.resolve(file));
+  return ['.vscode', '.cursor'].includes(path.basename(directory)) ? path.dirname(directory) : directory;
 }
 
 /**

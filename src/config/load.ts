@@ -1,29 +1,51 @@
 // Reading a config file: YAML (`.yaml`, `.yml`) or an imported MCP client JSON file (`.json`), into the
 // fleet model. A file with any error yields a ConfigError listing all of them, and no fleet.
 
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 import { parseMcpJson } from './import-mcp-json.js';
 import type { ParseOptions } from './import-mcp-json.js';
 import { environmentResolver } from './interpolate.js';
 import type { FleetConfig } from './model.js';
-import { parseSource } from './source.js';
+import { parseConfigOffThread } from './parse-off-thread.js';
+import { MAX_CONFIG_BYTES, parseSource, sizeIssue } from './source.js';
 import { validateFleetDocument } from './validate.js';
 
 export type { ParseOptions };
 export type LoadOptions = Omit<ParseOptions, 'file'>;
 
-export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<FleetConfig> {
-  let text: string;
+/**
+ * Texts from this size, or that use YAML anchors (whose aliases multiply the work), are parsed on a
+ * worker thread. Below it, with no anchor, a parse is linear in a few kilobytes: milliseconds.
+ */
+export const OFF_THREAD_BYTES = 16 * 1024;
+
+export async function loadConfigFile(file: string, options: LoadOptions = {}, signal?: AbortSignal): Promise<FleetConfig> {
+  return parseConfigAsync(await readConfigText(file), { ...options, file }, signal);
+}
+
+/**
+ * A config file's text, read at most MAX_CONFIG_BYTES (+1, to tell a bigger one) so that even a device
+ * or a runaway file cannot fill memory. A ConfigError if it cannot be read or is too big.
+ */
+export async function readConfigText(file: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
   try {
-    text = await readFile(file, 'utf8');
+    for await (const chunk of createReadStream(file, { start: 0, end: MAX_CONFIG_BYTES })) {
+      const buffer = chunk as Buffer;
+      chunks.push(buffer);
+      bytes += buffer.length;
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error);
-    throw new ConfigError([{ file, line: null, column: null, path: '', message: `cannot read the config file: ${reason}` }]);
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : error instanceof Error ? error.message : String(error);
+    throw fileError(file, `cannot read the config file: ${reason}`);
   }
-  return parseConfig(text, { ...options, file });
+  const tooBig = sizeIssue(bytes);
+  if (tooBig !== null) throw fileError(file, tooBig);
+  return Buffer.concat(chunks, bytes).toString('utf8');
 }
 
 /** Parses config text; `file` names it in issues and picks the format (`.json` is an MCP client file). */
@@ -38,4 +60,21 @@ export function parseConfig(text: string, options: ParseOptions): FleetConfig {
     issues: source.issues,
     warnings: source.warnings,
   });
+}
+
+/** `parseConfig` that keeps the event loop free: a big text, or one with anchors, is parsed on a worker thread. */
+export async function parseConfigAsync(text: string, options: ParseOptions, signal?: AbortSignal): Promise<FleetConfig> {
+  const tooBig = sizeIssue(Buffer.byteLength(text, 'utf8'));
+  if (tooBig !== null) throw fileError(options.file, tooBig);
+  if (text.length >= OFF_THREAD_BYTES || mayUseAnchors(text)) return parseConfigOffThread(text, options, signal);
+  return parseConfig(text, options);
+}
+
+/** An `&name` after a space, `[`, `{` or `,`: a YAML anchor, or (rarely, harmlessly) text that looks like one. */
+function mayUseAnchors(text: string): boolean {
+  return /(?:^|[\s[{,])&[^\s,[\]{}]/.test(text);
+}
+
+function fileError(file: string, message: string): ConfigError {
+  return new ConfigError([{ file, line: null, column: null, path: '', message }]);
 }

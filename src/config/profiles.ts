@@ -1,6 +1,7 @@
 // The source document's example profiles (its `customize_state_thresholds`), shipped as built-ins so a
 // service can say `profile: critical` without defining it. A `profiles:` entry of the same name replaces
-// the built-in one whole. They set thresholds and the check interval only, as the document does.
+// the built-in one whole. They set thresholds and the check interval as the document does, and the
+// priority their name promises (the order of reconnects and the weight of long-cycle backoff).
 
 import type { LifecycleConfig } from '../machines/defaults.js';
 
@@ -11,6 +12,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, Readonly<Partial<Lifecyc
     reconnectingFailureThreshold: 2,
     maxReconnectAttempts: 20,
     healthCheckInterval: 10_000,
+    priority: 'critical',
   }),
   /** The document's defaults, spelled out. */
   normal: Object.freeze({
@@ -18,6 +20,7 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, Readonly<Partial<Lifecyc
     reconnectingFailureThreshold: 5,
     maxReconnectAttempts: 10,
     healthCheckInterval: 30_000,
+    priority: 'normal',
   }),
   /** Tolerant and quiet: check every minute, give up reconnecting sooner. */
   background: Object.freeze({
@@ -25,5 +28,6 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, Readonly<Partial<Lifecyc
     reconnectingFailureThreshold: 10,
     maxReconnectAttempts: 5,
     healthCheckInterval: 60_000,
+    priority: 'low',
   }),
 });

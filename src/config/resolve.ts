@@ -21,7 +21,10 @@ export interface ResolveContext {
   profiles: Readonly<Record<string, Partial<LifecycleConfig>>>;
   /** Which profiles were declared in the document (so findings can point into `profiles:`). */
   declaredProfiles: ReadonlySet<string>;
-  /** Relative `cwd`s resolve against this (the config file's directory); null leaves them as written. */
+  /**
+   * The declaring file's directory: a stdio service runs there unless its `cwd` says otherwise, and a
+   * relative `cwd` resolves against it. Null (a service given from code) leaves `cwd` as written.
+   */
   baseDir: string | null;
 }
 
@@ -107,7 +110,8 @@ export function resolveService(
 /** SPEC §4: `command` → stdio; `url` → the given transport, or inferred (Streamable HTTP falls back to SSE). */
 function transportOf(fields: ServiceFields, baseDir: string | null): TransportConfig {
   if (fields.command !== undefined) {
-    const cwd = fields.cwd === undefined || baseDir === null ? fields.cwd : path.resolve(baseDir, fields.cwd);
+    // Anchored at the file, so a config means the same whichever directory the supervisor starts in.
+    const cwd = baseDir === null ? fields.cwd : path.resolve(baseDir, fields.cwd ?? '.');
     return { type: 'stdio', command: fields.command, args: fields.args ?? [], env: fields.env ?? {}, ...(cwd === undefined ? {} : { cwd }) };
   }
   if (fields.url === undefined) throw new Error('a validated service has `command` or `url`');

@@ -29,7 +29,7 @@ const MAX_TIMER_HOURS = Math.floor(MAX_TIMER_MS / 3_600_000);
 function duration(min: 0 | 1) {
   return z
     .custom<number | string>((value) => typeof value === 'number' || typeof value === 'string', {
-      error: (issue) => `expected ${DURATION_HINT}, got ${describeValue(issue.input)}`,
+      error: (issue) => `expected ${DURATION_HINT}, got ${describeValue(issue.input, issue.path ?? [])}`,
     })
     .transform((value, ctx) => {
       const parsed = parseDuration(value);
@@ -45,7 +45,7 @@ function duration(min: 0 | 1) {
 /** Env values, header values and args: YAML may type `8080` or `true`; they are passed on as text. */
 const text = z
   .custom<string | number | boolean>((value) => ['string', 'number', 'boolean'].includes(typeof value), {
-    error: (issue) => `expected a string, got ${describeValue(issue.input)}`,
+    error: (issue) => `expected a string, got ${describeValue(issue.input, issue.path ?? [])}`,
   })
   .transform((value) => String(value));
 

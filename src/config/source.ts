@@ -1,13 +1,17 @@
 // A config file's text as data that still knows where everything came from: parsed with the `yaml`
 // package (which also reads JSON), `${VAR}` interpolated in string values, and every key path mapped
-// back to file:line:col. YAML syntax errors, duplicate keys and bad `${…}` are collected as issues here.
+// back to file:line:col. YAML syntax errors, duplicate keys, bad aliases and bad `${…}` are collected as
+// issues here. Every pass over the tree is one linear walk and the input is bounded (its size here, alias
+// expansion in aliases.ts), so a hostile file costs a bounded, linear amount of work.
 
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, ErrorCode, Node, Scalar } from 'yaml';
+import { checkAliases, toPlainData } from './aliases.js';
 import type { ConfigIssue, PathSegment } from './errors.js';
 import { formatPath } from './errors.js';
 import { interpolate } from './interpolate.js';
 import type { VariableResolver } from './interpolate.js';
+import { keyText, walk } from './yaml-tree.js';
 
 export interface ParsedSource {
   /** The document as plain data; `undefined` after a YAML syntax error (its tree is then a guess). */
@@ -25,24 +29,29 @@ export interface SourceOptions {
   resolveVariable: VariableResolver;
 }
 
+/** A config file bigger than this is refused before it is parsed: configs are kilobytes, not megabytes. */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
 export function parseSource(text: string, { file, resolveVariable }: SourceOptions): ParsedSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
-
   const issueAtOffset = (offset: number | null, path: readonly PathSegment[], message: string): ConfigIssue => {
     const position = offset === null ? null : lineCounter.linePos(offset);
     return { file, line: position?.line ?? null, column: position?.col ?? null, path: formatPath(path), message };
   };
+  const tooBig = sizeIssue(Buffer.byteLength(text, 'utf8'));
+  if (tooBig !== null) {
+    const issue = issueAtOffset(null, [], tooBig);
+    return { data: undefined, issues: [issue], warnings: [], syntaxErrorOffset: undefined, issueAt: () => issue };
+  }
+
+  // Duplicate keys are found below in one pass; yaml's own check compares each key with every earlier one.
+  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false });
   const issueAt = (path: readonly PathSegment[], message: string, atKey = false): ConfigIssue =>
     issueAtOffset(offsetOf(doc, path, atKey), path, message);
 
   // One syntax error per line: the parser's follow-on complaints about the same line are noise.
   const linesWithSyntaxErrors = new Set<number>();
   const issues = doc.errors.flatMap((error) => {
-    if (error.code === 'DUPLICATE_KEY') {
-      const path = pathOfKeyAt(doc, error.pos[0]);
-      return [issueAtOffset(error.pos[0], path, `duplicate key \`${String(path.at(-1) ?? '')}\`: a key may appear only once in a mapping`)];
-    }
     const { line } = lineCounter.linePos(error.pos[0]);
     if (linesWithSyntaxErrors.has(line)) return [];
     linesWithSyntaxErrors.add(line);
@@ -52,36 +61,34 @@ export function parseSource(text: string, { file, resolveVariable }: SourceOptio
         : `${lowerFirst(error.message)}${syntaxHint(error.code, text, lineCounter.lineStarts[line - 1] ?? 0)}`;
     return [issueAtOffset(error.pos[0], [], `YAML syntax: ${message}`)];
   });
-  const syntaxErrorOffset = doc.errors.find((error) => error.code !== 'DUPLICATE_KEY')?.pos[0];
+  const syntaxErrorOffset = doc.errors[0]?.pos[0];
   const warnings = doc.warnings.map((warning) => issueAtOffset(warning.pos[0], [], `YAML: ${lowerFirst(warning.message)}`));
+  issues.push(...duplicateKeys(doc, issueAtOffset));
 
-  // After a syntax error or a dangling alias the tree is a guess; a duplicate key leaves it sound.
-  const aliasIssues = unknownAliases(doc, issueAtOffset);
-  const readable = aliasIssues.length === 0 && doc.errors.every((error) => error.code === 'DUPLICATE_KEY');
-  issues.push(...aliasIssues, ...interpolateValues(doc, text, resolveVariable, issueAtOffset));
+  // After a syntax error or a bad alias the tree is a guess; a duplicate key leaves it sound.
+  const aliases = checkAliases(doc, issueAtOffset);
+  const readable = aliases.issues.length === 0 && doc.errors.length === 0;
+  issues.push(...aliases.issues, ...interpolateValues(doc, text, resolveVariable, issueAtOffset));
   if (!readable) return { data: undefined, issues, warnings, syntaxErrorOffset, issueAt };
 
   try {
-    return { data: doc.toJS({ maxAliasCount: 1000 }), issues, warnings, syntaxErrorOffset, issueAt };
+    return { data: toPlainData(doc, aliases.links), issues, warnings, syntaxErrorOffset, issueAt };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { data: undefined, issues: [...issues, issueAtOffset(0, [], `YAML: ${lowerFirst(reason)}`)], warnings, syntaxErrorOffset, issueAt };
   }
 }
 
-type OffsetIssue = (offset: number | null, path: readonly PathSegment[], message: string) => ConfigIssue;
-
-function unknownAliases(doc: Document, issueAtOffset: OffsetIssue): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  visit(doc, {
-    Alias(_key, alias) {
-      if (alias.resolve(doc) !== undefined) return;
-      const message = `YAML: unknown alias \`*${alias.source}\` (an alias needs an \`&${alias.source}\` anchor before it)`;
-      issues.push(issueAtOffset(alias.range?.[0] ?? null, pathOfNode(doc, alias), message));
-    },
-  });
-  return issues;
+/** The message for a config of `bytes` bytes if that is more than a config may be, else null. */
+export function sizeIssue(bytes: number): string | null {
+  if (bytes <= MAX_CONFIG_BYTES) return null;
+  return (
+    `the file is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB, the most a config may be (5,000 services fit in about 1 MiB): ` +
+    'check that this is the config you meant, and move any bulk data out of it'
+  );
 }
+
+export type OffsetIssue = (offset: number | null, path: readonly PathSegment[], message: string) => ConfigIssue;
 
 /**
  * Replaces `${VAR}` in every string value (never in keys). A plain (unquoted) scalar is typed again
@@ -95,19 +102,16 @@ function interpolateValues(
   issueAtOffset: OffsetIssue,
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  visit(doc, {
-    Scalar(key, scalar) {
-      if (key === 'key' || typeof scalar.value !== 'string' || !scalar.value.includes('$')) return;
-      const result = interpolate(scalar.value, resolveVariable);
-      if (!result.ok) {
-        const path = pathOfNode(doc, scalar);
-        for (const problem of result.problems) {
-          issues.push(issueAtOffset(expressionOffset(text, scalar, problem.expression), path, problem.message));
-        }
-        return;
+  walk(doc, (scalar, path, _container, slot) => {
+    if (slot === 'key' || !isScalar(scalar) || typeof scalar.value !== 'string' || !scalar.value.includes('$')) return;
+    const result = interpolate(scalar.value, resolveVariable);
+    if (!result.ok) {
+      for (const problem of result.problems) {
+        issues.push(issueAtOffset(expressionOffset(text, scalar, problem.expression), path, problem.message));
       }
-      if (result.changed) scalar.value = scalar.type === 'PLAIN' ? retype(result.value) : result.value;
-    },
+      return;
+    }
+    if (result.changed) scalar.value = scalar.type === 'PLAIN' ? retype(result.value) : result.value;
   });
   return issues;
 }
@@ -127,8 +131,6 @@ function expressionOffset(text: string, scalar: Scalar, expression: string): num
   return index >= 0 && index < end ? index : start;
 }
 
-type Segments = PathSegment[];
-
 /** What to do about the YAML mistakes people make most. */
 function syntaxHint(code: ErrorCode, text: string, lineStart: number): string {
   const lineEnd = text.indexOf('\n', lineStart);
@@ -138,13 +140,6 @@ function syntaxHint(code: ErrorCode, text: string, lineStart: number): string {
   if (code === 'BLOCK_AS_IMPLICIT_KEY') return ' (quote a value that contains `: `)';
   if (code === 'TAB_AS_INDENT') return ' (indent with spaces)';
   return '';
-}
-
-function keyText(key: unknown): string | null {
-  if (!isScalar(key)) return null;
-  const { value } = key;
-  if (typeof value === 'symbol') return '<<'; // the merge key
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
 }
 
 /** Offset for a key path: the deepest node that exists; a mapping or a missing value is shown at its key. */
@@ -175,33 +170,23 @@ function offsetOf(doc: Document, path: readonly PathSegment[], atKey: boolean): 
   return scalarStart;
 }
 
-/** The key path of whatever node starts at `offset` as a map key (for yaml's duplicate-key errors). */
-function pathOfKeyAt(doc: Document, offset: number): Segments {
-  return findPath(doc.contents, (key) => key?.range?.[0] === offset) ?? [];
-}
-
-function pathOfNode(doc: Document, target: Node): Segments {
-  return findPath(doc.contents, (key, value) => value === target) ?? [];
-}
-
-/** Depth-first search of the document tree; the tree is finite and aliases are not followed. */
-function findPath(node: unknown, match: (key: Node | null, value: unknown) => boolean): Segments | null {
-  if (isMap(node)) {
+/** A key written twice in one mapping (merge keys `<<` may repeat); one pass, a set per mapping. */
+function duplicateKeys(doc: Document, issueAtOffset: OffsetIssue): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  walk(doc, (node, path) => {
+    if (!isMap(node)) return;
+    const seen = new Set<string>();
     for (const pair of node.items) {
-      const key = isScalar(pair.key) ? pair.key : null;
-      const segment = keyText(pair.key) ?? '?';
-      if (match(key, pair.value)) return [segment];
-      const below = findPath(pair.value, match);
-      if (below) return [segment, ...below];
+      const key = keyText(pair.key);
+      if (key === null || key === '<<') continue;
+      if (seen.has(key)) {
+        const offset = isScalar(pair.key) ? (pair.key.range?.[0] ?? null) : null;
+        issues.push(issueAtOffset(offset, [...path, key], `duplicate key \`${key}\`: a key may appear only once in a mapping`));
+      }
+      seen.add(key);
     }
-  } else if (isSeq(node)) {
-    for (const [index, item] of node.items.entries()) {
-      if (match(null, item)) return [index];
-      const below = findPath(item, match);
-      if (below) return [index, ...below];
-    }
-  }
-  return null;
+  });
+  return issues;
 }
 
 function lowerFirst(message: string): string {

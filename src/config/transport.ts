@@ -51,17 +51,44 @@ export function redactTransport(transport: TransportConfig): TransportConfig {
   return { ...transport, url: redactUrl(transport.url), headers: hide(transport.headers) };
 }
 
-/** A URL without its credentials or query values (tokens often travel as `?key=`). */
+/**
+ * A URL without its secrets: credentials, query values, the fragment, and any path segment that looks
+ * like a key (hosted MCP servers often put the API key in the path: `/v1/sk-…/sse`, `/s/<uuid>/mcp`).
+ */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.username) parsed.username = REDACTED;
     if (parsed.password) parsed.password = REDACTED;
     for (const key of [...parsed.searchParams.keys()]) parsed.searchParams.set(key, REDACTED);
+    if (parsed.hash) parsed.hash = REDACTED;
+    parsed.pathname = parsed.pathname
+      .split('/')
+      .map((segment) => (looksLikeKey(segment) ? REDACTED : segment))
+      .join('/');
     return parsed.toString();
   } catch {
     return REDACTED;
   }
+}
+
+/** Prefixes of well-known API keys and tokens (OpenAI, Stripe, GitHub, GitLab, Slack, AWS). */
+const KEY_PREFIX = /^(sk|pk|rk|ak)[-_]|^(ghp|gho|ghu|ghs|ghr|github_pat|glpat)_|^xox[abprs]-|^AKIA[0-9A-Z]{12}/;
+
+/**
+ * A path segment that is probably a secret: a well-known key prefix (`sk-…`, but not a locale `sk-SK`),
+ * or 16+ characters where letters and digits alternate at least three times (random-looking: keys, hashes, UUIDs). Readable names stay
+ * (`weather-forecast`, `server-2024-v1`); hiding a harmless long id costs a reader only that segment.
+ */
+function looksLikeKey(segment: string): boolean {
+  if (segment.length >= 8 && KEY_PREFIX.test(segment)) return true;
+  if (segment.length < 16) return false;
+  let alternations = 0;
+  for (let i = 1; i < segment.length; i += 1) {
+    const [before, here] = [segment[i - 1] ?? '', segment[i] ?? ''];
+    if ((/[0-9]/.test(before) && /[A-Za-z]/.test(here)) || (/[A-Za-z]/.test(before) && /[0-9]/.test(here))) alternations += 1;
+  }
+  return alternations >= 3;
 }
 
 /** SPEC §4: a URL path ending in `/sse` is SSE; anything else Streamable HTTP (falling back to SSE). */

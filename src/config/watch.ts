@@ -1,15 +1,15 @@
 // Hot reload: watch a config file and report each applied edit as a new fleet plus its diff. Watching
 // the directory (not the file) survives editors that save by writing a temp file and renaming it over.
-// An edit that does not validate is reported through `onError` and changes nothing.
+// An edit that does not validate is reported through `onError` and changes nothing. A big file is parsed
+// on a worker thread, so a reload never stalls the event loop that supervises the fleet.
 
 import { watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_SUPERVISOR_SETTINGS } from '../machines/defaults.js';
 import { diffFleetConfig, isEmptyDiff } from './diff.js';
 import type { FleetDiff } from './diff.js';
 import { ConfigError } from './errors.js';
-import { parseConfig } from './load.js';
+import { parseConfigAsync, readConfigText } from './load.js';
 import type { LoadOptions } from './load.js';
 import type { FleetConfig } from './model.js';
 
@@ -36,6 +36,8 @@ export function watchConfigFile(file: string, options: WatchOptions): () => void
   let reloading = false;
   let pending = false;
   let closed = false;
+  /** Abandons a parse in progress (its worker thread) when the watch stops. */
+  const closing = new AbortController();
 
   const report = (error: unknown) => {
     if (!closed) onError(error instanceof Error ? error : new Error(String(error)));
@@ -44,11 +46,10 @@ export function watchConfigFile(file: string, options: WatchOptions): () => void
   const reload = async () => {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readConfigText(file);
     } catch (error) {
       lastText = null;
-      const reason = error instanceof Error ? error.message : String(error);
-      report(new ConfigError([{ file, line: null, column: null, path: '', message: `cannot read the config file: ${reason}` }]));
+      report(error);
       return;
     }
     if (closed || text === lastText) return;
@@ -60,11 +61,12 @@ export function watchConfigFile(file: string, options: WatchOptions): () => void
     }
     let next: FleetConfig;
     try {
-      next = parseConfig(text, { ...loadOptions, file });
+      next = await parseConfigAsync(text, { ...loadOptions, file }, closing.signal);
     } catch (error) {
-      report(error);
+      if (!closed) report(error);
       return;
     }
+    if (closed) return;
     const diff = diffFleetConfig(current, next);
     current = next;
     if (!isEmptyDiff(diff)) onChange(next, diff);
@@ -106,6 +108,7 @@ export function watchConfigFile(file: string, options: WatchOptions): () => void
     if (closed) return;
     closed = true;
     if (timer) clearTimeout(timer);
+    closing.abort();
     watcher.close();
   };
 }

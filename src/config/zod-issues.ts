@@ -26,22 +26,22 @@ export function describeZodIssues(
       case 'invalid_key':
         return [issueAt(path, `key \`${String(path.at(-1))}\` ${issue.issues.map((inner) => inner.message).join('; ')}`, true)];
       case 'invalid_type':
-        return [issueAt(path, found === undefined ? `is required (${noun(issue.expected)})` : `expected ${noun(issue.expected)}, got ${describeValue(found)}`)];
+        return [issueAt(path, found === undefined ? `is required (${noun(issue.expected)})` : `expected ${noun(issue.expected)}, got ${describeValue(found, path)}`)];
       case 'too_small':
-        return [issueAt(path, issue.origin === 'string' ? 'must not be empty' : `must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}, got ${describeValue(found)}`)];
+        return [issueAt(path, issue.origin === 'string' ? 'must not be empty' : `must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}, got ${describeValue(found, path)}`)];
       case 'too_big':
-        return [issueAt(path, `must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${describeValue(found)}`)];
+        return [issueAt(path, `must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${describeValue(found, path)}`)];
       case 'invalid_value': {
         const values = issue.values.map(String);
         const hint = typeof found === 'string' ? didYouMean(found, values) : '';
-        return [issueAt(path, `expected one of ${values.join(' | ')}, got ${describeValue(found)}${hint}`)];
+        return [issueAt(path, `expected one of ${values.join(' | ')}, got ${describeValue(found, path)}${hint}`)];
       }
       case 'custom': {
         const atKey = (issue.params as { at?: unknown } | undefined)?.at === AT_KEY.at;
         return [issueAt(path, issue.message, atKey)];
       }
       case 'invalid_format':
-        return [issueAt(path, `${issue.message}, got ${describeValue(found)}`)];
+        return [issueAt(path, `${issue.message}, got ${describeValue(found, path)}`)];
       default:
         return [issueAt(path, issue.message)];
     }

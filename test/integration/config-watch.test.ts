@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfigFile, watchConfigFile } from '../../src/config/index.js';
 import type { FleetConfig, FleetDiff } from '../../src/config/index.js';
+import { formatConfigEvent } from '../../src/cli/transition-log.js';
 
 const DEBOUNCE_MS = 50;
 /** Long enough for an event that is coming to arrive; bounds every "nothing happens" check. */
@@ -115,6 +116,21 @@ describe('watchConfigFile', () => {
     const { diff } = await change();
     expect(diff.added.map((service) => service.key)).toEqual(['c']);
     expect(diff.changed).toEqual([]);
+  });
+
+  it('a rejected reload carries no secret: not in the error, not in the "reload rejected" lines', async () => {
+    await startWatching(await loadConfigFile(file, { env: {} }));
+    await writeFile(
+      file,
+      'services:\n  api:\n    url: https://user:hunter2@api.example.com/mcp?key=abc987\n    headers: "Authorization: Bearer s3cr3t"\n',
+    );
+    const event = await log.next();
+    if (event.kind !== 'error') throw new Error('expected the edit to be rejected');
+    const lines = formatConfigEvent({ type: 'rejected', file, error: event.error, at: 0 });
+    expect(lines).toContain('services.api.headers: expected a mapping, got a string');
+    for (const text of [event.error.message, lines]) {
+      for (const secret of ['hunter2', 'abc987', 's3cr3t']) expect(text).not.toContain(secret);
+    }
   });
 
   it('follows editors that save by writing a temporary file and renaming it over the original', async () => {

@@ -148,7 +148,7 @@ describe('validate', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain(`${file}: valid. 3 services (2 enabled).`);
-    expect(stdout).toMatch(/^ {2}steady\s+—\s+stdio\s+node steady\.mjs --label "two words"\s+critical\s+normal\s+10s\s+yes$/m);
+    expect(stdout).toMatch(/^ {2}steady\s+—\s+stdio\s+node steady\.mjs --label "two words"\s+critical\s+critical\s+10s\s+yes$/m);
     expect(stdout).toMatch(/^ {2}search\s+—\s+streamable-http\s+https:\/\/\*\*\*:\*\*\*@search\.example\.com\/mcp\?key=\*\*\*\s+—\s+normal\s+30s\s+no$/m);
     expect(stdout).toMatch(/^ {2}notes\s+alice\s+sse\s+/m);
     expect(stdout).toContain('Transports: stdio 1, streamable-http 1, sse 1');
@@ -161,7 +161,7 @@ describe('validate', () => {
   it('summarises the demo config', async () => {
     const { code, stdout } = await cli('validate', 'config/services.yaml');
     expect(code).toBe(0);
-    for (const name of ['steady', 'slow', 'flaky']) expect(stdout).toMatch(new RegExp(`^ {2}${name}\\s+—\\s+stdio\\s+node examples/servers/${name}\\.mjs`, 'm'));
+    for (const name of ['steady', 'slow', 'flaky']) expect(stdout).toMatch(new RegExp(`^ {2}${name}\\s+—\\s+stdio\\s+node \\.\\./examples/servers/${name}\\.mjs`, 'm'));
     expect(stdout).toContain('Warnings:   none');
   });
 

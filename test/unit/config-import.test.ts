@@ -30,6 +30,8 @@ describe('Claude Desktop claude_desktop_config.json', () => {
         env: { GITHUB_PERSONAL_ACCESS_TOKEN: '<YOUR_TOKEN>' },
       },
     });
+    // A server runs in the directory of the file that declares it, not wherever the shell happens to be.
+    expect(byName(fleet, 'github').transport).toMatchObject({ cwd: path.resolve(dir) });
     expect(byName(fleet, 'filesystem').lifecycle.healthCheckInterval).toBe(DEFAULT_LIFECYCLE_CONFIG.healthCheckInterval);
     expect(fleet.warnings).toEqual([]);
   });
@@ -45,6 +47,7 @@ describe('Cursor .cursor/mcp.json', () => {
       command: 'node',
       args: [`${project}/tools/docs-server.js`],
       env: { DOCS_TOKEN: 'docs-secret' },
+      cwd: project,
     });
     expect(byName(fleet, 'remote-search').transport).toEqual({
       type: 'streamable-http',
@@ -75,7 +78,7 @@ describe('VS Code .vscode/mcp.json', () => {
   it('reads JSONC (comments, trailing commas) and maps `type` stdio | http | sse', async () => {
     const fleet = await loadConfigFile(`${dir}/project/.vscode/mcp.json`, { env: { GITHUB_TOKEN: 'gh' } });
     expect(fleet.services.map((service) => service.key)).toEqual(['fetch', 'github', 'events', 'workspace-tools']);
-    expect(byName(fleet, 'fetch').transport).toEqual({ type: 'stdio', command: 'uvx', args: ['mcp-server-fetch'], env: {} });
+    expect(byName(fleet, 'fetch').transport).toEqual({ type: 'stdio', command: 'uvx', args: ['mcp-server-fetch'], env: {}, cwd: project });
     // `http` is VS Code's "Streamable HTTP, else SSE": the same as a URL given without a transport.
     expect(byName(fleet, 'github').transport).toEqual({
       type: 'streamable-http',
@@ -103,6 +106,7 @@ describe('VS Code .vscode/mcp.json', () => {
   it('reads `mcp.servers` from a VS Code settings.json', async () => {
     const fleet = await loadConfigFile(`${dir}/project/vscode-settings.json`, { env: {} });
     expect(fleet.services.map((service) => [service.key, service.transport.type])).toEqual([['time', 'stdio']]);
+    expect(fleet.services[0]?.transport).toMatchObject({ cwd: project });
   });
 });
 

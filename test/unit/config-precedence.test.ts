@@ -1,10 +1,11 @@
 // SPEC §4 precedence: built-in defaults < `defaults:` < profile < the service's own keys; the resolved
 // model the supervisor consumes (transports, scopes, supervisor settings) and the cross-key warnings.
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIFECYCLE_CONFIG, DEFAULT_SUPERVISOR_SETTINGS, resolveLifecycleConfig } from '../../src/machines/defaults.js';
-import { BUILT_IN_PROFILES, formatIssue, loadConfigFile, parseConfig } from '../../src/config/index.js';
+import { BUILT_IN_PROFILES, formatIssue, loadConfigFile, parseConfig, parseServiceConfig } from '../../src/config/index.js';
 import type { FleetConfig, ServiceConfig } from '../../src/config/index.js';
 
 const parse = (text: string, file = 'fleet.yaml'): FleetConfig => parseConfig(text, { file, env: {} });
@@ -73,12 +74,32 @@ services:
 
 describe('built-in profiles (the source document’s examples)', () => {
   it.each([
-    ['critical', { warningFailureThreshold: 1, reconnectingFailureThreshold: 2, maxReconnectAttempts: 20, healthCheckInterval: 10_000 }],
-    ['normal', { warningFailureThreshold: 3, reconnectingFailureThreshold: 5, maxReconnectAttempts: 10, healthCheckInterval: 30_000 }],
-    ['background', { warningFailureThreshold: 5, reconnectingFailureThreshold: 10, maxReconnectAttempts: 5, healthCheckInterval: 60_000 }],
+    ['critical', { warningFailureThreshold: 1, reconnectingFailureThreshold: 2, maxReconnectAttempts: 20, healthCheckInterval: 10_000, priority: 'critical' }],
+    ['normal', { warningFailureThreshold: 3, reconnectingFailureThreshold: 5, maxReconnectAttempts: 10, healthCheckInterval: 30_000, priority: 'normal' }],
+    ['background', { warningFailureThreshold: 5, reconnectingFailureThreshold: 10, maxReconnectAttempts: 5, healthCheckInterval: 60_000, priority: 'low' }],
   ])('`%s` applies without being declared', (profile, expected) => {
     const fleet = parse(`services:\n  a:\n    command: node\n    profile: ${profile}\n`);
     expect(fleet.services[0]?.lifecycle).toMatchObject(expected);
+  });
+
+  it('a profile’s priority wins over `defaults:`, and the service’s own `priority:` over both', () => {
+    const fleet = parse(`
+defaults:
+  priority: high
+services:
+  background-job:
+    command: node
+    profile: background
+  pinned:
+    command: node
+    profile: critical
+    priority: normal
+  plain:
+    command: node
+`);
+    expect(service(fleet, 'background-job').lifecycle.priority).toBe('low');
+    expect(service(fleet, 'pinned').lifecycle.priority).toBe('normal');
+    expect(service(fleet, 'plain').lifecycle.priority).toBe('high');
   });
 
   it('a declared profile of the same name replaces the built-in one whole', () => {
@@ -138,6 +159,8 @@ services:
     args: [server.mjs]
     cwd: ../servers
     env: { LEVEL: debug }
+  beside:
+    command: ./bin/server
   inferred-http:
     url: https://a.example.com/mcp
   inferred-sse:
@@ -158,6 +181,15 @@ services:
       env: { LEVEL: 'debug' },
       cwd: path.resolve('servers'),
     });
+  });
+
+  it('stdio without `cwd` runs in the config file’s directory, whatever the shell’s directory is', () => {
+    expect(service(fleet, 'beside').transport).toEqual({ type: 'stdio', command: './bin/server', args: [], env: {}, cwd: path.resolve('configs') });
+  });
+
+  it('a service given from code (no file) keeps `cwd` as written: the process’s own directory when absent', () => {
+    expect(parseServiceConfig({ name: 'code', command: 'node' }).transport).not.toHaveProperty('cwd');
+    expect(parseServiceConfig({ name: 'code', command: 'node', cwd: 'work' }).transport).toMatchObject({ cwd: 'work' });
   });
 
   it('a URL without `transport` is Streamable HTTP with SSE fallback, or SSE when its path ends in /sse', () => {
@@ -249,5 +281,17 @@ services:
       ['a', 1_000],
       ['b', 2_000],
     ]);
+  });
+});
+
+describe('the demo fleet (config/services.yaml)', () => {
+  it('finds its servers from any directory: each runs in config/ and its script path is read from there', async () => {
+    const fleet = await loadConfigFile(path.resolve('config/services.yaml'), { env: {} });
+    expect(fleet.services.map((entry) => entry.key)).toEqual(['steady', 'slow', 'flaky']);
+    for (const { transport } of fleet.services) {
+      if (transport.type !== 'stdio') throw new Error('the demo fleet is stdio only');
+      expect(transport.cwd).toBe(path.resolve('config'));
+      expect(existsSync(path.resolve(transport.cwd ?? '', transport.args[0] ?? ''))).toBe(true);
+    }
   });
 });
