@@ -107,7 +107,7 @@ export function resolveService(
   };
 }
 
-/** SPEC §4: `command` → stdio; `url` → the given transport, or inferred (Streamable HTTP falls back to SSE). */
+/** `command` → stdio; `url` → the given transport, or inferred (Streamable HTTP falls back to SSE). */
 function transportOf(fields: ServiceFields, baseDir: string | null): TransportConfig {
   if (fields.command !== undefined) {
     // Anchored at the file, so a config means the same whichever directory the supervisor starts in.

@@ -49,7 +49,7 @@ const text = z
   })
   .transform((value) => String(value));
 
-/** Every lifecycle key of SPEC §4; the `satisfies` keeps it exactly the snake_case of `LifecycleConfig`. */
+/** Every lifecycle key; the `satisfies` keeps it exactly the snake_case of `LifecycleConfig`. */
 const LIFECYCLE_SHAPE = {
   health_check_interval: duration(1).optional(),
   warning_check_interval: duration(1).optional(),

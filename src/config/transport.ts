@@ -91,7 +91,7 @@ function looksLikeKey(segment: string): boolean {
   return alternations >= 3;
 }
 
-/** SPEC §4: a URL path ending in `/sse` is SSE; anything else Streamable HTTP (falling back to SSE). */
+/** A URL path ending in `/sse` is SSE; anything else Streamable HTTP (falling back to SSE). */
 export function inferTransportType(url: string): 'streamable-http' | 'sse' {
   try {
     return /\/sse\/?$/.test(new URL(url).pathname) ? 'sse' : 'streamable-http';

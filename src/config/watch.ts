@@ -1,10 +1,9 @@
-// Hot reload: watch a config file and report each applied edit as a new fleet plus its diff. Watching
-// the directory (not the file) survives editors that save by writing a temp file and renaming it over.
-// An edit that does not validate is reported through `onError` and changes nothing. A big file is parsed
-// on a worker thread, so a reload never stalls the event loop that supervises the fleet.
+// Hot reload: watch a config file and report each applied edit as a new fleet plus its diff. Edits in
+// place, editors' rename-over saves and swapped symbolic links (a Kubernetes ConfigMap update) are all
+// seen (path-watcher.ts). An edit that does not validate is reported through `onError` and changes
+// nothing. A big file is parsed on a worker thread, so a reload never stalls the event loop that
+// supervises the fleet.
 
-import { watch } from 'node:fs';
-import path from 'node:path';
 import { DEFAULT_SUPERVISOR_SETTINGS } from '../machines/defaults.js';
 import { diffFleetConfig, isEmptyDiff } from './diff.js';
 import type { FleetDiff } from './diff.js';
@@ -12,6 +11,7 @@ import { ConfigError } from './errors.js';
 import { parseConfigAsync, readConfigText } from './load.js';
 import type { LoadOptions } from './load.js';
 import type { FleetConfig } from './model.js';
+import { watchPath } from './path-watcher.js';
 
 export interface WatchOptions extends LoadOptions {
   /** Quiet time after the last file event before reloading (editors write in bursts). */
@@ -20,6 +20,8 @@ export interface WatchOptions extends LoadOptions {
   initial?: Pick<FleetConfig, 'services' | 'supervisor'>;
   /** A valid edit that changes something: apply `diff` to reach `config`. */
   onChange(config: FleetConfig, diff: FleetDiff): void;
+  /** A valid edit that changes no effective setting (a comment, `3s` written `3000ms`): nothing to apply. */
+  onUnchanged?(config: FleetConfig): void;
   /** An unreadable or invalid edit (a ConfigError), or a watcher failure; the running fleet stays as is. */
   onError(error: Error): void;
 }
@@ -28,8 +30,7 @@ export const DEFAULT_WATCH_DEBOUNCE_MS = 250;
 
 /** Starts watching; returns the function that stops it (idempotent). */
 export function watchConfigFile(file: string, options: WatchOptions): () => void {
-  const { debounceMs = DEFAULT_WATCH_DEBOUNCE_MS, initial, onChange, onError, ...loadOptions } = options;
-  const name = path.basename(file);
+  const { debounceMs = DEFAULT_WATCH_DEBOUNCE_MS, initial, onChange, onUnchanged, onError, ...loadOptions } = options;
   let current: Pick<FleetConfig, 'services' | 'supervisor'> = initial ?? { services: [], supervisor: DEFAULT_SUPERVISOR_SETTINGS };
   let lastText: string | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -69,7 +70,8 @@ export function watchConfigFile(file: string, options: WatchOptions): () => void
     if (closed) return;
     const diff = diffFleetConfig(current, next);
     current = next;
-    if (!isEmptyDiff(diff)) onChange(next, diff);
+    if (isEmptyDiff(diff)) onUnchanged?.(next);
+    else onChange(next, diff);
   };
 
   /** One reload at a time; events during a reload schedule one more afterwards. */
@@ -98,10 +100,7 @@ export function watchConfigFile(file: string, options: WatchOptions): () => void
     timer = setTimeout(run, debounceMs);
   };
 
-  const watcher = watch(path.dirname(path.resolve(file)), (_event, changed) => {
-    if (changed === null || changed === name) schedule();
-  });
-  watcher.on('error', report);
+  const stopWatching = watchPath(file, { onEvent: schedule, onError: report });
   if (!initial) schedule();
 
   return () => {
@@ -109,6 +108,6 @@ export function watchConfigFile(file: string, options: WatchOptions): () => void
     closed = true;
     if (timer) clearTimeout(timer);
     closing.abort();
-    watcher.close();
+    stopWatching();
   };
 }

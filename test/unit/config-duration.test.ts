@@ -1,4 +1,4 @@
-// SPEC §4: durations are numbers of seconds, or strings with units.
+// Durations are numbers of seconds, or strings with units.
 
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../src/config/index.js';

@@ -1,4 +1,4 @@
-// SPEC §4: `${VAR}` and `${VAR:-default}` from the environment in string values; `$${` escapes.
+// `${VAR}` and `${VAR:-default}` from the environment in string values; `$${` escapes.
 
 import { describe, expect, it } from 'vitest';
 import { ConfigError, formatIssue, parseConfig } from '../../src/config/index.js';

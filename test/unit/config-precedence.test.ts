@@ -1,4 +1,4 @@
-// SPEC §4 precedence: built-in defaults < `defaults:` < profile < the service's own keys; the resolved
+// Precedence: built-in defaults < `defaults:` < profile < the service's own keys; the resolved
 // model the supervisor consumes (transports, scopes, supervisor settings) and the cross-key warnings.
 
 import { existsSync } from 'node:fs';
@@ -143,7 +143,7 @@ services:
 });
 
 describe('supervisor settings', () => {
-  it('default to SPEC §4 and take the `supervisor:` block', () => {
+  it('default to the documented settings and take the `supervisor:` block', () => {
     expect(parse('services:\n  a:\n    command: node\n').supervisor).toEqual(DEFAULT_SUPERVISOR_SETTINGS);
     const fleet = parse('supervisor:\n  max_concurrent_connects: 2\n  restart_window: 2m\nservices:\n  a:\n    command: node\n');
     expect(fleet.supervisor).toEqual({ maxConcurrentConnects: 2, maxRestarts: 5, restartWindow: 120_000 });
