@@ -1,6 +1,6 @@
-// The source document's example profiles (its `customize_state_thresholds`), shipped as built-ins so a
-// service can say `profile: critical` without defining it. A `profiles:` entry of the same name replaces
-// the built-in one whole. They set thresholds and the check interval as the document does, and the
+// Three profiles that MCPStore's lifecycle design names (critical, normal, background), shipped as
+// built-ins so a service can say `profile: critical` without defining it. A `profiles:` entry of the same
+// name replaces the built-in one whole. They set thresholds and the check interval as that design does, and the
 // priority their name promises (the order of reconnects and the weight of long-cycle backoff).
 
 import type { LifecycleConfig } from '../machines/defaults.js';
