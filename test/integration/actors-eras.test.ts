@@ -2,6 +2,7 @@
 // 2025-11-25) and a modern one (SDK v2, revision 2026-07-28, stateless over HTTP), over stdio and
 // Streamable HTTP. Each connect negotiates the era; the health probe is the era's own request.
 
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionLostError } from '../../src/actors/errors.js';
 import type { TransportConfig } from '../../src/config/transport.js';
@@ -171,5 +172,28 @@ describe('a modern stateless HTTP server', () => {
     await eventually(() => server.stderr().includes('sleep-started='), PATIENT_MS, 'the call reached the server');
     await server.kill();
     expect(await call).toBeInstanceOf(ConnectionLostError);
+  });
+});
+
+describe('the demo fleet (examples/servers), SDK v2 servers', () => {
+  const demo = (name: string, args: string[] = []): TransportConfig => ({
+    type: 'stdio',
+    command: process.execPath,
+    args: [fileURLToPath(new URL(`../../examples/servers/${name}.mjs`, import.meta.url)), ...args],
+    env: {},
+  });
+
+  it.each(['steady', 'slow', 'flaky'])('%s connects in the modern era', async (name) => {
+    const output = await harness.connect(demo(name));
+    expect(output.protocol).toEqual({ era: 'modern', version: '2026-07-28' });
+    expect(output.serverInfo?.name).toBe(name);
+  });
+
+  it('slow answers its health probe late (its tier is `warning` with the defaults)', async () => {
+    const { connectionId } = await harness.connect(demo('slow', ['--min-ping-ms', '300', '--max-ping-ms', '300']));
+    const started = performance.now();
+    await harness.ping(connectionId, PATIENT_MS);
+    // A lower bound only (a slower machine only adds to it).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
   });
 });
