@@ -283,10 +283,12 @@ export class McpConnection {
     );
   }
 
-  /** The full `tools/list`, every page, all within `timeoutMs`. */
+  /** The full `tools/list`, every page, all within `timeoutMs`; none for a server without tools. */
   listTools(options: RequestOptions): Promise<ToolDescriptor[]> {
     return this.request('tools/list', options, ({ timeout, signal }) =>
       withDeadline('tools/list', timeout, signal, async (deadline) => {
+        // Asked anyway, the SDK would answer the same after writing a notice to stdout (console.debug).
+        if (!this.client.getServerCapabilities()?.tools) return [];
         try {
           // 'refresh': always from the server, and the SDK keeps the list it checks tool results against.
           const { tools } = await this.client.listTools(undefined, { signal: deadline, timeout, cacheMode: 'refresh' });

@@ -3,9 +3,10 @@
 // Streamable HTTP. Each connect negotiates the era; the health probe is the era's own request.
 
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionLostError } from '../../src/actors/errors.js';
 import type { TransportConfig } from '../../src/config/transport.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { ActorHarness } from '../fixtures/actor-harness.js';
 import {
   descendantsOf,
@@ -122,6 +123,20 @@ describe('the health probe on the wire (stdio)', () => {
   });
 });
 
+describe('a server without tools', () => {
+  it('connects with none, and nothing is written to stdout', async () => {
+    const debug = vi.spyOn(console, 'debug');
+    try {
+      const output = await harness.connect(modernStdioServer(['--no-tools']));
+      expect(output.tools).toEqual([]);
+      expect(await harness.listTools(output.connectionId)).toEqual([]);
+      expect(debug).not.toHaveBeenCalled();
+    } finally {
+      debug.mockRestore();
+    }
+  });
+});
+
 describe('legacy stdio servers that do not answer the era probe', () => {
   it('a server that ignores requests before `initialize` is connected in the legacy era once the probe times out', async () => {
     // The probe gets a third of the connect's budget; the handshake and tools/list the rest.
@@ -172,6 +187,27 @@ describe('a modern stateless HTTP server', () => {
     await eventually(() => server.stderr().includes('sleep-started='), PATIENT_MS, 'the call reached the server');
     await server.kill();
     expect(await call).toBeInstanceOf(ConnectionLostError);
+  });
+});
+
+describe('the negotiated era in the snapshot and getServiceInfo', () => {
+  it('names the era and revision of each service', async () => {
+    const supervisor = new Supervisor({
+      services: [
+        { name: 'old', transport: stdioServer() },
+        { name: 'new', transport: modernStdioServer() },
+      ],
+    }).start();
+    try {
+      await supervisor.waitForService('old', { timeoutMs: PATIENT_MS });
+      await supervisor.waitForService('new', { timeoutMs: PATIENT_MS });
+      expect(supervisor.getServiceInfo('old').metadata).toMatchObject({ protocolEra: 'legacy', protocolVersion: REVISION.legacy });
+      expect(supervisor.getServiceInfo('new').metadata).toMatchObject({ protocolEra: 'modern', protocolVersion: REVISION.modern });
+      const listed = supervisor.listServices().map((service) => [service.name, service.metadata.protocolEra]);
+      expect(listed.sort()).toEqual([['new', 'modern'], ['old', 'legacy']]);
+    } finally {
+      await supervisor.stop();
+    }
   });
 });
 
