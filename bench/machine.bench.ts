@@ -58,6 +58,7 @@ const serviceInput = (i: number): ServiceMachineInput => ({
 const connected = (): ConnectOutput => ({
   connectionId: 'conn-1',
   serverInfo: { name: 'bench', version: '1.0.0' },
+  protocol: { era: 'legacy', version: '2025-11-25' },
   tools: [
     { name: 'echo', inputSchema: { type: 'object' } },
     { name: 'add', inputSchema: { type: 'object' } },

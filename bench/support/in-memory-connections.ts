@@ -5,7 +5,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ToolListChangedNotificationSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { LATEST_PROTOCOL_VERSION, ToolListChangedNotificationSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { fromCallback, fromPromise } from 'xstate';
 import { z } from 'zod';
 import type { TransportConfig } from '../../src/config/transport.js';
@@ -176,7 +176,8 @@ export class InMemoryConnections implements ConnectionLayer {
       pair.client.onclose = () => this.emit(connection, { type: 'CONNECTION_LOST', reason: 'in-memory transport closed' });
       pair.client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.emit(connection, { type: 'TOOLS_CHANGED' }));
       this.services.set(serviceKey, connection);
-      return { connectionId: id, serverInfo: pair.client.getServerVersion() ?? null, tools };
+      // A v1 client and server of the same package negotiate its latest revision.
+      return { connectionId: id, serverInfo: pair.client.getServerVersion() ?? null, protocol: { era: 'legacy', version: LATEST_PROTOCOL_VERSION }, tools };
     } catch (error) {
       await closePair(pair);
       throw error;

@@ -1,9 +1,10 @@
-// What the three demo servers share: flags, an SDK `McpServer` on stdio, and the rule that a server
-// exits as soon as its stdin closes (the supervisor's first, polite shutdown signal).
+// What the three demo servers share: flags, an SDK v2 `McpServer` served on stdio in whichever protocol
+// era the client opens with (revision 2026-07-28, or the legacy `initialize` handshake), and the rule
+// that a server exits as soon as its stdin closes (the supervisor's first, polite shutdown signal).
 
 import { parseArgs } from 'node:util';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { McpServer } from '@modelcontextprotocol/server';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 
 /** Parses the server's own flags (strict: a typo is an error, not a silently ignored flag). */
 export function serverFlags(options) {
@@ -23,14 +24,43 @@ export function log(name, line) {
   process.stderr.write(`[${name}] ${line}\n`);
 }
 
-export function createDemoServer(name) {
-  return new McpServer({ name, version: '1.0.0' });
+/**
+ * Serves the server `name` over stdin/stdout until stdin closes. `defineTools(server)` fills each
+ * instance: the serving entry builds one per connection (and one for a client's era probe). With
+ * `healthProbeDelay`, every health probe — `ping`, or `server/discover` after the connect's own — waits
+ * `healthProbeDelay()` ms before it is answered.
+ */
+export function serveOverStdio(name, defineTools, { healthProbeDelay } = {}) {
+  process.stdin.on('end', () => process.exit(0));
+  const factory = () => {
+    const server = new McpServer({ name, version: '1.0.0' });
+    defineTools(server);
+    return server;
+  };
+  const transport = new StdioServerTransport();
+  serveStdio(factory, { transport: healthProbeDelay ? delayingHealthProbes(transport, healthProbeDelay) : transport });
 }
 
-/** Serves `server` over stdin/stdout until stdin closes. */
-export async function serveOverStdio(server) {
-  process.stdin.on('end', () => process.exit(0));
-  await server.connect(new StdioServerTransport());
+/** `inner`, with each health probe delivered `delay()` ms late. */
+function delayingHealthProbes(inner, delay) {
+  let discovers = 0;
+  const outer = {
+    onmessage: undefined,
+    onerror: undefined,
+    onclose: undefined,
+    start: () => inner.start(),
+    send: (message, options) => inner.send(message, options),
+    close: () => inner.close(),
+  };
+  inner.onmessage = (message, extra) => {
+    const deliver = () => outer.onmessage?.(message, extra);
+    const probe = message.method === 'ping' || (message.method === 'server/discover' && ++discovers > 1);
+    if (probe) setTimeout(deliver, delay());
+    else deliver();
+  };
+  inner.onerror = (error) => outer.onerror?.(error);
+  inner.onclose = () => outer.onclose?.();
+  return outer;
 }
 
 export const text = (value) => ({ content: [{ type: 'text', text: String(value) }] });

@@ -1,7 +1,7 @@
 // The connections the supervisor holds, per service: the real (unredacted) transport settings, and at
 // most one live connection. The statechart's actors and the supervisor reach MCP servers only through here.
 
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
 import type { ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
 import {
@@ -109,7 +109,8 @@ export class McpConnections {
   }
 
   /**
-   * Closes the service's previous connection, opens a fresh one, initializes and lists every tool —
+   * Closes the service's previous connection, opens a fresh one, negotiates the protocol era and lists
+   * every tool —
    * all within `timeoutMs` and until `signal` aborts. The previous connection, and what a failed or
    * aborted connect opened, are closed within `options.closeTimeoutMs`: the lifecycle has given up on
    * them, so a hung server gets a short grace, not a graceful one.
@@ -159,6 +160,7 @@ export class McpConnections {
     const target = { serviceKey: entry.serviceKey, serviceName: entry.serviceName, transport: entry.transport };
     const connection = await McpConnection.open(connectionId, target, {
       signal: deadline,
+      timeoutMs,
       closeTimeoutMs,
       stderrLines: this.stderrLines,
       maxMessageBytes: this.maxMessageBytes,
@@ -172,13 +174,14 @@ export class McpConnections {
       const tools = await connection.listTools({ timeoutMs, signal: deadline });
       deadline.throwIfAborted();
       entry.connection = connection;
-      return { connectionId, serverInfo: connection.serverInfo, tools };
+      return { connectionId, serverInfo: connection.serverInfo, protocol: connection.protocol, tools };
     } catch (error) {
       await this.closeConnection(connection, closeTimeoutMs);
       throw error;
     }
   }
 
+  /** The era's health probe on that connection: `ping` (legacy) or `server/discover` (modern). */
   async ping(serviceKey: string, connectionId: string, options: RequestOptions): Promise<void> {
     await this.live(serviceKey, connectionId).ping(options);
   }

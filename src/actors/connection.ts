@@ -1,19 +1,21 @@
-// One live MCP connection of a service: a fresh SDK Client and transport, what the server said about
-// itself, and how the connection ends — a loss, reported once to each watcher, or a close we asked for.
+// One live MCP connection of a service: a fresh SDK Client and transport, the protocol era it
+// negotiated, what the server said about itself, and how the connection ends — a loss, reported once to
+// each watcher, or a close we asked for.
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  CallToolResultSchema,
-  ErrorCode,
-  McpError,
-  ToolListChangedNotificationSchema,
+  Client,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
   type CallToolResult,
+  type McpSubscription,
   type Progress,
   type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+  type Transport,
+} from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
-import type { ConnectionEvent, ServerInfo, ToolDescriptor } from '../machines/service-io.js';
+import type { ConnectionEvent, NegotiatedProtocol, ServerInfo, ToolDescriptor } from '../machines/service-io.js';
 import {
   ConnectionLostError,
   McpActorError,
@@ -22,10 +24,10 @@ import {
   toActionableError,
 } from './errors.js';
 import {
+  connectionLossReason,
   createSseTransport,
   createStreamableHttpTransport,
   endSession,
-  sessionLossReason,
   shouldFallBackToSse,
   type HttpTransport,
 } from './http-transport.js';
@@ -40,6 +42,18 @@ const CLIENT_INFO = { name: 'mcp-supervisor', version: '0.1.0' };
 const MAX_TOOL_PAGES = 1_000;
 /** After a failed start, how long to wait for the server's exit to be known (to report it). */
 const EXIT_REPORT_WAIT_MS = 500;
+/**
+ * Share of a stdio connect's budget the era probe (`server/discover`) may take. On stdio a probe left
+ * unanswered means a legacy server that ignores requests before `initialize`: the rest of the budget is
+ * for that handshake and `tools/list`.
+ */
+const STDIO_PROBE_SHARE = 1 / 3;
+
+/**
+ * How a connect finds the server's era: `auto` probes with `server/discover` and falls back to the
+ * legacy `initialize` handshake; `legacy` goes straight to `initialize`.
+ */
+type Negotiation = 'auto' | 'legacy';
 
 /** The service a connection belongs to, with its real (unredacted) transport settings. */
 export interface ConnectionTarget {
@@ -50,6 +64,8 @@ export interface ConnectionTarget {
 
 export interface OpenOptions {
   signal: AbortSignal;
+  /** The connect's budget; the era probe gets a share of it. */
+  timeoutMs: number;
   /** Budget for closing what was opened when the open fails or is aborted. */
   closeTimeoutMs: number;
   stderrLines: number;
@@ -86,6 +102,11 @@ export type ConnectionListener = (event: ConnectionEvent) => void;
 
 type ServiceTransport = ProcessGroupStdioTransport | HttpTransport;
 
+/** A stdio server exited on the era probe, as servers that allow nothing before `initialize` do. */
+class ExitedOnEraProbe {
+  constructor(readonly failure: unknown) {}
+}
+
 export class McpConnection {
   private opened = false;
   private lossReason: string | null = null;
@@ -116,48 +137,85 @@ export class McpConnection {
     this.notifications = new NotificationBudget(notificationRate, performance.now());
     client.onclose = () => this.handleTransportClosed();
     client.onerror = (error) => this.handleTransportError(error);
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.emit({ type: 'TOOLS_CHANGED' }));
+    // Unsolicited on a legacy connection; on a modern one it arrives on the listen stream.
+    client.setNotificationHandler('notifications/tools/list_changed', () => this.emit({ type: 'TOOLS_CHANGED' }));
   }
 
   /**
-   * Opens the transport and runs the `initialize` handshake. When `signal` aborts, whatever was opened
-   * is closed. A Streamable HTTP service with `sseFallback` retries over SSE after a 4xx.
+   * Opens the transport and negotiates the protocol era: a `server/discover` probe, then the modern
+   * era or the legacy `initialize` handshake. When `signal` aborts, whatever was opened is closed. A
+   * Streamable HTTP service with `sseFallback` retries over SSE after a 4xx.
    */
   static async open(id: string, target: ConnectionTarget, options: OpenOptions): Promise<McpConnection> {
     const config = target.transport;
     switch (config.type) {
       case 'stdio': {
         const { stderrLines, closeTimeoutMs, maxMessageBytes } = options;
-        return McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes }), options);
+        const spawnWith = (negotiation: Negotiation) =>
+          McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes }), options, negotiation);
+        try {
+          return await spawnWith('auto');
+        } catch (error) {
+          if (!(error instanceof ExitedOnEraProbe)) throw error;
+          // The SDK probes a custom stdio transport in place, so that process is spent; a fresh one
+          // gets the legacy handshake it expects. (A server that dies whatever it is sent fails again.)
+          if (options.signal.aborted) throw error.failure;
+          return spawnWith('legacy');
+        }
       }
       case 'sse':
-        return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options);
+        // HTTP+SSE exists only in the legacy era: a probe could only ever find a legacy server.
+        return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options, 'legacy');
       case 'streamable-http':
         try {
-          return await McpConnection.openOver(id, target, createStreamableHttpTransport(config.url, config.headers), options);
+          return await McpConnection.openOver(id, target, createStreamableHttpTransport(config.url, config.headers), options, 'auto');
         } catch (error) {
           if (!config.sseFallback || options.signal.aborted || !shouldFallBackToSse(error)) throw error;
-          return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options);
+          return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options, 'legacy');
         }
     }
   }
 
-  private static async openOver(id: string, target: ConnectionTarget, transport: ServiceTransport, options: OpenOptions): Promise<McpConnection> {
-    const client = new Client(CLIENT_INFO, { capabilities: {} });
+  private static async openOver(
+    id: string,
+    target: ConnectionTarget,
+    transport: ServiceTransport,
+    options: OpenOptions,
+    negotiation: Negotiation,
+  ): Promise<McpConnection> {
+    const stdio = transport instanceof ProcessGroupStdioTransport;
+    const client = new Client(CLIENT_INFO, {
+      capabilities: {},
+      listMaxPages: MAX_TOOL_PAGES,
+      versionNegotiation:
+        negotiation === 'auto'
+          ? { mode: 'auto', probe: { timeoutMs: stdio ? Math.floor(options.timeoutMs * STDIO_PROBE_SHARE) : options.timeoutMs } }
+          : { mode: 'legacy' },
+    });
     const connection = new McpConnection(id, target, client, transport, options.notificationRate ?? DEFAULT_NOTIFICATION_RATE);
     options.onCreated?.(connection);
     try {
       options.signal.throwIfAborted();
       // untilAborted: a transport's start() (spawn, the SSE endpoint event) does not take a signal.
-      await untilAborted(connection.client.connect(transport, { signal: options.signal }), options.signal);
+      await untilAborted(connection.client.connect(transport, { signal: options.signal, timeout: options.timeoutMs }), options.signal);
       connection.limitNotifications();
+      await connection.listenForToolChanges(options);
       connection.opened = true;
       return connection;
     } catch (error) {
+      const diedOnProbe = stdio && negotiation === 'auto' && isEraNegotiationFailure(error) && transport.exit !== null;
       const failure = options.signal.aborted ? error : await connection.explainStartFailure(error);
       await connection.close(options.closeTimeoutMs);
-      throw failure;
+      throw diedOnProbe ? new ExitedOnEraProbe(failure) : failure;
     }
+  }
+
+  /** The era and revision the connection negotiated. */
+  get protocol(): NegotiatedProtocol {
+    const era = this.client.getProtocolEra();
+    const version = this.client.getNegotiatedProtocolVersion();
+    if (era === undefined || version === undefined) throw new NotConnectedError(this.target.serviceKey);
+    return { era, version };
   }
 
   get serverInfo(): ServerInfo | null {
@@ -206,36 +264,41 @@ export class McpConnection {
     };
   }
 
-  /** One MCP ping. A server without a ping handler (-32601, method not found) is alive all the same. */
+  /**
+   * The health probe of the connection's era: `ping` on a legacy connection; on a modern one, which
+   * has no `ping`, `server/discover` (mandatory for modern servers, no parameters, nothing but the
+   * advertisement). Neither re-initializes the server. A server that answers -32601 (method not found)
+   * is alive all the same.
+   */
   ping(options: RequestOptions): Promise<void> {
+    const modern = this.client.getProtocolEra() === 'modern';
     return this.request('ping', options, (sdkOptions) =>
-      this.client.ping(sdkOptions).then(
+      (modern ? this.client.discover(sdkOptions) : this.client.ping(sdkOptions)).then(
         () => undefined,
         (error: unknown) => {
-          if (error instanceof McpError && error.code === Number(ErrorCode.MethodNotFound)) return;
+          if (error instanceof ProtocolError && error.code === Number(ProtocolErrorCode.MethodNotFound)) return;
           throw error;
         },
       ),
     );
   }
 
-  /** The full `tools/list`, following `nextCursor` pages, all within `timeoutMs`. */
+  /** The full `tools/list`, every page, all within `timeoutMs`; none for a server without tools. */
   listTools(options: RequestOptions): Promise<ToolDescriptor[]> {
     return this.request('tools/list', options, ({ timeout, signal }) =>
       withDeadline('tools/list', timeout, signal, async (deadline) => {
-        const tools: ToolDescriptor[] = [];
-        const cursors = new Set<string>();
-        let cursor: string | undefined;
-        for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
-          const params = cursor === undefined ? undefined : { cursor };
-          const result = await this.client.listTools(params, { signal: deadline, timeout });
-          tools.push(...result.tools.map(toToolDescriptor));
-          cursor = result.nextCursor;
-          if (cursor === undefined) return tools;
-          if (cursors.has(cursor)) throw new McpActorError(`tools/list failed: the server repeated the page cursor "${cursor}"`);
-          cursors.add(cursor);
+        // Asked anyway, the SDK would answer the same after writing a notice to stdout (console.debug).
+        if (!this.client.getServerCapabilities()?.tools) return [];
+        try {
+          // 'refresh': always from the server, and the SDK keeps the list it checks tool results against.
+          const { tools } = await this.client.listTools(undefined, { signal: deadline, timeout, cacheMode: 'refresh' });
+          return tools.map(toToolDescriptor);
+        } catch (error) {
+          if (error instanceof SdkError && error.code === SdkErrorCode.ListPaginationExceeded) {
+            throw new McpActorError(`tools/list failed: more than ${MAX_TOOL_PAGES} pages`);
+          }
+          throw error;
         }
-        throw new McpActorError(`tools/list failed: more than ${MAX_TOOL_PAGES} pages`);
       }),
     );
   }
@@ -243,13 +306,7 @@ export class McpConnection {
   /** `tools/call`; rejects with ConnectionLostError, not a hang, if the connection drops meanwhile. */
   callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<CallToolResult> {
     return this.request(`tools/call ${name}`, options, (sdkOptions) =>
-      this.client
-        .callTool({ name, arguments: args }, CallToolResultSchema, options.onProgress ? { ...sdkOptions, onprogress: options.onProgress } : sdkOptions)
-        .then((result) => {
-          // The SDK's type also admits the pre-2024-11 `toolResult` shape, which CallToolResultSchema excludes.
-          if ('toolResult' in result) throw new McpActorError(`tools/call ${name} failed: the server answered in the pre-2024-11 format`);
-          return result;
-        }),
+      this.client.callTool({ name, arguments: args }, options.onProgress ? { ...sdkOptions, onprogress: options.onProgress } : sdkOptions),
     );
   }
 
@@ -311,6 +368,26 @@ export class McpConnection {
   }
 
   /**
+   * A modern server tells of tool changes only on a `subscriptions/listen` stream the client opened.
+   * A server that refuses the stream still works (the periodic refresh finds its changes); the stream
+   * ending without our asking means the server dropped it: on a stateless server that is the loss.
+   */
+  private async listenForToolChanges(options: OpenOptions): Promise<void> {
+    if (this.client.getProtocolEra() !== 'modern' || !this.client.getServerCapabilities()?.tools?.listChanged) return;
+    let subscription: McpSubscription;
+    try {
+      // Not given the connect's signal: that would end the stream with the connect. Its closing does.
+      subscription = await untilAborted(this.client.listen({ toolsListChanged: true }, { timeout: options.timeoutMs }), options.signal);
+    } catch (error) {
+      if (error instanceof ProtocolError) return;
+      throw error;
+    }
+    void subscription.closed.then((how) => {
+      if (how !== 'local' && this.opened && !this.closing) this.loseConnection('the server closed its notification stream');
+    });
+  }
+
+  /**
    * Drops the server's notifications beyond its rate before the SDK parses and dispatches them. Done
    * once connected: the SDK's Client installs its own handler on the transport in connect().
    */
@@ -334,8 +411,13 @@ export class McpConnection {
     const config = this.target.transport;
     // A stdio loss is the process exit (onclose); its errors (a non-JSON line, EPIPE) are not fatal.
     if (config.type === 'stdio' || this.transport instanceof ProcessGroupStdioTransport) return;
-    const reason = sessionLossReason(error, this.transport, config.url);
-    if (reason === null) return;
+    const reason = connectionLossReason(error, this.transport, config.url);
+    if (reason !== null) this.loseConnection(reason);
+  }
+
+  /** A loss the transport itself does not end: reported, and the client closed. */
+  private loseConnection(reason: string): void {
+    if (this.lossReason !== null) return;
     this.markLost(reason);
     // Closing rejects the requests still waiting for an answer that will not come.
     void this.client.close();
@@ -365,6 +447,10 @@ export class McpConnection {
   private redact(text: string): string {
     return redactSecrets(text, this.secrets);
   }
+}
+
+function isEraNegotiationFailure(error: unknown): boolean {
+  return error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed;
 }
 
 function toToolDescriptor(tool: Tool): ToolDescriptor {

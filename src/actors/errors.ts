@@ -2,9 +2,7 @@
 // messages a user can act on. No message carries a header value or an env value.
 
 import { existsSync } from 'node:fs';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, SseError } from '@modelcontextprotocol/client';
 import { redactUrl, type TransportConfig } from '../config/transport.js';
 import { redactSecrets, secretsOf } from './redact-secrets.js';
 import { isMessageTooLarge } from './oversized-reply.js';
@@ -175,11 +173,13 @@ export function toActionableError(error: unknown, context: FailureContext): McpA
     const hint = onlySse ? ' (if the server only speaks the older SSE transport, set `transport: sse`)' : '';
     return new HttpStatusError(context.operation, status, redactUrl(transport.url), hint);
   }
-  if (error instanceof McpError) {
+  if (error instanceof ProtocolError) {
     if (isMessageTooLarge(error.data)) return new MessageTooLargeError(context.operation, error.data.bytes, error.data.limitBytes);
-    if (error.code === Number(ErrorCode.RequestTimeout)) return new OperationTimeoutError(context.operation, context.timeoutMs);
-    if (error.code === Number(ErrorCode.ConnectionClosed)) return new ConnectionLostError('connection closed');
-    return new McpRequestError(context.operation, error.code, redact(stripMcpPrefix(error.message), transport));
+    return new McpRequestError(context.operation, error.code, redact(error.message, transport));
+  }
+  if (error instanceof SdkError) {
+    if (error.code === SdkErrorCode.RequestTimeout) return new OperationTimeoutError(context.operation, context.timeoutMs);
+    if (error.code === SdkErrorCode.ConnectionClosed) return new ConnectionLostError('connection closed');
   }
   const detail = error instanceof Error ? describeError(error) : String(error);
   return new McpActorError(`${context.operation} failed: ${redact(detail, transport)}`, { cause: error });
@@ -199,8 +199,10 @@ export function describeError(error: Error): string {
 /** The first system error code (ENOENT, ECONNREFUSED, …) on the error or its causes. */
 export function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
-    const code = (current as NodeJS.ErrnoException).code;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    // The SDK's own errors carry a code of their own (REQUEST_TIMEOUT, …), not a system one; their
+    // cause may (a failed version negotiation over a refused connection).
+    const code = current instanceof SdkError ? undefined : (current as NodeJS.ErrnoException).code;
     if (typeof code === 'string') return code;
     if (current instanceof AggregateError) {
       const inner = current.errors.map(errorCode).find((found) => found !== undefined);
@@ -214,9 +216,8 @@ export function errorCode(error: unknown): string | undefined {
 
 /** The HTTP status of a failed MCP HTTP exchange, when the error carries one. */
 export function httpStatus(error: unknown): number | undefined {
-  if ((error instanceof StreamableHTTPError || error instanceof SseError) && typeof error.code === 'number' && error.code >= 100) {
-    return error.code;
-  }
+  if (error instanceof SdkHttpError) return error.status;
+  if (error instanceof SseError && typeof error.code === 'number' && error.code >= 100) return error.code;
   // The SSE transport's POST failures carry the status only in their text.
   const match = error instanceof Error ? /\(HTTP (\d{3})\)/.exec(error.message) : null;
   return match?.[1] === undefined ? undefined : Number(match[1]);
@@ -225,10 +226,6 @@ export function httpStatus(error: unknown): number | undefined {
 function formatBytes(bytes: number): string {
   const mib = bytes / 1024 / 1024;
   return mib >= 1 ? `${mib.toFixed(mib >= 10 ? 0 : 1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
-}
-
-function stripMcpPrefix(message: string): string {
-  return message.replace(/^MCP error -?\d+: /, '');
 }
 
 function redact(text: string, transport: TransportConfig): string {

@@ -1,9 +1,8 @@
 // The HTTP transports of a service (the SDK's Streamable HTTP and SSE clients, with the configured
-// headers on every request) and the rules that read their failures: which error means the session is
-// gone, and when Streamable HTTP falls back to SSE.
+// headers on every request) and the rules that read their failures: which error means the connection
+// is gone, and when Streamable HTTP falls back to SSE.
 
-import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport, SseError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { redactUrl } from '../config/transport.js';
 import { describeError, errorCode, httpStatus } from './errors.js';
 import { settleWithin } from './operation-deadline.js';
@@ -45,8 +44,12 @@ export function shouldFallBackToSse(error: unknown): boolean {
 /**
  * Why an error reported by an open HTTP transport means the connection is gone, or null when it is
  * not fatal (a stray message the SDK could not parse, a failed optional stream).
+ *
+ * A stateless server (protocol revision 2026-07-28) has no session to lose: there the connection is lost
+ * when a request fails at the transport level — refused, reset, or a reply stream cut off, such as the
+ * `subscriptions/listen` stream a killed server drops — and not when the server answers with an error.
  */
-export function sessionLossReason(error: Error, transport: HttpTransport, url: string): string | null {
+export function connectionLossReason(error: Error, transport: HttpTransport, url: string): string | null {
   const where = redactUrl(url);
   const code = errorCode(error);
   if (code === 'ECONNREFUSED') return `connection refused at ${where}`;

@@ -17,11 +17,11 @@ import type { McpConnections } from './connection-registry.js';
 
 export function createMcpActors(connections: McpConnections): ServiceActors {
   return {
-    /** Closes the previous connection, opens a fresh one, initializes, lists every tool. */
+    /** Closes the previous connection, opens a fresh one, negotiates the protocol era, lists every tool. */
     connect: fromPromise<ConnectOutput, ConnectInput>(({ input, signal }) =>
       connections.connect(input.serviceKey, { timeoutMs: input.timeoutMs, closeTimeoutMs: input.closeTimeoutMs, signal }),
     ),
-    /** One ping within `timeoutMs`; -32601 (no ping handler) counts as alive. */
+    /** One health probe of the era (`ping`, or `server/discover`) within `timeoutMs`; -32601 counts as alive. */
     ping: fromPromise<void, PingInput>(({ input, signal }) =>
       connections.ping(input.serviceKey, input.connectionId, { timeoutMs: input.timeoutMs, signal }),
     ),

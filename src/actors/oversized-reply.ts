@@ -2,7 +2,7 @@
 // out: the id of the JSON-RPC response an over-long line carried is read from its first or last bytes
 // (servers put `"id"` first or last), and the caller's request gets a synthetic error response.
 
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { OversizedLine } from './line-buffer.js';
 
 /** Marks the synthetic error, so the caller's failure can be told from one the server sent. */

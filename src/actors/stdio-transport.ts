@@ -4,10 +4,14 @@
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { deserializeMessage, serializeMessage, STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  deserializeMessage,
+  serializeMessage,
+  STDIO_DEFAULT_MAX_BUFFER_SIZE,
+  type JSONRPCMessage,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { StdioTransportConfig } from '../config/transport.js';
 import { ConnectionLostError } from './errors.js';
 import { LineBuffer, type OversizedLine } from './line-buffer.js';
@@ -41,13 +45,13 @@ const SIGTERM_SHARE = 0.4;
 type ServerProcess = ChildProcessByStdio<Writable, Readable, Readable>;
 
 export class ProcessGroupStdioTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: <T extends JSONRPCMessage>(message: T) => void;
+  onclose?: Transport['onclose'];
+  onerror?: Transport['onerror'];
+  onmessage?: Transport['onmessage'];
 
   private child: ServerProcess | null = null;
   private readonly lines: LineBuffer;
-  private readonly stderr: StderrTail;
+  private readonly recentStderr: StderrTail;
   private readonly closeTimeoutMs: number;
   private exitInfo: ProcessExit | null = null;
   private shutdownRequested = false;
@@ -58,7 +62,7 @@ export class ProcessGroupStdioTransport implements Transport {
     private readonly config: StdioTransportConfig,
     options: StdioTransportOptions = {},
   ) {
-    this.stderr = new StderrTail(options.stderrLines ?? 20);
+    this.recentStderr = new StderrTail(options.stderrLines ?? 20);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.lines = new LineBuffer(options.maxMessageBytes ?? STDIO_DEFAULT_MAX_BUFFER_SIZE);
   }
@@ -68,6 +72,15 @@ export class ProcessGroupStdioTransport implements Transport {
     return this.child?.pid ?? null;
   }
 
+  /**
+   * The server's stderr stream (read by this transport), null before start. With `pid`, it is how the
+   * SDK recognises a stdio transport during version negotiation: on stdio a probe left unanswered means
+   * a legacy server (fall back to `initialize`), where over HTTP it would mean an outage.
+   */
+  get stderr(): Readable | null {
+    return this.child?.stderr ?? null;
+  }
+
   /** How the server process ended, once it has. */
   get exit(): ProcessExit | null {
     return this.exitInfo;
@@ -75,7 +88,7 @@ export class ProcessGroupStdioTransport implements Transport {
 
   /** The last lines the server wrote to stderr, oldest first. */
   stderrTail(): string[] {
-    return this.stderr.snapshot();
+    return this.recentStderr.snapshot();
   }
 
   start(): Promise<void> {
@@ -113,7 +126,7 @@ export class ProcessGroupStdioTransport implements Transport {
       child.once('exit', (code, signal) => this.handleExit(child, { code, signal }));
       child.stdout.on('data', (chunk: Buffer) => this.handleStdout(chunk));
       child.stderr.setEncoding('utf8'); // decodes characters split across chunks
-      child.stderr.on('data', (chunk: string) => this.stderr.append(chunk));
+      child.stderr.on('data', (chunk: string) => this.recentStderr.append(chunk));
       // Write errors (EPIPE once the server is gone) are reported; the exit reports the loss.
       for (const stream of [child.stdin, child.stdout, child.stderr]) {
         stream.on('error', (error) => this.onerror?.(error));

@@ -26,7 +26,23 @@ export interface ServerInfo {
   version: string;
 }
 
-/** `connect`: close any previous connection of this service, open a fresh one, initialize, list tools. */
+/**
+ * The two generations of the protocol: `legacy` (revisions up to 2025-11-25: an `initialize`
+ * handshake, sessions, `ping`) and `modern` (2026-07-28 on: stateless, `server/discover`, no `ping`).
+ */
+export type ProtocolEra = 'legacy' | 'modern';
+
+/** What a connect negotiated with the server. */
+export interface NegotiatedProtocol {
+  era: ProtocolEra;
+  /** The protocol revision, e.g. `2025-11-25` or `2026-07-28`. */
+  version: string;
+}
+
+/**
+ * `connect`: close any previous connection of this service, open a fresh one, negotiate the protocol
+ * era (a `server/discover` probe, or the `initialize` handshake of a legacy server), list tools.
+ */
 export interface ConnectInput extends ServiceRef {
   /** 1-based attempt number within the current reconnect cycle (0 for the first connect). */
   attempt: number;
@@ -43,10 +59,14 @@ export interface ConnectOutput {
   /** Opaque id of the live connection; later actors receive it to act on exactly that connection. */
   connectionId: string;
   serverInfo: ServerInfo | null;
+  protocol: NegotiatedProtocol;
   tools: ToolDescriptor[];
 }
 
-/** `ping`: one MCP ping; resolves when answered, rejects on error. The machine times it. */
+/**
+ * `ping`: one health probe of the connection's era (`ping` on a legacy connection, `server/discover`
+ * on a modern one); resolves when answered, rejects on error. The machine times it.
+ */
 export interface PingInput extends ServiceRef {
   connectionId: string;
   timeoutMs: number;

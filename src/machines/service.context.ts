@@ -6,7 +6,7 @@ import { resolveLifecycleConfig, type LifecycleConfig } from './defaults.js';
 import type { HealthTier } from './health-tier.js';
 import { seedFromString } from './random.js';
 import { serviceKey } from './service-key.js';
-import type { ServerInfo, ToolDescriptor } from './service-io.js';
+import type { ProtocolEra, ServerInfo, ToolDescriptor } from './service-io.js';
 
 export interface ServiceMachineInput {
   serviceName: string;
@@ -62,6 +62,9 @@ export interface ServiceContext {
   connectionId: string | null;
   connectedTime: number | null;
   serverInfo: ServerInfo | null;
+  /** The protocol generation and revision the last connect negotiated; null before the first. */
+  protocolEra: ProtocolEra | null;
+  protocolVersion: string | null;
   tools: ToolDescriptor[];
   toolsUpdatedTime: number | null;
 
@@ -121,6 +124,8 @@ export function initialServiceContext(input: ServiceMachineInput, now: number): 
     connectionId: null,
     connectedTime: null,
     serverInfo: null,
+    protocolEra: null,
+    protocolVersion: null,
     tools: [],
     toolsUpdatedTime: null,
     toolsRefreshDelay: 0,

@@ -250,6 +250,8 @@ export const serviceMachine = setup({
         ...RESET_COUNTERS,
         connectionId: output.connectionId,
         serverInfo: output.serverInfo,
+        protocolEra: output.protocol.era,
+        protocolVersion: output.protocol.version,
         tools: output.tools,
         toolCount: output.tools.length,
         toolsUpdatedTime: now,

@@ -2,7 +2,7 @@
 // transport, the actor implementations its statecharts invoke, tool calls, and a last-resort close.
 // `src/actors` provides the MCP implementation; tests and benchmarks may provide others.
 
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
 import type { ServiceActors } from '../machines/service-io.js';
 

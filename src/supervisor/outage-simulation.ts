@@ -211,6 +211,7 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
 }
 
 const SIMULATED_SERVER = { name: 'simulated', version: '0' };
+const SIMULATED_PROTOCOL = { era: 'modern', version: '2026-07-28' } as const;
 const SIMULATED_TOOL: ToolDescriptor = { name: 'simulated', inputSchema: { type: 'object' } };
 
 /** The service's I/O as a script: instant success, except while `down()`, when it fails the outage's way. */
@@ -225,7 +226,7 @@ function scriptedActors(kind: OutageKind, down: () => boolean, watchers: Set<(ev
     connect: fromPromise<ConnectOutput, ConnectInput>(() =>
       down()
         ? fail()
-        : Promise.resolve({ connectionId: `simulated-${++connections}`, serverInfo: SIMULATED_SERVER, tools: [SIMULATED_TOOL] }),
+        : Promise.resolve({ connectionId: `simulated-${++connections}`, serverInfo: SIMULATED_SERVER, protocol: SIMULATED_PROTOCOL, tools: [SIMULATED_TOOL] }),
     ),
     ping: fromPromise<void, PingInput>(() => (down() ? fail() : Promise.resolve())),
     listTools: fromPromise<ToolDescriptor[], ListToolsInput>(() => (down() ? fail() : Promise.resolve([SIMULATED_TOOL]))),

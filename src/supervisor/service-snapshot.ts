@@ -7,7 +7,10 @@ import type { ServiceContext } from '../machines/service.context.js';
 import { AVAILABLE_STATES, type ServiceState } from '../machines/service.machine.js';
 import type { ServerInfo, ToolDescriptor } from '../machines/service-io.js';
 
-/** What the statechart records about the service (times in epoch ms, durations in ms). */
+/**
+ * What the statechart records about the service (times in epoch ms, durations in ms), with the protocol
+ * generation (`legacy` / `modern`) and revision its last connect negotiated.
+ */
 export type ServiceMetadata = Pick<
   ServiceContext,
   | 'consecutiveFailures'
@@ -32,6 +35,8 @@ export type ServiceMetadata = Pick<
   | 'totalFailures'
   | 'totalReconnectAttempts'
   | 'connectedTime'
+  | 'protocolEra'
+  | 'protocolVersion'
 >;
 
 export interface ServiceSnapshot {
@@ -79,6 +84,8 @@ export function toServiceSnapshot(state: ServiceState, context: ServiceContext):
       totalFailures: context.totalFailures,
       totalReconnectAttempts: context.totalReconnectAttempts,
       connectedTime: context.connectedTime,
+      protocolEra: context.protocolEra,
+      protocolVersion: context.protocolVersion,
     },
     serverInfo: context.serverInfo,
     tools: context.tools,

@@ -1,7 +1,7 @@
 // The public API: a supervisor that owns a fleet of service actors and publishes their
 // snapshots, transitions and metrics as RxJS streams.
 
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { Subject, type Observable } from 'rxjs';
 import {
   createActor,

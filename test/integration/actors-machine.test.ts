@@ -7,7 +7,15 @@ import { McpConnections } from '../../src/actors/connection-registry.js';
 import type { TransportConfig } from '../../src/config/transport.js';
 import type { LifecycleConfig } from '../../src/machines/defaults.js';
 import { lifecycleState, serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
-import { descendantsOf, eventually, stdioServer } from '../fixtures/test-servers.js';
+import {
+  descendantsOf,
+  eventually,
+  modernStdioServer,
+  startHttpServer,
+  stdioServer,
+  stopHttpServers,
+  type ServerEra,
+} from '../fixtures/test-servers.js';
 
 type ServiceSnapshot = SnapshotFrom<typeof serviceMachine>;
 
@@ -33,6 +41,7 @@ afterEach(async () => {
   for (const actor of running.splice(0)) actor.stop();
   await connections.closeAll(1_000);
   connections = new McpConnections({ closeTimeoutMs: 1_000 });
+  await stopHttpServers();
   await eventually(() => descendantsOf().length === 0, 10_000, 'every server process is gone');
 });
 
@@ -80,6 +89,46 @@ describe('a server that crashes', () => {
     );
     // (On a slow machine a crash may also hit a connect still listing tools: that one comes from INITIALIZING.)
     expect(reconnectReasons.find((entry) => entry.from === 'HEALTHY')?.reason).toMatch(/^the server process exited with code 1/);
+  });
+});
+
+describe.each(['legacy', 'modern'] as const)('a %s stdio server killed with SIGKILL', (era: ServerEra) => {
+  it('goes RECONNECTING at once, then HEALTHY on a fresh process', async () => {
+    const transport = era === 'modern' ? modernStdioServer() : stdioServer();
+    const { actor, states, reconnectReasons } = startService(transport, { healthCheckInterval: 5_000, startupWaitTime: 5_000 });
+    await eventually(() => states.includes('HEALTHY'), 10_000, 'HEALTHY');
+    expect(actor.getSnapshot().context).toMatchObject({ protocolEra: era });
+    process.kill(connections.diagnostics('svc')?.pid ?? 0, 'SIGKILL');
+    await eventually(() => reached(states, ['HEALTHY', 'RECONNECTING', 'HEALTHY']), 10_000, `kill and recovery (${states.join(' → ')})`);
+    expect(reconnectReasons[0]?.from).toBe('HEALTHY');
+    expect(reconnectReasons[0]?.reason).toMatch(/^the server process was killed by SIGKILL/);
+  });
+});
+
+describe('a modern stateless HTTP server killed and restarted on the same port', () => {
+  it('is found lost at once (no session, no three failed probes): RECONNECTING, then HEALTHY', async () => {
+    const first = await startHttpServer([], { era: 'modern' });
+    // Every probe a success or a loss: the thresholds would take two failed probes through WARNING.
+    const { actor, states, reconnectReasons } = startService(
+      { type: 'streamable-http', url: first.url, headers: {}, sseFallback: false },
+      { pingTimeout: 5_000, maxReconnectAttempts: 10_000 },
+    );
+    await eventually(() => states.includes('HEALTHY'), 10_000, 'HEALTHY');
+    expect(actor.getSnapshot().context).toMatchObject({ protocolEra: 'modern', protocolVersion: '2026-07-28' });
+    await first.kill();
+    await eventually(() => states.includes('RECONNECTING'), 10_000, `RECONNECTING (${states.join(' → ')})`);
+    expect(states).toEqual(['INITIALIZING', 'HEALTHY', 'RECONNECTING']);
+    // Found by its notification stream dropping, or by the next probe.
+    expect(reconnectReasons[0]?.reason).toMatch(/^(the event stream from|connection refused at|connection to|the server closed its notification stream)/);
+    await startHttpServer([], { era: 'modern', port: first.port });
+    await eventually(() => reached(states, ['HEALTHY', 'RECONNECTING', 'HEALTHY']), 10_000, `recovery (${states.join(' → ')})`);
+  });
+});
+
+describe('a modern server that never answers the probe (server/discover)', () => {
+  it('goes WARNING, then RECONNECTING', async () => {
+    const { states } = startService(modernStdioServer(['--probe', 'hang']));
+    await eventually(() => reached(states, ['HEALTHY', 'WARNING', 'RECONNECTING']), 10_000, `WARNING then RECONNECTING (${states.join(' → ')})`);
   });
 });
 

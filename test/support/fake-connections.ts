@@ -1,6 +1,6 @@
 // A ConnectionLayer made of the scriptable FakeIO actors, for driving a whole Supervisor in virtual time.
 
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { SimulatedClock } from 'xstate';
 import type { TransportConfig } from '../../src/config/transport.js';
 import type { ConnectionLayer, ToolCallOptions } from '../../src/supervisor/connection-layer.js';

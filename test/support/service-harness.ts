@@ -61,6 +61,7 @@ export class FakeIO {
         return this.perform(this.behaviour('connect', input.serviceKey), signal, () => ({
           connectionId: `conn-${++this.connections}`,
           serverInfo: { name: 'fake', version: '1.0.0' },
+          protocol: { era: 'legacy', version: '2025-11-25' },
           tools: [...this.tools],
         }));
       }),

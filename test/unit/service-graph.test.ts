@@ -34,7 +34,7 @@ function eventTypesOf(node: AnyStateNode): string[] {
 /** Each event type with the payloads its source would send (two for ping failures: error and −32601). */
 function samplesOf(type: string): EventObject[] {
   if (type === 'xstate.done.actor.connect') {
-    return [{ type, output: { connectionId: 'c1', serverInfo: null, tools: [] } } as EventObject];
+    return [{ type, output: { connectionId: 'c1', serverInfo: null, protocol: { era: 'modern', version: '2026-07-28' }, tools: [] } } as EventObject];
   }
   if (type === 'xstate.done.actor.listTools') return [{ type, output: [] } as EventObject];
   if (type.startsWith('xstate.done.actor.')) return [{ type, output: undefined } as EventObject];
