@@ -101,19 +101,25 @@ describe.each([
 describe('the health probe on the wire (stdio)', () => {
   /** The methods of the requests the server received, in order. */
   const requests = (stderr: readonly string[]) => stderr.flatMap((line) => /^request=(.+)$/.exec(line)?.[1] ?? []);
+  const logged = () => requests(harness.connections.diagnostics('svc')?.stderrTail ?? []);
+  /** The server logs each request on stderr, a pipe apart from its replies: wait until `count` have arrived. */
+  const requestsLogged = async (count: number) => {
+    await eventually(() => logged().filter((method) => method !== 'subscriptions/listen').length >= count, PATIENT_MS, `${count} requests logged`);
+    return logged();
+  };
 
   it('is `ping` on a legacy server, and never a second `initialize`', async () => {
     const { connectionId } = await harness.connect(stdioServer(['--log-requests']));
     for (let round = 0; round < 3; round += 1) await harness.ping(connectionId, PATIENT_MS);
-    const received = requests(harness.connections.diagnostics('svc')?.stderrTail ?? []);
+    const received = await requestsLogged(6);
     expect(received).toEqual(['server/discover', 'initialize', 'tools/list', 'ping', 'ping', 'ping']);
   });
 
   it('is `server/discover` on a modern server, which is never sent `initialize`', async () => {
     const { connectionId } = await harness.connect(modernStdioServer(['--log-requests']));
     for (let round = 0; round < 3; round += 1) await harness.ping(connectionId, PATIENT_MS);
-    const received = requests(harness.connections.diagnostics('svc')?.stderrTail ?? []);
-    expect(received.filter((method) => method !== 'subscriptions/listen')).toEqual([
+    const received = (await requestsLogged(5)).filter((method) => method !== 'subscriptions/listen');
+    expect(received).toEqual([
       'server/discover',
       'tools/list',
       'server/discover',
