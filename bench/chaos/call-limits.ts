@@ -25,11 +25,11 @@ const describe = (error: unknown) => (error instanceof Error ? `${error.construc
 
 runScenario('call-limits', `a ${BIG_MIB} MiB tool result; calls with an aborted signal`, 120_000, async (report) => {
   const supervisor = new Supervisor({
-    services: [{ name: 'svc', transport: stdioServer(['--big-result']), lifecycle: { pingTimeout: 10_000 } }],
+    services: [{ name: 'svc', transport: stdioServer(['--blob-tool']), lifecycle: { pingTimeout: 10_000 } }],
   }).start();
   await supervisor.waitForService('svc', { timeoutMs: 30_000 });
 
-  const big = await outcome(supervisor.callTool('svc', 'big_result', { mb: BIG_MIB }, { timeoutMs: BIG_TIMEOUT_MS }));
+  const big = await outcome(supervisor.callTool('svc', 'blob', { bytes: BIG_MIB * 1024 * 1024 }, { timeoutMs: BIG_TIMEOUT_MS }));
   const timedOut = big.error instanceof Error && big.error.constructor.name === 'ToolCallTimeoutError';
   report.check(
     `a ${BIG_MIB} MiB result surfaces (a result or a clear error) before the call's ${BIG_TIMEOUT_MS / 1000} s timeout`,

@@ -75,10 +75,10 @@ runScenario('calls-through-crash', `${IN_FLIGHT} concurrent tool calls, then the
   for (let index = 0; index < IN_FLIGHT; index += 1) {
     inFlight.track(index, supervisor.callTool('svc', 'sleep', { ms: 60_000 }, { timeoutMs: CALL_TIMEOUT_MS }));
   }
-  // The server counts the sleeps it is running in its stderr lines.
+  // The server counts the sleeps it has begun in its stderr lines (each runs for a minute).
   const inProgress = () => {
     const tail = supervisor.getServiceInfo('svc').diagnostics?.stderrTail ?? [];
-    const counts = tail.map((line) => Number(/in-progress=(\d+)/.exec(line)?.[1] ?? 0));
+    const counts = tail.map((line) => Number(/sleep-started=\d+ count=(\d+)/.exec(line)?.[1] ?? 0));
     return Math.max(0, ...counts);
   };
   const reached = await waitFor(() => inProgress() >= IN_FLIGHT, 60_000, 20);

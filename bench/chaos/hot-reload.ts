@@ -29,14 +29,14 @@ const GIVE_UP_AFTER = 2;
 type Fleet = Map<string, string>;
 
 let generation = 0;
+/** A random non-empty fleet that differs from `previous` (a new tag restarts a service, a new name adds one). */
 function randomFleet(previous: Fleet): Fleet {
-  for (;;) {
-    const next: Fleet = new Map();
-    for (const name of NAMES) {
-      if (Math.random() < 0.6) next.set(name, Math.random() < 0.5 ? (previous.get(name) ?? `g${(generation += 1)}`) : `g${(generation += 1)}`);
-    }
-    if (next.size > 0 && !sameFleet(next, previous)) return next;
+  const next: Fleet = new Map();
+  for (const name of NAMES) {
+    if (Math.random() < 0.6) next.set(name, Math.random() < 0.5 ? (previous.get(name) ?? `g${(generation += 1)}`) : `g${(generation += 1)}`);
   }
+  if (next.size === 0 || sameFleet(next, previous)) next.set(NAMES[0] ?? 'alpha', `g${(generation += 1)}`);
+  return next;
 }
 
 function sameFleet(a: Fleet, b: Fleet): boolean {
@@ -133,6 +133,10 @@ runScenario('hot-reload', `${BURSTS * EDITS_PER_BURST} config edits in ${BURSTS}
             reported === null ? 'no event' : events.slice(since).map((event) => (event.type === 'rejected' ? `rejected: ${event.error.message}` : 'applied')).join('; '),
           );
           await sleep(3 * DEBOUNCE_MS);
+          // The app takes its own service back, so the fleet is the file's alone again.
+          if (supervisor.listServices().some((service) => service.key === 'from-code')) {
+            await supervisor.removeService('from-code').catch(() => undefined);
+          }
           applied = running();
           continue;
         }

@@ -18,14 +18,14 @@ const ROUNDS = 3;
 /** How long after start() (or addService) the stop comes: the servers are still starting. */
 const STOP_AFTER_MS = 120;
 /** The servers take this long to answer initialize (their stdin unread meanwhile). */
-const INIT_DELAY_MS = 3_000;
+const START_DELAY_MS = 3_000;
 
 runScenario('stop-during-connect', `stop() / removeService() ${STOP_AFTER_MS} ms into connects of slow-starting servers`, 120_000, async (report) => {
   const scratch = mkdtempSync(join(tmpdir(), 'mcp-chaos-stop-'));
   // Each server's command line names its service (the pid file path), so its processes can be told apart.
   const spec = (name: string): ServiceSpec => ({
     name,
-    transport: stdioServer(['--init-delay', String(INIT_DELAY_MS), '--pid-file', join(scratch, `${name}.json`)]),
+    transport: stdioServer(['--start-delay', String(START_DELAY_MS), '--pid-file', join(scratch, `${name}.json`)]),
     lifecycle: { connectTimeout: 30_000 },
   });
   const processesOf = (name: string) => liveDescendants().filter((entry) => entry.command.includes(`/${name}.json`));
