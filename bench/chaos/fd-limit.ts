@@ -1,9 +1,10 @@
-// Out of file descriptors: a supervisor whose process may open only a few (ulimit -n) starts more stdio
-// servers than it has descriptors for. The connects that fail must say so in words a user can act on
-// (too many open files: raise the limit), not a bare system code. The supervisor runs in a child process
-// of this one, under the limit; it reports what it saw as one JSON line.
+// Out of file descriptors: a supervisor whose process may open only a few (RLIMIT_NOFILE 64) starts more
+// stdio servers than it has descriptors for. The connects that fail must say so in words a user can act
+// on (too many open files: raise the limit), not a bare system code. The supervisor runs in a child
+// process of this one; the limit is lowered (prlimit) once the child has loaded its modules (loading
+// them needs more descriptors than that), and the child reports what it saw as one JSON line.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Supervisor, type Transition } from '../../src/index.js';
 import { tinyStdioServer } from '../../test/fixtures/test-servers.js';
@@ -20,8 +21,10 @@ interface ChildReport {
   failures: string[];
 }
 
-/** In the child: start the fleet, wait until every service is HEALTHY or has failed its first connect. */
+/** In the child: once limited, start the fleet, wait until every service is HEALTHY or has failed its first connect. */
 async function underTheLimit(): Promise<void> {
+  process.stdout.write('loaded\n');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
   const supervisor = new Supervisor({
     services: Array.from({ length: SERVICES }, (_, index) => ({
       name: `svc-${index}`,
@@ -45,16 +48,25 @@ async function underTheLimit(): Promise<void> {
 if (process.argv.includes(CHILD_FLAG)) {
   await underTheLimit();
 } else {
-  runScenario('fd-limit', `${SERVICES} stdio servers under ulimit -n ${FD_LIMIT}`, 90_000, async (report) => {
+  runScenario('fd-limit', `${SERVICES} stdio servers under a limit of ${FD_LIMIT} open files`, 90_000, async (report) => {
     const self = fileURLToPath(import.meta.url);
-    const child = spawn('/bin/bash', ['-c', `ulimit -n ${FD_LIMIT} && exec "$0" --import tsx "$1" ${CHILD_FLAG}`, process.execPath, self], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, ['--import', 'tsx', self, CHILD_FLAG], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      if (stdout !== 'loaded\n' || child.pid === undefined) return;
+      try {
+        execFileSync('prlimit', ['--pid', String(child.pid), `--nofile=${FD_LIMIT}:${FD_LIMIT}`]);
+        child.stdin.write('go\n');
+      } catch (error) {
+        stderr += `prlimit (util-linux) failed: ${error instanceof Error ? error.message : String(error)}`;
+        child.kill('SIGKILL');
+      }
+    });
+    const code = await exited;
     const line = stdout.trim().split('\n').at(-1) ?? '';
     let seen: ChildReport | null;
     try {
