@@ -155,8 +155,6 @@ export class Supervisor {
   private root: Actor<SupervisorMachine> | null = null;
   private stopping: Promise<void> | null = null;
   private readonly connections: ConnectionLayer;
-  /** Services being removed on request or by a config edit (not by the cleanup sweep), and why. */
-  private readonly removing = new Map<string, string>();
   /** Why a service actor is being replaced (crash, config change), until the new actor reports in. */
   private readonly nextReason = new Map<string, string>();
   private readonly configEventsSubject = new Subject<ConfigReloadEvent>();
@@ -276,13 +274,11 @@ export class Supervisor {
       child.send({ type: 'STOP', reason });
       await this.waitForService(key, { states: ['DISCONNECTED'], timeoutMs: budget + STOP_GRACE_MS }).catch(() => undefined);
     }
-    this.removing.set(key, reason);
-    if (child) {
-      child.send({ type: 'REMOVE' });
-    } else {
-      root.send({ type: 'service.remove', key });
-      this.streams.remove(key, this.clock.now(), reason);
-    }
+    // The parent stops the actor rather than letting it reach its final state: XState memoizes the
+    // transitions for each event type a state node sees, and a finished child's done event has a type
+    // of its own (`xstate.done.actor.<name>`), so every name ever removed would stay in memory.
+    root.send({ type: 'service.remove', key });
+    this.streams.remove(key, this.clock.now(), reason);
     this.specs.delete(key);
     await this.connections.unregister(key, budget);
   }
@@ -566,10 +562,9 @@ export class Supervisor {
     this.streams.update(state, snapshot.context, now, reason);
   }
 
+  /** A service the cleanup sweep removed (its actor reached REMOVED): the fleet forgets it. */
   private forget(key: string, at: number, context: ServiceContext) {
-    const reason =
-      this.removing.get(key) ?? `removed by the cleanup sweep: disconnected for more than ${context.config.maxDisconnectedAgeHours} h`;
-    this.removing.delete(key);
+    const reason = `removed by the cleanup sweep: disconnected for more than ${context.config.maxDisconnectedAgeHours} h`;
     this.streams.remove(key, at, reason);
     this.specs.delete(key);
     void this.connections.unregister(key);

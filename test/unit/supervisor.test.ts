@@ -97,6 +97,32 @@ describe('Supervisor lifecycle of services', () => {
     expect(f.io.calls.disconnect).toHaveLength(1);
   });
 
+  it('removes a service by stopping its actor, so no per-name done event reaches the supervisor actor', async () => {
+    // XState memoizes transitions per event type on every state node; a finished child's done event
+    // (`xstate.done.actor.<name>`) would leave an entry for every name ever removed.
+    const clock = new SimulatedClock();
+    const events: string[] = [];
+    const supervisor = new Supervisor(
+      { services: [] },
+      {
+        connections: new FakeConnections(clock),
+        clock,
+        inspect: (event) => {
+          if (event.type === '@xstate.event') events.push(event.event.type);
+        },
+      },
+    ).start();
+    for (let index = 0; index < 5; index += 1) {
+      supervisor.addService(stdio(`svc-${index}`));
+      await flush();
+      await supervisor.removeService(`svc-${index}`);
+      await flush();
+    }
+    expect(supervisor.listServices()).toEqual([]);
+    expect(events.filter((type) => type.startsWith('xstate.done.actor.svc-'))).toEqual([]);
+    await supervisor.stop();
+  });
+
   it('stops a service (it stays listed as DISCONNECTED) and restarts it', async () => {
     const f = await startFleet([stdio('a')]);
     f.supervisor.stopService('a');
