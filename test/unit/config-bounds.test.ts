@@ -5,20 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, formatIssue, loadConfigFile, parseConfig } from '../../src/config/index.js';
+import { ConfigError, loadConfigFile, parseConfig } from '../../src/config/index.js';
+import { issuesOf } from '../support/config-issues.js';
 import { parseConfigAsync } from '../../src/config/load.js';
 import { MAX_ALIAS_EXPANSION } from '../../src/config/aliases.js';
 import { MAX_CONFIG_BYTES } from '../../src/config/source.js';
-
-function issuesOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map(formatIssue);
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const parse = (text: string) => parseConfig(text, { file: 'fleet.yaml', env: {} });
 

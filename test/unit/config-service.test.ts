@@ -1,18 +1,9 @@
 // A single service given from code (`addService`): same fields and rules as YAML, key paths in errors.
 
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatIssue, parseConfig, parseServiceConfig } from '../../src/config/index.js';
+import { formatIssue, parseConfig, parseServiceConfig } from '../../src/config/index.js';
+import { issuesOf } from '../support/config-issues.js';
 import type { ConfigIssue } from '../../src/config/index.js';
-
-function issuesOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map(formatIssue);
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseServiceConfig', () => {
   it('resolves a stdio service with the built-in profiles', () => {
