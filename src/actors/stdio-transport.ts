@@ -55,6 +55,8 @@ export class ProcessGroupStdioTransport implements Transport {
   private readonly closeTimeoutMs: number;
   private exitInfo: ProcessExit | null = null;
   private shutdownRequested = false;
+  /** While stdin's buffer is over its mark: settles when it drains, or rejects when it closes first. */
+  private drained: Promise<void> | null = null;
   private closeReported = false;
   private readonly exitWaiters = new Set<() => void>();
 
@@ -141,23 +143,24 @@ export class ProcessGroupStdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || !stdin.writable || this.exitInfo) return Promise.reject(this.inputClosed());
-    return new Promise((resolve, reject) => {
-      if (stdin.write(serializeMessage(message))) {
-        resolve();
-        return;
-      }
-      // Back-pressure: wait for the pipe to drain, or fail if it closes first (the server exited).
+    if (stdin.write(serializeMessage(message))) return Promise.resolve();
+    // Back-pressure: the message is buffered; wait for the pipe to drain, or fail if it closes first (the
+    // server exited). Every send of a burst shares one wait, so a burst adds two listeners, not two each.
+    this.drained ??= new Promise<void>((resolve, reject) => {
       const onDrain = () => {
         stdin.off('close', onClose);
+        this.drained = null;
         resolve();
       };
       const onClose = () => {
         stdin.off('drain', onDrain);
+        this.drained = null;
         reject(this.inputClosed());
       };
       stdin.once('drain', onDrain);
       stdin.once('close', onClose);
     });
+    return this.drained;
   }
 
   close(): Promise<void> {

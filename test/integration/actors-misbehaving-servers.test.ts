@@ -82,6 +82,26 @@ describe('calls while the server dies', () => {
   });
 });
 
+describe('a burst of calls larger than the pipe to the server', () => {
+  it('waits for the pipe to drain with one listener, not one per call (no MaxListenersExceededWarning)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      await harness.connect(stdioServer());
+      const text = 'x'.repeat(4 * 1024);
+      const calls = Array.from({ length: 500 }, () => harness.connections.callTool('svc', 'echo', { text }, { timeoutMs: 60_000 }));
+      const results = await Promise.all(calls);
+      expect(results.every((result) => JSON.stringify(result).includes(text))).toBe(true);
+      // Warnings are emitted on the next turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
 describe('out of file descriptors', () => {
   it('says so and what to do, instead of a TypeError from the spawn', () => {
     const script = fileURLToPath(new URL('../support/connect-without-fds.ts', import.meta.url));
