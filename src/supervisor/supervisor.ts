@@ -268,12 +268,8 @@ export class Supervisor {
 
   private async remove(key: string, reason: string): Promise<void> {
     const root = this.running('remove a service');
-    const child = this.child(key);
     const budget = this.stopBudget(key);
-    if (child && this.stateOf(key) !== 'DISCONNECTED') {
-      child.send({ type: 'STOP', reason });
-      await this.waitForService(key, { states: ['DISCONNECTED'], timeoutMs: budget + STOP_GRACE_MS }).catch(() => undefined);
-    }
+    await this.stopAndWait(key, reason);
     // The parent stops the actor rather than letting it reach its final state: XState memoizes the
     // transitions for each event type a state node sees, and a finished child's done event has a type
     // of its own (`xstate.done.actor.<name>`), so every name ever removed would stay in memory.
@@ -486,10 +482,7 @@ export class Supervisor {
   private async replaceService(spec: ServiceConfig) {
     const key = spec.key;
     const budget = this.stopBudget(key);
-    if (this.child(key) && this.stateOf(key) !== 'DISCONNECTED') {
-      this.sendTo(key, { type: 'STOP', reason: 'config changed' });
-      await this.waitForService(key, { states: ['DISCONNECTED'], timeoutMs: budget + STOP_GRACE_MS }).catch(() => undefined);
-    }
+    await this.stopAndWait(key, 'config changed');
     // Stopped meanwhile: the shutdown owns what is left.
     if (this.stopping) return;
     this.root?.send({ type: 'service.remove', key });
@@ -625,6 +618,18 @@ export class Supervisor {
     return snapshot;
   }
 
+  /**
+   * Sends STOP to an active service and waits until it is DISCONNECTED: at most its disconnect timeout
+   * plus a grace period (past that, the caller goes on; the close keeps its own bound).
+   */
+  private async stopAndWait(key: string, reason: string): Promise<void> {
+    const child = this.child(key);
+    if (!child || this.stateOf(key) === 'DISCONNECTED') return;
+    child.send({ type: 'STOP', reason });
+    const bound = this.stopBudget(key) + STOP_GRACE_MS;
+    await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', bound).catch(() => undefined);
+  }
+
   /** How long a stop of this service may take: its disconnect timeout. */
   private stopBudget(key: string): number {
     return (this.streams.get(key)?.config.lifecycle ?? resolveLifecycleConfig()).disconnectTimeout;
@@ -675,15 +680,7 @@ export class Supervisor {
     this.stopWatching?.();
     const root = this.root;
     if (root) {
-      const keys = this.streams.list().map((service) => service.key);
-      const stopped = keys.map(async (key) => {
-        const child = this.child(key);
-        if (!child || this.stateOf(key) === 'DISCONNECTED') return;
-        child.send({ type: 'STOP', reason: 'supervisor stopped' });
-        const bound = this.stopBudget(key) + STOP_GRACE_MS;
-        await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', bound).catch(() => undefined);
-      });
-      await Promise.all(stopped);
+      await Promise.all(this.streams.list().map((service) => this.stopAndWait(service.key, 'supervisor stopped')));
       root.stop();
     }
     // Every close began within its service's disconnect timeout; this waits for the last of them (and
