@@ -12,7 +12,6 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { McpConnections } from '../src/actors/connection-registry.js';
 import type { TransportConfig } from '../src/config/transport.js';
-import { runActor } from '../test/fixtures/actor-harness.js';
 import { startHttpServer, stdioServer, stopHttpServers } from '../test/fixtures/test-servers.js';
 
 const COMMAND = 'node --import tsx bench/actors.bench.ts';
@@ -75,7 +74,6 @@ async function pairsFor(label: string, config: TransportConfig, bareTransport: T
   const { connectionId } = await connections.connect('bench', { timeoutMs: 10_000 });
   const client = new Client({ name: 'bare-bench', version: '1.0.0' });
   await client.connect(bareTransport);
-  const pingInput = { serviceKey: 'bench', serviceName: 'bench', agentId: null, connectionId, timeoutMs: 5_000 };
   const args = { text: 'hello' };
   return {
     pairs: [
@@ -83,12 +81,6 @@ async function pairsFor(label: string, config: TransportConfig, bareTransport: T
         judged: true,
         name: `${label}: ping round trip — \`McpConnections.ping\` (the ping actor's body) vs \`client.ping()\``,
         ours: () => connections.ping('bench', connectionId, { timeoutMs: 5_000 }),
-        bare: () => client.ping(),
-      },
-      {
-        judged: false,
-        name: `${label}: ping round trip — the \`ping\` promise actor, one standalone \`createActor\` per call, vs \`client.ping()\``,
-        ours: () => runActor(connections.actors.ping, pingInput),
         bare: () => client.ping(),
       },
       {

@@ -72,13 +72,16 @@ function instantActors(pingOutcomes: readonly boolean[] = [true]) {
   const calls = { ping: 0 };
   const actors: ServiceActors = {
     connect: fromPromise(() => Promise.resolve(connected())),
-    ping: fromPromise(() => {
-      const answered = pingOutcomes[calls.ping++ % pingOutcomes.length];
-      return answered ? Promise.resolve() : Promise.reject(refused);
+    connection: fromCallback(({ sendBack, receive }) => {
+      receive(() => {
+        const answered = pingOutcomes[calls.ping++ % pingOutcomes.length];
+        void Promise.resolve().then(() =>
+          sendBack(answered ? { type: 'PROBE_OK', responseTime: 0 } : { type: 'PROBE_FAILED', error: refused }),
+        );
+      });
     }),
     listTools: fromPromise(() => Promise.resolve(connected().tools)),
     disconnect: fromPromise(() => Promise.resolve()),
-    watchConnection: fromCallback(() => undefined),
   };
   return { actors, calls };
 }

@@ -10,15 +10,15 @@ import { fromCallback, fromPromise } from 'xstate';
 import { z } from 'zod';
 import type { TransportConfig } from '../../src/config/transport.js';
 import type {
+  ConnectionActorInput,
+  ConnectionCommand,
   ConnectionEvent,
   ConnectInput,
   ConnectOutput,
   DisconnectInput,
   ListToolsInput,
-  PingInput,
   ServiceActors,
   ToolDescriptor,
-  WatchConnectionInput,
 } from '../../src/machines/service-io.js';
 import type { ConnectionLayer, ToolCallOptions } from '../../src/supervisor/connection-layer.js';
 
@@ -102,19 +102,34 @@ export class NotConnectedError extends Error {
 export class InMemoryConnections implements ConnectionLayer {
   private readonly services = new Map<string, LiveConnection | null>();
   private connectionCount = 0;
-  /** Pings answered through the `ping` actor (the bench watches it to know when a round is done). */
+  /** Pings answered through the connection actors (the bench watches it to know when a round is done). */
   pingsAnswered = 0;
   readonly actors: ServiceActors = {
     connect: fromPromise<ConnectOutput, ConnectInput>(({ input, signal }) => this.connect(input.serviceKey, input.timeoutMs, signal)),
-    ping: fromPromise<void, PingInput>(async ({ input, signal }) => {
-      await this.live(input.serviceKey, input.connectionId).client.ping({ timeout: input.timeoutMs, signal });
-      this.pingsAnswered += 1;
+    connection: fromCallback<ConnectionCommand, ConnectionActorInput>(({ input, sendBack, receive }) => {
+      const unwatch = this.watch(input.serviceKey, input.connectionId, sendBack);
+      let stopped = false;
+      receive((command) => {
+        const sent = performance.now();
+        const connection = this.services.get(input.serviceKey);
+        if (connection?.id !== input.connectionId) return;
+        connection.client.ping({ timeout: command.timeoutMs }).then(
+          () => {
+            this.pingsAnswered += 1;
+            if (!stopped) sendBack({ type: 'PROBE_OK', responseTime: performance.now() - sent });
+          },
+          (error: unknown) => {
+            if (!stopped) sendBack({ type: 'PROBE_FAILED', error });
+          },
+        );
+      });
+      return () => {
+        stopped = true;
+        unwatch();
+      };
     }),
     listTools: fromPromise<ToolDescriptor[], ListToolsInput>(({ input, signal }) =>
       listAllTools(this.live(input.serviceKey, input.connectionId).client, { timeoutMs: LIST_TOOLS_TIMEOUT_MS, signal }),
-    ),
-    watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(({ input, sendBack }) =>
-      this.watch(input.serviceKey, input.connectionId, sendBack),
     ),
     // Not aborted with the actor: a close once begun runs to its end.
     disconnect: fromPromise<void, DisconnectInput>(({ input }) => this.disconnect(input.serviceKey, input.connectionId)),

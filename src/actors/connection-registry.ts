@@ -4,12 +4,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
 import type { ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
-import {
-  McpConnection,
-  type CallToolOptions,
-  type ConnectionListener,
-  type RequestOptions,
-} from './connection.js';
+import { McpConnection, type CallToolOptions, type RequestOptions } from './connection.js';
 
 export interface ConnectOptions extends RequestOptions {
   /** Budget for closing the previous connection and what a failed connect opened. */
@@ -190,20 +185,10 @@ export class McpConnections {
     return this.live(serviceKey, connectionId).listTools({ timeoutMs: this.listToolsTimeoutMs, signal });
   }
 
-  /**
-   * Reports the loss and tool-list changes of exactly that connection until the returned function is
-   * called. A connection that is no longer the service's live one is reported lost at once.
-   */
-  watch(serviceKey: string, connectionId: string, listener: ConnectionListener): () => void {
+  /** The service's live connection if its id is `connectionId`; null once it is closed or replaced. */
+  liveConnection(serviceKey: string, connectionId: string): McpConnection | null {
     const connection = this.connection(serviceKey);
-    if (connection?.id === connectionId) return connection.watch(listener);
-    let active = true;
-    queueMicrotask(() => {
-      if (active) listener({ type: 'CONNECTION_LOST', reason: `connection ${connectionId} is no longer open` });
-    });
-    return () => {
-      active = false;
-    };
+    return connection?.id === connectionId ? connection : null;
   }
 
   /**

@@ -18,7 +18,10 @@ import type { TransportConfig } from '../config/transport.js';
 import type { ConnectionEvent, NegotiatedProtocol, ServerInfo, ToolDescriptor } from '../machines/service-io.js';
 import {
   ConnectionLostError,
+  HttpStatusError,
   McpActorError,
+  McpRequestError,
+  MessageTooLargeError,
   NotConnectedError,
   ServerExitedError,
   toActionableError,
@@ -115,6 +118,8 @@ export class McpConnection {
   private closeDeadline = Infinity;
   private readonly notifications: NotificationBudget;
   private readonly listeners = new Set<ConnectionListener>();
+  /** Tool calls answered so far (a result, `isError` or not): passive health reads it. */
+  private answeredCalls = 0;
   private readonly secrets: string[];
   private markEnded: () => void = () => undefined;
   /** Resolves once a close has run to its end (the process tree is gone, or the budget was spent). */
@@ -303,10 +308,27 @@ export class McpConnection {
     );
   }
 
-  /** `tools/call`; rejects with ConnectionLostError, not a hang, if the connection drops meanwhile. */
+  /** Tool calls the server has answered with a result on this connection. */
+  get succeededCalls(): number {
+    return this.answeredCalls;
+  }
+
+  /**
+   * `tools/call`; rejects with ConnectionLostError, not a hang, if the connection drops meanwhile. A
+   * call that fails at the transport level is reported to watchers as CALL_FAILED.
+   */
   callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<CallToolResult> {
     return this.request(`tools/call ${name}`, options, (sdkOptions) =>
       this.client.callTool({ name, arguments: args }, options.onProgress ? { ...sdkOptions, onprogress: options.onProgress } : sdkOptions),
+    ).then(
+      (result) => {
+        this.answeredCalls += 1;
+        return result;
+      },
+      (error: unknown) => {
+        if (!options.signal?.aborted && isTransportFailure(error)) this.emit({ type: 'CALL_FAILED', error });
+        throw error;
+      },
     );
   }
 
@@ -447,6 +469,17 @@ export class McpConnection {
   private redact(text: string): string {
     return redactSecrets(text, this.secrets);
   }
+}
+
+/**
+ * A failure that says the connection is unwell rather than that the server declined the call: a
+ * timeout, a broken or refused connection, an HTTP 5xx, a failure nothing classified. An error answer
+ * (JSON-RPC error, an oversized reply) comes from a live server.
+ */
+function isTransportFailure(error: unknown): boolean {
+  if (error instanceof McpRequestError || error instanceof MessageTooLargeError || error instanceof NotConnectedError) return false;
+  if (error instanceof HttpStatusError) return error.status >= 500;
+  return error instanceof McpActorError;
 }
 
 function isEraNegotiationFailure(error: unknown): boolean {

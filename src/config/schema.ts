@@ -69,6 +69,7 @@ const LIFECYCLE_SHAPE = {
   warning_threshold: duration(1).optional(),
   slow_threshold: duration(1).optional(),
   enable_adaptive_timeout: z.boolean().optional(),
+  passive_health: z.boolean().optional(),
   adaptive_multiplier: z.number().positive().optional(),
   history_size: count(1).optional(),
   priority: z.enum(PRIORITIES).optional(),

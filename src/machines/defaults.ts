@@ -24,6 +24,8 @@ export interface LifecycleConfig {
   warningThreshold: number;
   slowThreshold: number;
   enableAdaptiveTimeout: boolean;
+  /** Tool calls count as health signals (see the `connection` actor). */
+  passiveHealth: boolean;
   adaptiveMultiplier: number;
   historySize: number;
   priority: Priority;
@@ -56,6 +58,7 @@ export const DEFAULT_LIFECYCLE_CONFIG: Readonly<Omit<LifecycleConfig, 'warningCh
   warningThreshold: 3 * SECOND,
   slowThreshold: 10 * SECOND,
   enableAdaptiveTimeout: false,
+  passiveHealth: true,
   adaptiveMultiplier: 2.0,
   historySize: 10,
   priority: 'normal',
@@ -109,6 +112,7 @@ export function resolveLifecycleConfig(overrides: Partial<LifecycleConfig> = {})
     warningThreshold: overrides.warningThreshold ?? DEFAULT_LIFECYCLE_CONFIG.warningThreshold,
     slowThreshold: overrides.slowThreshold ?? DEFAULT_LIFECYCLE_CONFIG.slowThreshold,
     enableAdaptiveTimeout: overrides.enableAdaptiveTimeout ?? DEFAULT_LIFECYCLE_CONFIG.enableAdaptiveTimeout,
+    passiveHealth: overrides.passiveHealth ?? DEFAULT_LIFECYCLE_CONFIG.passiveHealth,
     adaptiveMultiplier: overrides.adaptiveMultiplier ?? DEFAULT_LIFECYCLE_CONFIG.adaptiveMultiplier,
     historySize: overrides.historySize ?? DEFAULT_LIFECYCLE_CONFIG.historySize,
     priority: overrides.priority ?? DEFAULT_LIFECYCLE_CONFIG.priority,

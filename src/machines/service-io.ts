@@ -63,24 +63,32 @@ export interface ConnectOutput {
   tools: ToolDescriptor[];
 }
 
-/**
- * `ping`: one health probe of the connection's era (`ping` on a legacy connection, `server/discover`
- * on a modern one); resolves when answered, rejects on error. The machine times it.
- */
-export interface PingInput extends ServiceRef {
-  connectionId: string;
-  timeoutMs: number;
-}
-
 /** `listTools`: a full, paginated `tools/list`. */
 export interface ListToolsInput extends ServiceRef {
   connectionId: string;
 }
 
-/** `watchConnection`: a callback actor that reports transport loss and tool-list changes at once. */
-export interface WatchConnectionInput extends ServiceRef {
+/**
+ * `connection`: a callback actor that lives as long as the service is available (HEALTHY or WARNING) on
+ * one connection. It runs the health probes the machine asks for, and reports what it hears of the
+ * connection: a loss, a changed tool list, and, with passive health on, how tool calls fare.
+ */
+export interface ConnectionActorInput extends ServiceRef {
   connectionId: string;
+  /**
+   * Tool calls count as health signals: a call that fails at the transport level is a failed probe,
+   * and a successful call since the last probe answers the next one without sending it.
+   */
+  passiveHealth: boolean;
 }
+
+/** What the machine sends its connection actor. */
+export type ConnectionCommand =
+  /**
+   * One health probe of the connection's era (`ping` on a legacy connection, `server/discover` on a
+   * modern one), given up after `timeoutMs`. The machine times it as well, with its `pingTimeout`.
+   */
+  { type: 'PROBE'; timeoutMs: number };
 
 /**
  * `disconnect`: graceful close of the connection (and process tree), within `timeoutMs`. It also ends
@@ -91,16 +99,24 @@ export interface DisconnectInput extends ServiceRef {
   timeoutMs: number;
 }
 
-/** Events a `watchConnection` implementation sends back to the service machine. */
+/** What a connection actor reports to the service machine. */
 export type ConnectionEvent =
+  /**
+   * The last PROBE was answered, in `responseTime` ms; null when a tool call that succeeded since the
+   * probe before answered it (passive health), so that no request was sent and nothing was timed.
+   */
+  | { type: 'PROBE_OK'; responseTime: number | null }
+  /** The last PROBE failed (a JSON-RPC -32601 answer still means the server is alive). */
+  | { type: 'PROBE_FAILED'; error: unknown }
+  /** Passive health: a tool call failed at the transport level (a timeout, a broken connection). */
+  | { type: 'CALL_FAILED'; error: unknown }
   | { type: 'CONNECTION_LOST'; reason: string }
   | { type: 'TOOLS_CHANGED' };
 
-/** The five actor implementations a caller provides to the service machine. */
+/** The four actor implementations a caller provides to the service machine. */
 export interface ServiceActors {
   connect: PromiseActorLogic<ConnectOutput, ConnectInput>;
-  ping: PromiseActorLogic<void, PingInput>;
+  connection: CallbackActorLogic<ConnectionCommand, ConnectionActorInput>;
   listTools: PromiseActorLogic<ToolDescriptor[], ListToolsInput>;
   disconnect: PromiseActorLogic<void, DisconnectInput>;
-  watchConnection: CallbackActorLogic<ConnectionEvent, WatchConnectionInput>;
 }

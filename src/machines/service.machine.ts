@@ -2,7 +2,7 @@
 // table. Thresholds are guards, every wait is a named delay computed from context, and all I/O is in
 // the invoked actors the caller provides (`serviceMachine.provide({ actors })`).
 
-import { assign, fromCallback, fromPromise, setup, type StateValue } from 'xstate';
+import { assign, fromCallback, fromPromise, sendTo, setup, type StateValue } from 'xstate';
 import { applyJitter, reconnectDelay, unreachableDelay } from './backoff.js';
 import { clockNow } from './clock.js';
 import { TOOLS_CHANGED_COALESCE_MS } from './defaults.js';
@@ -12,13 +12,13 @@ import { nextRandom } from './random.js';
 import { initialServiceContext, RESET_COUNTERS, type ServiceContext, type ServiceMachineInput } from './service.context.js';
 import type {
   ConnectInput,
+  ConnectionActorInput,
+  ConnectionCommand,
   ConnectionEvent,
   ConnectOutput,
   DisconnectInput,
   ListToolsInput,
-  PingInput,
   ToolDescriptor,
-  WatchConnectionInput,
 } from './service-io.js';
 
 /** The seven lifecycle states, as spelled in the chart. */
@@ -119,9 +119,13 @@ const toolsRefreshRegion = {
 
 type Outcome = readonly { guard?: string; target: string }[];
 
+/** What the `recordPingFailure` action records about a failed health check. */
+const failedWith = ({ event }: { event: { error: unknown } }) => ({ message: failureMessage(event.error) });
+
 /**
- * HEALTHY and WARNING share one shape: a health-check loop (wait, ping, judge the outcome), the tools
- * refresh, and a connection watcher; they differ in the check interval and in where outcomes lead.
+ * HEALTHY and WARNING share one shape: the connection actor for as long as the state lasts, a
+ * health-check loop (wait, probe, judge the outcome) and the tools refresh; they differ in the check
+ * interval and in where outcomes lead.
  */
 function availableState<const Success extends Outcome, const Failure extends Outcome>(spec: {
   checkDelay: 'healthCheck' | 'warningCheck';
@@ -133,11 +137,12 @@ function availableState<const Success extends Outcome, const Failure extends Out
     entry: 'recordStateEntered',
     type: 'parallel',
     invoke: {
-      id: 'watchConnection',
-      src: 'watchConnection',
-      input: ({ context }: { context: ServiceContext }): WatchConnectionInput => ({
+      id: 'connection',
+      src: 'connection',
+      input: ({ context }: { context: ServiceContext }): ConnectionActorInput => ({
         ...serviceRef(context),
         connectionId: context.connectionId ?? '',
+        passiveHealth: context.config.passiveHealth,
       }),
     },
     states: {
@@ -146,32 +151,28 @@ function availableState<const Success extends Outcome, const Failure extends Out
         states: {
           waiting: {
             after: { [spec.checkDelay]: 'pinging' },
-            on: { CHECK_NOW: 'pinging' },
+            on: {
+              CHECK_NOW: 'pinging',
+              CALL_FAILED: { target: 'failed', actions: { type: 'recordPingFailure', params: failedWith } },
+            },
           },
           pinging: {
-            entry: 'startPing',
-            invoke: {
-              id: 'ping',
-              src: 'ping',
-              input: ({ context }: { context: ServiceContext }): PingInput => ({
-                ...serviceRef(context),
-                connectionId: context.connectionId ?? '',
-                timeoutMs: timeoutOf(context),
-              }),
-              onDone: { target: 'succeeded', actions: 'recordPingSuccess' },
-              onError: [
+            entry: ['startPing', 'sendProbe'],
+            on: {
+              PROBE_OK: {
+                target: 'succeeded',
+                actions: {
+                  type: 'recordPingSuccess',
+                  params: ({ event }: { event: { responseTime: number | null } }) => ({ responseTime: event.responseTime }),
+                },
+              },
+              PROBE_FAILED: [
                 {
                   guard: { type: 'pingMethodNotFound', params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }) },
                   target: 'succeeded',
-                  actions: 'recordPingSuccess',
+                  actions: { type: 'recordPingSuccess', params: { responseTime: undefined } },
                 },
-                {
-                  target: 'failed',
-                  actions: {
-                    type: 'recordPingFailure',
-                    params: ({ event }: { event: { error: unknown } }) => ({ message: failureMessage(event.error) }),
-                  },
-                },
+                { target: 'failed', actions: { type: 'recordPingFailure', params: failedWith } },
               ],
             },
             after: {
@@ -212,11 +213,11 @@ export const serviceMachine = setup({
   },
   actors: {
     connect: fromPromise<ConnectOutput, ConnectInput>(unprovided('connect')),
-    ping: fromPromise<void, PingInput>(unprovided('ping')),
+    connection: fromCallback<ConnectionCommand, ConnectionActorInput>(() => {
+      throw new ActorNotProvidedError('connection');
+    }),
     listTools: fromPromise<ToolDescriptor[], ListToolsInput>(unprovided('listTools')),
     disconnect: fromPromise<void, DisconnectInput>(unprovided('disconnect')),
-    /** Without a real watcher, a lost connection is found by the next failing ping. */
-    watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(() => undefined),
   },
   guards: {
     reachedWarningThreshold: ({ context }) => context.consecutiveFailures >= context.config.warningFailureThreshold,
@@ -283,15 +284,27 @@ export const serviceMachine = setup({
     clearRetrySchedule: assign({ nextRetryTime: null, retryDelay: null }),
 
     startPing: assign({ lastPingTime: ({ system }) => clockNow(system) }),
-    recordPingSuccess: assign(({ context, system }) => {
+    sendProbe: sendTo('connection', ({ context }): ConnectionCommand => ({
+      type: 'PROBE',
+      timeoutMs: pingTimeoutFor(context.responseHistory, context.config),
+    })),
+    /**
+     * A probe answered in `responseTime` ms (measured by the connection actor; from the clock when it
+     * does not say). Null: a recent tool call answered for it, and there is no round trip to record.
+     */
+    recordPingSuccess: assign(({ context, system }, params: { responseTime: number | null | undefined }) => {
       const now = clockNow(system);
-      const responseTime = Math.max(0, now - (context.lastPingTime ?? now));
-      return {
+      const passed = {
         consecutiveFailures: 0,
         consecutiveSuccesses: context.consecutiveSuccesses + 1,
         lastSuccessTime: now,
         lastHealthCheck: now,
         totalHealthChecks: context.totalHealthChecks + 1,
+      };
+      if (params.responseTime === null) return { ...passed, responseTime: context.lastResponseTime };
+      const responseTime = params.responseTime ?? Math.max(0, now - (context.lastPingTime ?? now));
+      return {
+        ...passed,
         responseTime,
         lastResponseTime: responseTime,
         healthTier: healthTier(responseTime, context.config),

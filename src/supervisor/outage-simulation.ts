@@ -14,14 +14,14 @@ import type { ServiceContext } from '../machines/service.context.js';
 import { AVAILABLE_STATES, lifecycleState, serviceMachine, type ServiceState } from '../machines/service.machine.js';
 import type {
   ConnectInput,
+  ConnectionActorInput,
+  ConnectionCommand,
   ConnectionEvent,
   ConnectOutput,
   DisconnectInput,
   ListToolsInput,
-  PingInput,
   ServiceActors,
   ToolDescriptor,
-  WatchConnectionInput,
 } from '../machines/service-io.js';
 import { transitionReason } from './transition.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -228,12 +228,16 @@ function scriptedActors(kind: OutageKind, down: () => boolean, watchers: Set<(ev
         ? fail()
         : Promise.resolve({ connectionId: `simulated-${++connections}`, serverInfo: SIMULATED_SERVER, protocol: SIMULATED_PROTOCOL, tools: [SIMULATED_TOOL] }),
     ),
-    ping: fromPromise<void, PingInput>(() => (down() ? fail() : Promise.resolve())),
-    listTools: fromPromise<ToolDescriptor[], ListToolsInput>(() => (down() ? fail() : Promise.resolve([SIMULATED_TOOL]))),
-    disconnect: fromPromise<void, DisconnectInput>(() => Promise.resolve()),
-    watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(({ sendBack }) => {
+    connection: fromCallback<ConnectionCommand, ConnectionActorInput>(({ sendBack, receive }) => {
       watchers.add(sendBack);
+      receive(() => {
+        if (!down()) sendBack({ type: 'PROBE_OK', responseTime: 0 });
+        // A timeout outage never answers: the machine's own ping timeout ends the probe.
+        else if (kind !== 'timeout') sendBack({ type: 'PROBE_FAILED', error: new Error(failure) });
+      });
       return () => watchers.delete(sendBack);
     }),
+    listTools: fromPromise<ToolDescriptor[], ListToolsInput>(() => (down() ? fail() : Promise.resolve([SIMULATED_TOOL]))),
+    disconnect: fromPromise<void, DisconnectInput>(() => Promise.resolve()),
   };
 }

@@ -29,7 +29,7 @@ const ping = (connectionId: string, timeoutMs: number) => harness.ping(connectio
 
 it('McpConnections is the ConnectionLayer the supervisor takes', () => {
   const layer: ConnectionLayer = connections;
-  expect(Object.keys(layer.actors).sort()).toEqual(['connect', 'disconnect', 'listTools', 'ping', 'watchConnection']);
+  expect(Object.keys(layer.actors).sort()).toEqual(['connect', 'connection', 'disconnect', 'listTools']);
 });
 
 describe('a normal server', () => {
@@ -112,14 +112,13 @@ describe('crash', () => {
     expect(stale.events).toEqual([]);
   });
 
-  it('stopping the watcher removes its handlers', async () => {
+  it('stopping the connection actor removes its handlers', async () => {
     const { connectionId } = await connect(stdioServer());
-    const received: string[] = [];
-    const unwatch = connections.watch('svc', connectionId, (event) => received.push(event.type));
-    unwatch();
+    const watcher = watch(connectionId);
+    watcher.stop();
     await connections.callTool('svc', 'exit', {}, { timeoutMs: PATIENT_MS }).catch(() => undefined);
     await eventually(() => connections.connection('svc')?.lost !== null, PATIENT_MS, 'the loss is known');
-    expect(received).toEqual([]);
+    expect(watcher.events).toEqual([]);
   });
 });
 

@@ -11,8 +11,11 @@ export class FakeConnections implements ConnectionLayer {
   readonly registered = new Map<string, TransportConfig>();
   readonly unregistered: string[] = [];
   closedAll = false;
-  /** How a tool call behaves: answer, hang until aborted, or lose the connection mid-call. */
-  callBehaviour: 'answer' | 'hang' | 'dropConnection' = 'answer';
+  /**
+   * How a tool call behaves: answer, hang until aborted, fail at the transport level (a timeout: a
+   * passive health failure), or lose the connection mid-call.
+   */
+  callBehaviour: 'answer' | 'hang' | 'timeOut' | 'dropConnection' = 'answer';
   readonly actors;
 
   constructor(clock: SimulatedClock) {
@@ -31,7 +34,13 @@ export class FakeConnections implements ConnectionLayer {
 
   callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult> {
     if (this.callBehaviour === 'answer') {
+      this.io.callSucceeded(serviceKey);
       return Promise.resolve({ content: [{ type: 'text', text: `${serviceKey}:${tool}:${JSON.stringify(args)}` }] });
+    }
+    if (this.callBehaviour === 'timeOut') {
+      const error = new Error(`tools/call ${tool} timed out after ${options.timeoutMs} ms`);
+      this.io.callFailed(serviceKey, error);
+      return Promise.reject(error);
     }
     return new Promise((_, reject) => {
       options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });

@@ -8,14 +8,30 @@ import { lifecycleState, serviceMachine, type ServiceState } from '../../src/mac
 import type { ServiceMachineInput } from '../../src/machines/service.context.js';
 import type {
   ConnectInput,
+  ConnectionActorInput,
+  ConnectionCommand,
   ConnectionEvent,
   ConnectOutput,
   DisconnectInput,
   ListToolsInput,
-  PingInput,
+  ServiceRef,
   ToolDescriptor,
-  WatchConnectionInput,
 } from '../../src/machines/service-io.js';
+
+/** One health probe the machine asked a connection actor for. */
+export interface PingCall extends ServiceRef {
+  connectionId: string;
+  timeoutMs: number;
+}
+
+/** A connection actor that is running: what it was started with, and how it answers. */
+interface LiveConnection {
+  input: ConnectionActorInput;
+  sendBack: (event: ConnectionEvent) => void;
+  /** Successful tool calls counted when the last probe was asked for (passive health). */
+  callsAtLastProbe: number;
+  probe: AbortController | null;
+}
 
 export type Behaviour = 'succeed' | 'fail' | 'hang' | 'methodNotFound' | { respondAfterMs: number };
 
@@ -28,7 +44,11 @@ export interface Call<I> {
 
 export const tool = (name: string): ToolDescriptor => ({ name, inputSchema: { type: 'object' } });
 
-/** Scriptable doubles of the five actors; each records its calls (with their abort signals). */
+/**
+ * Scriptable doubles of the four actors; each records its calls (with their abort signals). The
+ * connection actor answers probes as `ping` says, gives a probe up at its `timeoutMs` (as the SDK
+ * does), and follows passive health from the tool calls reported with `callSucceeded` / `callFailed`.
+ */
 export class FakeIO {
   connect: Behaviour = 'succeed';
   ping: Behaviour = 'succeed';
@@ -37,7 +57,7 @@ export class FakeIO {
   tools: ToolDescriptor[] = [tool('echo'), tool('add')];
   readonly calls = {
     connect: [] as Call<ConnectInput>[],
-    ping: [] as Call<PingInput>[],
+    ping: [] as Call<PingCall>[],
     listTools: [] as Call<ListToolsInput>[],
     disconnect: [] as Call<DisconnectInput>[],
   };
@@ -48,7 +68,8 @@ export class FakeIO {
   private pingsInFlight = 0;
   /** Per-service overrides of the behaviours above, by service key. */
   readonly perService = new Map<string, Partial<Record<'connect' | 'ping' | 'listTools' | 'disconnect', Behaviour>>>();
-  private watchers = new Map<(event: ConnectionEvent) => void, string>();
+  private readonly live = new Set<LiveConnection>();
+  private readonly succeededCalls = new Map<string, number>();
   private connections = 0;
 
   constructor(private readonly clock: SimulatedClock) {}
@@ -65,15 +86,15 @@ export class FakeIO {
           tools: [...this.tools],
         }));
       }),
-      ping: fromPromise<void, PingInput>(async ({ input, signal }) => {
-        this.calls.ping.push({ input, signal, at: this.clock.now() });
-        this.pingsInFlight++;
-        this.maxConcurrentPings = Math.max(this.maxConcurrentPings, this.pingsInFlight);
-        try {
-          await this.perform(this.behaviour('ping', input.serviceKey), signal, () => undefined);
-        } finally {
-          this.pingsInFlight--;
-        }
+      connection: fromCallback<ConnectionCommand, ConnectionActorInput>(({ input, sendBack, receive }) => {
+        if (this.watchThrows) throw new Error('watcher exploded');
+        const live: LiveConnection = { input, sendBack, callsAtLastProbe: this.callsOf(input.serviceKey), probe: null };
+        this.live.add(live);
+        receive((command) => this.probe(live, command));
+        return () => {
+          live.probe?.abort(new Error('the connection actor stopped'));
+          this.live.delete(live);
+        };
       }),
       listTools: fromPromise<ToolDescriptor[], ListToolsInput>(({ input, signal }) => {
         this.calls.listTools.push({ input, signal, at: this.clock.now() });
@@ -82,12 +103,6 @@ export class FakeIO {
       disconnect: fromPromise<void, DisconnectInput>(({ input, signal }) => {
         this.calls.disconnect.push({ input, signal, at: this.clock.now() });
         return this.perform(this.behaviour('disconnect', input.serviceKey), signal, () => undefined);
-      }),
-      watchConnection: fromCallback<ConnectionEvent, WatchConnectionInput>(({ sendBack, input }) => {
-        if (this.watchThrows) throw new Error('watcher exploded');
-        const watcher = (event: ConnectionEvent) => sendBack(event);
-        this.watchers.set(watcher, input.serviceKey);
-        return () => this.watchers.delete(watcher);
       }),
     };
   }
@@ -101,16 +116,77 @@ export class FakeIO {
     this.report({ type: 'TOOLS_CHANGED' }, serviceKey);
   }
 
+  /** A tool call on the service's connection was answered (passive health counts it). */
+  callSucceeded(serviceKey: string) {
+    this.succeededCalls.set(serviceKey, this.callsOf(serviceKey) + 1);
+  }
+
+  /** A tool call on the service's connection failed at the transport level. */
+  callFailed(serviceKey: string, error: Error = new Error('tools/call timed out after 60000 ms')) {
+    for (const live of [...this.live]) {
+      if (live.input.serviceKey === serviceKey && live.input.passiveHealth) live.sendBack({ type: 'CALL_FAILED', error });
+    }
+  }
+
   private report(event: ConnectionEvent, serviceKey?: string) {
-    for (const [watcher, key] of [...this.watchers]) if (serviceKey === undefined || key === serviceKey) watcher(event);
+    for (const live of [...this.live]) if (serviceKey === undefined || live.input.serviceKey === serviceKey) live.sendBack(event);
+  }
+
+  private callsOf(serviceKey: string): number {
+    return this.succeededCalls.get(serviceKey) ?? 0;
+  }
+
+  private probe(live: LiveConnection, command: ConnectionCommand) {
+    const { input, sendBack } = live;
+    live.probe?.abort(new Error('superseded by the next probe'));
+    live.probe = null;
+    const calls = this.callsOf(input.serviceKey);
+    const answeredByCalls = input.passiveHealth && calls !== live.callsAtLastProbe;
+    live.callsAtLastProbe = calls;
+    if (answeredByCalls) {
+      sendBack({ type: 'PROBE_OK', responseTime: null });
+      return;
+    }
+    const controller = new AbortController();
+    live.probe = controller;
+    const at = this.clock.now();
+    this.calls.ping.push({
+      input: { serviceKey: input.serviceKey, serviceName: input.serviceName, agentId: input.agentId, connectionId: input.connectionId, timeoutMs: command.timeoutMs },
+      signal: controller.signal,
+      at,
+    });
+    this.pingsInFlight++;
+    this.maxConcurrentPings = Math.max(this.maxConcurrentPings, this.pingsInFlight);
+    const timer = this.clock.setTimeout(() => controller.abort(new Error(`ping timed out after ${command.timeoutMs} ms`)), command.timeoutMs);
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      this.pingsInFlight--;
+      this.clock.clearTimeout(timer);
+    };
+    controller.signal.addEventListener('abort', settle, { once: true });
+    this.perform(this.behaviour('ping', input.serviceKey), controller.signal, () => undefined).then(
+      () => {
+        if (controller.signal.aborted) return;
+        settle();
+        sendBack({ type: 'PROBE_OK', responseTime: this.clock.now() - at });
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        settle();
+        sendBack({ type: 'PROBE_FAILED', error });
+      },
+    );
   }
 
   private behaviour(kind: 'connect' | 'ping' | 'listTools' | 'disconnect', serviceKey: string): Behaviour {
     return this.perService.get(serviceKey)?.[kind] ?? this[kind];
   }
 
+  /** Connection actors running (one per service while it is HEALTHY or WARNING). */
   get activeWatchers() {
-    return this.watchers.size;
+    return this.live.size;
   }
 
   private perform<T>(behaviour: Behaviour, signal: AbortSignal, value: () => T): Promise<T> {

@@ -31,6 +31,7 @@ describe('service defaults (SPEC §4)', () => {
       warningThreshold: 3 * SECOND,
       slowThreshold: 10 * SECOND,
       enableAdaptiveTimeout: false,
+      passiveHealth: true,
       adaptiveMultiplier: 2.0,
       historySize: 10,
       priority: 'normal',

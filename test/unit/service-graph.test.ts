@@ -31,16 +31,21 @@ function eventTypesOf(node: AnyStateNode): string[] {
   return [...node.transitions.keys(), ...Object.values(node.states).flatMap(eventTypesOf)];
 }
 
-/** Each event type with the payloads its source would send (two for ping failures: error and −32601). */
+/**
+ * Each event type with the payloads its source would send: two for probe answers (timed, and answered
+ * by a recent tool call) and two for probe failures (an error, and −32601).
+ */
 function samplesOf(type: string): EventObject[] {
   if (type === 'xstate.done.actor.connect') {
     return [{ type, output: { connectionId: 'c1', serverInfo: null, protocol: { era: 'modern', version: '2026-07-28' }, tools: [] } } as EventObject];
   }
   if (type === 'xstate.done.actor.listTools') return [{ type, output: [] } as EventObject];
   if (type.startsWith('xstate.done.actor.')) return [{ type, output: undefined } as EventObject];
-  if (type === 'xstate.error.actor.ping') {
+  if (type === 'PROBE_OK') return [{ type, responseTime: 5 } as EventObject, { type, responseTime: null } as EventObject];
+  if (type === 'PROBE_FAILED') {
     return [{ type, error: new Error('x') } as EventObject, { type, error: { code: -32601 } } as EventObject];
   }
+  if (type === 'CALL_FAILED') return [{ type, error: new Error('tools/call timed out') } as EventObject];
   if (type.startsWith('xstate.error.actor.')) return [{ type, error: new Error('x') } as EventObject];
   if (type === 'CONNECTION_LOST') return [{ type, reason: 'process exited with code 1' } as EventObject];
   return [{ type }];
@@ -192,7 +197,7 @@ describe('lifecycle statechart, explored exhaustively (model-based)', () => {
       snapshot.matches({ HEALTHY: { health: 'pinging' } }) || snapshot.matches({ WARNING: { health: 'pinging' } });
     const answers = steps.filter(
       ({ from, event }) =>
-        pinging(from) && event.type === 'xstate.error.actor.ping' && (event as { error?: { code?: unknown } }).error?.code === -32601,
+        pinging(from) && event.type === 'PROBE_FAILED' && (event as { error?: { code?: unknown } }).error?.code === -32601,
     );
     expect(answers.some(({ from }) => from.context.consecutiveFailures > 0)).toBe(true);
     for (const { from, to } of answers) {
