@@ -360,7 +360,7 @@ async function liveEventsPerCycle() {
   });
   counted = 0; // only the cycle's events, not the start-up's
   await drive(actor, checkNow(actor), () => waitingForCheck(actor.getSnapshot()), LIVE_PINGS.length);
-  const reconnected = actor.getSnapshot().context.totalReconnectAttempts === 1;
+  const reconnected = actor.getSnapshot().context.retry.totalReconnectAttempts === 1;
   actor.stop();
   if (io.calls.ping !== LIVE_PINGS.length || !reconnected) throw new Error('the live cycle did not run as scripted');
   return counted;
