@@ -44,9 +44,13 @@ export function toDiagramJson(machine: AnyStateMachine): DiagramJson {
     if (top) add(PSEUDO_STATE, name(top), []);
   }
   for (const node of [root, ...descendantsOf(root)]) {
-    // A transition declared on the root leaves from every state that is still running.
-    const sources = node === root ? tops.filter((top) => top.type !== 'final') : [topLevelOf(node)];
     for (const transition of transitionsOf(node)) {
+      // A transition declared on the root leaves from every running state that does not handle its
+      // event itself (DISCONNECTING and DISCONNECTED override STOP and RESTART).
+      const sources =
+        node === root
+          ? tops.filter((top) => top.type !== 'final' && !handles(top, transition.eventType))
+          : [topLevelOf(node)];
       for (const target of transition.target ?? []) {
         const to = topLevelOf(target);
         for (const from of sources) {
@@ -79,6 +83,11 @@ export function toMermaid(machine: AnyStateMachine): string {
 
 function descendantsOf(node: AnyStateNode): AnyStateNode[] {
   return Object.values(node.states).flatMap((child) => [child, ...descendantsOf(child)]);
+}
+
+/** `top` or a state inside it has a transition of its own for `eventType`. */
+function handles(top: AnyStateNode, eventType: string): boolean {
+  return [top, ...descendantsOf(top)].some((node) => node.transitions.has(eventType));
 }
 
 /** The top-level state holding `node` (itself when it is one); undefined for the root. */

@@ -6,15 +6,22 @@ import type { Observable} from 'rxjs';
 import { ReplaySubject, Subject } from 'rxjs';
 import type { ServiceContext } from '../machines/service.context.js';
 import type { ServiceState } from '../machines/service.machine.js';
+import type { TransitionCause } from '../machines/transition-cause.js';
 import { collectFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
 import { toServiceSnapshot, type ServiceSnapshot } from './service-snapshot.js';
-import { transitionReason, type Transition } from './transition.js';
+import { describeTransition, type Transition } from './transition.js';
 
 interface Entry {
   state: ServiceState;
   context: ServiceContext;
   /** Built lazily: most updates are never looked at before the next one arrives. */
   snapshot: ServiceSnapshot | null;
+}
+
+/** A cause the supervisor decided, with its sentence. */
+export interface Cause {
+  cause: TransitionCause;
+  reason: string;
 }
 
 /** Told of every change of one service, and when the streams end (the supervisor stopped). */
@@ -45,8 +52,11 @@ export class FleetStreams {
 
   constructor(private readonly options: FleetStreamsOptions = {}) {}
 
-  /** Records a service actor's new snapshot; emits a transition when its lifecycle state changed. */
-  update(state: ServiceState, context: ServiceContext, at: number, reason?: string): void {
+  /**
+   * Records a service actor's new snapshot; emits a transition when its lifecycle state changed, with
+   * the cause the chart recorded, or the supervisor's own (`why`) when the move was its decision.
+   */
+  update(state: ServiceState, context: ServiceContext, at: number, why?: Cause): void {
     if (this.completed) return;
     const key = context.serviceKey;
     const previous = this.entries.get(key);
@@ -59,7 +69,8 @@ export class FleetStreams {
         from: previous?.state ?? null,
         to: state,
         at,
-        reason: reason ?? transitionReason(previous?.state ?? null, state, context),
+        cause: why?.cause ?? context.cause,
+        reason: why?.reason ?? describeTransition(context.cause, state, context),
       });
     }
     this.changed(key);
@@ -70,15 +81,17 @@ export class FleetStreams {
     const entry = this.entries.get(key);
     if (!entry) return;
     const { context } = entry;
-    this.update('DISCONNECTED', { ...context, disconnectReason: reason, stateEnteredTime: at, retry: { ...context.retry, nextRetryTime: null } }, at, reason);
+    const cause: TransitionCause = 'restart_budget_exhausted';
+    const disconnected = { ...context, disconnectReason: reason, stateEnteredTime: at, retry: { ...context.retry, nextRetryTime: null }, cause };
+    this.update('DISCONNECTED', disconnected, at, { cause, reason });
   }
 
   /** The service is gone: a final transition to REMOVED. */
-  remove(key: string, at: number, reason: string): void {
+  remove(key: string, at: number, { cause, reason }: Cause): void {
     const previous = this.entries.get(key);
     if (!previous || this.completed) return;
     this.entries.delete(key);
-    this.transitionsSubject.next({ service: key, agent: previous.context.agentId, from: previous.state, to: 'REMOVED', at, reason });
+    this.transitionsSubject.next({ service: key, agent: previous.context.agentId, from: previous.state, to: 'REMOVED', at, cause, reason });
     this.changed(key);
   }
 

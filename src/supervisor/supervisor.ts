@@ -49,7 +49,8 @@ import {
   WaitTimeoutError,
 } from './errors.js';
 import type { FleetMetrics } from './fleet-metrics.js';
-import { FleetStreams } from './fleet-streams.js';
+import { FleetStreams, type Cause } from './fleet-streams.js';
+import type { StopCause } from '../machines/transition-cause.js';
 import type { ServiceSnapshot } from './service-snapshot.js';
 import { indexSchedulerBySource } from './scheduler-index.js';
 import { serviceSystemId, supervisorMachine, type SupervisorMachine } from './supervisor.machine.js';
@@ -156,7 +157,7 @@ export class Supervisor {
   private stopping: Promise<void> | null = null;
   private readonly connections: ConnectionLayer;
   /** Why a service actor is being replaced (crash, config change), until the new actor reports in. */
-  private readonly nextReason = new Map<string, string>();
+  private readonly nextReason = new Map<string, Cause>();
   private readonly configEventsSubject = new Subject<ConfigReloadEvent>();
   private settings: SupervisorSettings;
   private file: string | null = null;
@@ -263,18 +264,18 @@ export class Supervisor {
 
   /** Stops the service (if active) and deletes it. Resolves once it is gone. */
   async removeService(name: string): Promise<void> {
-    await this.remove(this.requireKey(name), 'removed on request');
+    await this.remove(this.requireKey(name), { cause: 'removed', reason: 'removed on request' });
   }
 
-  private async remove(key: string, reason: string): Promise<void> {
+  private async remove(key: string, why: Cause & { cause: StopCause }): Promise<void> {
     const root = this.running('remove a service');
     const budget = this.stopBudget(key);
-    await this.stopAndWait(key, reason);
+    await this.stopAndWait(key, why);
     // The parent stops the actor rather than letting it reach its final state: XState memoizes the
     // transitions for each event type a state node sees, and a finished child's done event has a type
     // of its own (`xstate.done.actor.<name>`), so every name ever removed would stay in memory.
     root.send({ type: 'service.remove', key });
-    this.streams.remove(key, this.clock.now(), reason);
+    this.streams.remove(key, this.clock.now(), why);
     this.specs.delete(key);
     await this.connections.unregister(key, budget);
   }
@@ -398,7 +399,7 @@ export class Supervisor {
     await Promise.all([
       ...diff.removed.map((service) =>
         // A disabled service has no actor: forgetting its spec is all there is to remove.
-        this.streams.has(service.key) ? this.remove(service.key, 'removed from the config').catch(() => undefined) : this.specs.delete(service.key),
+        this.streams.has(service.key) ? this.remove(service.key, { cause: 'removed', reason: 'removed from the config' }).catch(() => undefined) : this.specs.delete(service.key),
       ),
       ...diff.changed.map((change) => this.replaceService(change.after)),
     ]);
@@ -482,17 +483,17 @@ export class Supervisor {
   private async replaceService(spec: ServiceConfig) {
     const key = spec.key;
     const budget = this.stopBudget(key);
-    await this.stopAndWait(key, 'config changed');
+    await this.stopAndWait(key, { cause: 'config_changed', reason: 'config changed' });
     // Stopped meanwhile: the shutdown owns what is left.
     if (this.stopping) return;
     this.root?.send({ type: 'service.remove', key });
     this.specs.set(key, spec);
     if (!spec.enabled) {
-      this.streams.remove(key, this.clock.now(), 'disabled in the config');
+      this.streams.remove(key, this.clock.now(), { cause: 'config_changed', reason: 'disabled in the config' });
       await this.connections.unregister(key, budget);
       return;
     }
-    this.nextReason.set(key, 'restarted with the changed config');
+    this.nextReason.set(key, { cause: 'config_changed', reason: 'restarted with the changed config' });
     this.spawn([[key, spec]]);
   }
 
@@ -538,7 +539,7 @@ export class Supervisor {
     // A child's crash reaches the supervisor (which restarts it) before the child's last snapshot.
     if (event.type === '@xstate.event' && actor === this.root && event.event.type.startsWith(CRASH_EVENT)) {
       const crash = event.event as { type: string; error?: unknown };
-      this.nextReason.set(crash.type.slice(CRASH_EVENT.length), `restarted after a crash: ${failureMessage(crash.error)}`);
+      this.nextReason.set(crash.type.slice(CRASH_EVENT.length), { cause: 'crashed', reason: `restarted after a crash: ${failureMessage(crash.error)}` });
       return;
     }
     if (event.type !== '@xstate.snapshot') return;
@@ -558,7 +559,7 @@ export class Supervisor {
   /** A service the cleanup sweep removed (its actor reached REMOVED): the fleet forgets it. */
   private forget(key: string, at: number, context: ServiceContext) {
     const reason = `removed by the cleanup sweep: disconnected for more than ${context.config.maxDisconnectedAgeHours} h`;
-    this.streams.remove(key, at, reason);
+    this.streams.remove(key, at, { cause: 'cleanup', reason });
     this.specs.delete(key);
     void this.connections.unregister(key);
   }
@@ -622,10 +623,10 @@ export class Supervisor {
    * Sends STOP to an active service and waits until it is DISCONNECTED: at most its disconnect timeout
    * plus a grace period (past that, the caller goes on; the close keeps its own bound).
    */
-  private async stopAndWait(key: string, reason: string): Promise<void> {
+  private async stopAndWait(key: string, { cause, reason }: Cause & { cause: StopCause }): Promise<void> {
     const child = this.child(key);
     if (!child || this.stateOf(key) === 'DISCONNECTED') return;
-    child.send({ type: 'STOP', reason });
+    child.send({ type: 'STOP', cause, reason });
     const bound = this.stopBudget(key) + STOP_GRACE_MS;
     await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', bound).catch(() => undefined);
   }
@@ -680,7 +681,7 @@ export class Supervisor {
     this.stopWatching?.();
     const root = this.root;
     if (root) {
-      await Promise.all(this.streams.list().map((service) => this.stopAndWait(service.key, 'supervisor stopped')));
+      await Promise.all(this.streams.list().map((service) => this.stopAndWait(service.key, { cause: 'shutdown', reason: 'supervisor stopped' })));
       root.stop();
     }
     // Every close began within its service's disconnect timeout; this waits for the last of them (and

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatTable } from '../../src/cli/table.js';
-import { plural } from '../../src/cli/plural.js';
+import { plural } from '../../src/supervisor/plural.js';
 import { displayWidth, fit, singleLine, stripAnsi, truncate, wrap } from '../../src/cli/text-width.js';
 import { formatClockTime, formatOffset, formatResponseTime, formatSpan } from '../../src/cli/time-format.js';
 

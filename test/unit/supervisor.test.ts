@@ -85,12 +85,12 @@ describe('Supervisor lifecycle of services', () => {
     await f.supervisor.removeService('a');
     await flush();
     expect(f.supervisor.listServices().map((s) => s.key)).toEqual(['b']);
-    expect(f.transitions.filter((t) => t.service === 'a').map((t) => t.to)).toEqual([
-      'INITIALIZING',
-      'HEALTHY',
-      'DISCONNECTING',
-      'DISCONNECTED',
-      'REMOVED',
+    expect(f.transitions.filter((t) => t.service === 'a').map((t) => [t.to, t.cause])).toEqual([
+      ['INITIALIZING', 'registered'],
+      ['HEALTHY', 'connected'],
+      ['DISCONNECTING', 'removed'],
+      ['DISCONNECTED', 'removed'],
+      ['REMOVED', 'removed'],
     ]);
     expect(f.transitions.at(-1)?.reason).toBe('removed on request');
     expect(f.connections.unregistered).toContain('a');
