@@ -7,6 +7,7 @@ import { formatTransitionJson, formatTransitionLine } from '../../src/cli/transi
 import type { LifecycleConfig, Priority } from '../../src/machines/defaults.js';
 import {
   DuplicateServiceError,
+  HealthCheckTimeoutError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorStoppedError,
@@ -45,6 +46,16 @@ async function startFleet(services: ServiceSpec[], fleet: Partial<FleetSpec> = {
   const time = virtualTime(clock);
   const state = (key: string) => supervisor.getServiceInfo(key).state;
   return { supervisor, clock, connections, io: connections.io, transitions, emissions, state, ...time };
+}
+
+/** The error `fn` throws (failing the test if it throws none). */
+function thrownBy(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
 }
 
 describe('Supervisor lifecycle of services', () => {
@@ -350,6 +361,15 @@ describe('checkHealth and reconnect', () => {
     await expect(checking).resolves.toMatchObject({ ok: false, state: 'HEALTHY', error: 'ping timed out after 3000 ms' });
   });
 
+  it('names the service, its state and the next step when a health check has no outcome in time', () => {
+    const error = new HealthCheckTimeoutError('a', 'HEALTHY', 13_000);
+    expect(error).toMatchObject({ name: 'HealthCheckTimeoutError', service: 'a', state: 'HEALTHY', timeoutMs: 13_000 });
+    expect(error.message).toBe(
+      "the health check of service 'a' did not finish within 13000 ms (it is HEALTHY) — " +
+        "call checkHealth('a') again, or restartService('a') if it keeps happening",
+    );
+  });
+
   it('reconnects at once on request, skipping the backoff', async () => {
     const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } })]);
     f.io.connect = 'fail';
@@ -585,6 +605,34 @@ describe('stop()', () => {
     expect(f.supervisor.stop()).toBe(first);
     await first;
     expect(() => f.supervisor.addService(stdio('b'))).toThrow(SupervisorStoppedError);
+  });
+
+  it('says the supervisor was stopped, not that it needs starting, when called after stop()', async () => {
+    const f = await startFleet([stdio('a')]);
+    await f.supervisor.stop();
+    const stopped = 'the supervisor has been stopped — a stopped supervisor cannot be started again; create a new Supervisor';
+    expect(thrownBy(() => f.supervisor.addService(stdio('b')))).toMatchObject({ reason: 'stopped', message: `cannot add a service: ${stopped}` });
+    expect(thrownBy(() => f.supervisor.stopService('a')).message).toBe(`cannot stop a service: ${stopped}`);
+    expect(thrownBy(() => f.supervisor.start()).message).toBe(`cannot start the supervisor: ${stopped}`);
+  });
+
+  it('says start() is needed when called before it', () => {
+    const clock = new SimulatedClock();
+    const supervisor = new Supervisor({ services: [stdio('a')] }, { connections: new FakeConnections(clock), clock });
+    const error = thrownBy(() => supervisor.reconnect('a'));
+    expect(error).toBeInstanceOf(SupervisorStoppedError);
+    expect(error).toMatchObject({ reason: 'not-started', message: 'cannot reconnect: the supervisor has not been started yet — call start() first' });
+  });
+
+  it('rejects a waitForService in progress when the supervisor stops, saying so', async () => {
+    const f = await startFleet([stdio('a')]);
+    const waiting = f.supervisor.waitForService('a', { states: ['UNREACHABLE'] }).catch((e: unknown) => e);
+    await f.supervisor.stop();
+    const error = await waiting;
+    expect(error).toBeInstanceOf(SupervisorStoppedError);
+    expect((error as Error).message).toBe(
+      "cannot wait for service 'a': the supervisor has been stopped — a stopped supervisor cannot be started again; create a new Supervisor",
+    );
   });
 
   it('reports an empty fleet with a health rate of 0, not a division by zero', async () => {
