@@ -27,6 +27,7 @@ export type { OutageKind, OutageScenario, OutageSimulation, TimelineEntry } from
 export type { InspectorBridge, InspectorOptions } from './supervisor/inspector.js';
 export {
   DuplicateServiceError,
+  HealthCheckTimeoutError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorError,

@@ -41,6 +41,7 @@ import { ConnectQueue } from './connect-queue.js';
 import type { ConnectionDiagnostics, ConnectionLayer } from './connection-layer.js';
 import {
   DuplicateServiceError,
+  HealthCheckTimeoutError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorStoppedError,
@@ -218,7 +219,7 @@ export class Supervisor {
 
   /** Starts the supervisor and every enabled service. */
   start(): this {
-    if (this.stopping) throw new SupervisorStoppedError('start a stopped supervisor');
+    if (this.stopping) throw new SupervisorStoppedError('start the supervisor');
     if (this.root) return this;
     const machine = supervisorMachine.provide({
       actors: { service: serviceMachine.provide({ actors: this.queuedActors(this.connections.actors) }) },
@@ -313,10 +314,12 @@ export class Supervisor {
     const key = this.requireKey(name);
     const before = this.requireAvailable(key);
     this.sendTo(key, { type: 'CHECK_NOW' });
+    const bound = before.config.lifecycle.pingTimeout + before.config.lifecycle.slowThreshold;
     const after = await this.waitUntil(
       key,
       (snapshot) => snapshot.metadata.totalHealthChecks !== before.metadata.totalHealthChecks || !snapshot.available,
-      before.config.lifecycle.pingTimeout + before.config.lifecycle.slowThreshold,
+      bound,
+      { onTimeout: (snapshot) => new HealthCheckTimeoutError(key, snapshot.state, bound) },
     );
     const ok = after.metadata.consecutiveFailures === 0;
     return {
@@ -595,7 +598,8 @@ export class Supervisor {
   }
 
   private running(operation: string): Actor<SupervisorMachine> {
-    if (!this.root || this.stopping) throw new SupervisorStoppedError(operation);
+    if (this.stopping) throw new SupervisorStoppedError(operation);
+    if (!this.root) throw new SupervisorStoppedError(operation, 'not-started');
     return this.root;
   }
 
@@ -628,7 +632,9 @@ export class Supervisor {
     if (!child || this.stateOf(key) === 'DISCONNECTED') return;
     child.send({ type: 'STOP', cause, reason });
     const bound = this.stopBudget(key) + STOP_GRACE_MS;
-    await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', bound).catch(() => undefined);
+    await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', bound, {
+      onTimeout: (snapshot) => new WaitTimeoutError(key, ['DISCONNECTED'], snapshot.state, bound),
+    }).catch(() => undefined);
   }
 
   /** How long a stop of this service may take: its disconnect timeout. */
@@ -636,11 +642,12 @@ export class Supervisor {
     return (this.streams.get(key)?.config.lifecycle ?? resolveLifecycleConfig()).disconnectTimeout;
   }
 
+  /** Resolves with the service's snapshot once `done` holds; `onTimeout` says what did not happen in time. */
   private waitUntil(
     key: string,
     done: (snapshot: ServiceSnapshot) => boolean,
     timeoutMs: number,
-    options: { signal?: AbortSignal; onTimeout?: (snapshot: ServiceSnapshot) => Error } = {},
+    options: { signal?: AbortSignal; onTimeout: (snapshot: ServiceSnapshot) => Error },
   ): Promise<ServiceSnapshot> {
     const { clock, streams } = this;
     return new Promise((resolve, reject) => {
@@ -662,14 +669,12 @@ export class Supervisor {
       const onAbort = () => finish(() => reject(options.signal?.reason));
       const timer = clock.setTimeout(() => {
         const snapshot = streams.get(key);
-        const state = snapshot?.state ?? 'DISCONNECTED';
-        const error = snapshot && options.onTimeout ? options.onTimeout(snapshot) : new WaitTimeoutError(key, [], state, timeoutMs);
-        finish(() => reject(error));
+        finish(() => reject(snapshot ? options.onTimeout(snapshot) : new ServiceNotFoundError(key)));
       }, timeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       unwatch = streams.watch(key, {
         changed: check,
-        ended: () => finish(() => reject(new SupervisorStoppedError('wait for a service'))),
+        ended: () => finish(() => reject(new SupervisorStoppedError(`wait for service '${key}'`))),
       });
       if (finished) unwatch();
       else if (options.signal?.aborted) onAbort();

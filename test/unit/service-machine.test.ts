@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createActor, createMachine, SimulatedClock, spawnChild } from 'xstate';
-import { PRIORITY_WEIGHTS } from '../../src/machines/backoff.js';
+import { PRIORITY_WEIGHTS, reconnectDelay, unreachableDelay } from '../../src/machines/backoff.js';
 import { PRIORITIES } from '../../src/machines/defaults.js';
 import { serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
 import { toServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
@@ -771,6 +771,38 @@ describe('jitter', () => {
       h.stop();
     }
     expect(waits.size).toBeGreaterThan(15);
+  });
+
+  it('takes a fresh draw for every backoff wait, in the short and the long cycle', async () => {
+    // With jitter 1 a wait is round(2 × unit × base): the unit each wait used can be read back from it.
+    const config = { jitter: 1, maxReconnectAttempts: 8, maxUnreachableRetries: 4, reconnectMaxDelay: 3600 * SECOND };
+    const h = await startService({ config, input: { randomSeed: 7 } });
+    const units: Record<'RECONNECTING' | 'UNREACHABLE', number[]> = { RECONNECTING: [], UNREACHABLE: [] };
+    let lastScheduled: number | null = null;
+    const record = () => {
+      const { retry, config: lifecycle } = h.actor.getSnapshot().context;
+      const state = h.state;
+      if (state !== 'RECONNECTING' && state !== 'UNREACHABLE') return;
+      if (retry.nextRetryTime === null || retry.delay === null || retry.nextRetryTime === lastScheduled) return;
+      lastScheduled = retry.nextRetryTime;
+      const base =
+        state === 'RECONNECTING'
+          ? reconnectDelay(retry.reconnectAttempts, lifecycle)
+          : unreachableDelay(retry.unreachableRetries, lifecycle);
+      units[state].push(retry.delay / (2 * base));
+    };
+    h.actor.subscribe(record);
+    h.io.connect = 'fail';
+    h.io.loseConnection();
+    await h.advanceUntil(() => h.state === 'DISCONNECTED', 24 * 3600 * SECOND);
+    expect(units.RECONNECTING.length).toBeGreaterThanOrEqual(7);
+    expect(units.UNREACHABLE).toHaveLength(4);
+    for (const cycle of [units.RECONNECTING, units.UNREACHABLE]) {
+      for (const unit of cycle) expect(unit).toBeGreaterThanOrEqual(0);
+      for (const unit of cycle) expect(unit).toBeLessThan(1);
+      // Each wait differs from the one before by more than rounding: a reused draw would repeat its unit.
+      for (let i = 1; i < cycle.length; i++) expect(Math.abs((cycle[i] ?? 0) - (cycle[i - 1] ?? 0))).toBeGreaterThan(0.001);
+    }
   });
 
   it('is deterministic for a given seed', async () => {

@@ -2,9 +2,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
+import { renderDashboard } from '../../src/cli/dashboard.js';
+import { formatTransitionJson, formatTransitionLine } from '../../src/cli/transition-log.js';
 import type { LifecycleConfig, Priority } from '../../src/machines/defaults.js';
 import {
   DuplicateServiceError,
+  HealthCheckTimeoutError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorStoppedError,
@@ -12,6 +15,7 @@ import {
   ToolNotFoundError,
   WaitTimeoutError,
 } from '../../src/supervisor/errors.js';
+import type { FleetMetrics } from '../../src/supervisor/fleet-metrics.js';
 import type { ServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
 import { Supervisor, type FleetSpec, type ServiceSpec } from '../../src/supervisor/supervisor.js';
 import type { Transition } from '../../src/supervisor/transition.js';
@@ -42,6 +46,16 @@ async function startFleet(services: ServiceSpec[], fleet: Partial<FleetSpec> = {
   const time = virtualTime(clock);
   const state = (key: string) => supervisor.getServiceInfo(key).state;
   return { supervisor, clock, connections, io: connections.io, transitions, emissions, state, ...time };
+}
+
+/** The error `fn` throws (failing the test if it throws none). */
+function thrownBy(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
 }
 
 describe('Supervisor lifecycle of services', () => {
@@ -160,6 +174,48 @@ describe('Supervisor lifecycle of services', () => {
     expect(info.config.transport).toMatchObject({ env: { API_KEY: '***' } });
     expect(JSON.stringify(info)).not.toContain('hunter2');
     expect(f.connections.registered.get('a')).toMatchObject({ env: { API_KEY: 'hunter2' } });
+  });
+});
+
+describe('header secrets', () => {
+  const SECRET = 's3cret-token';
+  const remote = (name: string): ServiceSpec => ({
+    name,
+    transport: { type: 'streamable-http', url: 'http://127.0.0.1:1/mcp', headers: { Authorization: `Bearer ${SECRET}` }, sseFallback: false },
+    lifecycle: { jitter: 0 },
+  });
+
+  it('never shows a header value in services$, getServiceInfo, listServices, transitions$, metrics$ or the CLI text', async () => {
+    const f = await startFleet([remote('api')]);
+    const metrics: FleetMetrics[] = [];
+    f.supervisor.metrics$.subscribe((m) => metrics.push(m));
+    f.io.connect = 'fail';
+    f.io.loseConnection();
+    await f.advance(2 * SECOND);
+    f.io.connect = 'succeed';
+    await f.advanceUntil(() => f.state('api') === 'HEALTHY', 60 * SECOND);
+    f.supervisor.stopService('api');
+    await flush();
+
+    const info = f.supervisor.getServiceInfo('api');
+    const cliText = [
+      renderDashboard({ services: f.supervisor.listServices(), metrics: f.supervisor.metrics(), recent: f.transitions, now: f.clock.now(), width: 200 }),
+      ...f.transitions.map((t) => formatTransitionLine(t)),
+      ...f.transitions.map((t) => formatTransitionJson(t)),
+    ].join('\n');
+    const shown = {
+      services$: f.emissions.map((emission) => [...emission.values()]),
+      getServiceInfo: info,
+      listServices: f.supervisor.listServices(),
+      transitions$: f.transitions,
+      metrics$: metrics,
+      cliText,
+    };
+    expect(f.transitions.map((t) => t.to)).toEqual(['INITIALIZING', 'HEALTHY', 'RECONNECTING', 'HEALTHY', 'DISCONNECTING', 'DISCONNECTED']);
+    for (const [surface, value] of Object.entries(shown)) expect(JSON.stringify(value), surface).not.toContain(SECRET);
+    // The header's name stays visible; the connection layer alone gets its value.
+    expect(info.config.transport).toMatchObject({ headers: { Authorization: '***' } });
+    expect(f.connections.registered.get('api')).toMatchObject({ headers: { Authorization: `Bearer ${SECRET}` } });
   });
 });
 
@@ -289,6 +345,31 @@ describe('checkHealth and reconnect', () => {
     await expect(f.supervisor.checkHealth('a')).resolves.toMatchObject({ ok: false, error: expect.stringContaining('refused') });
   });
 
+  it('waits for a slow ping up to its timeout: one answered after 2 s is ok', async () => {
+    const f = await startFleet([stdio('a', { lifecycle: { pingTimeout: 3 * SECOND } })]);
+    f.io.ping = { respondAfterMs: 2 * SECOND };
+    const checking = f.supervisor.checkHealth('a');
+    await f.advance(2 * SECOND);
+    await expect(checking).resolves.toMatchObject({ service: 'a', ok: true, state: 'HEALTHY', responseTime: 2 * SECOND, error: null });
+  });
+
+  it('reports a ping that is never answered as failed once the ping timeout passes, not as a timeout of its own', async () => {
+    const f = await startFleet([stdio('a', { lifecycle: { pingTimeout: 3 * SECOND } })]);
+    f.io.ping = 'hang';
+    const checking = f.supervisor.checkHealth('a');
+    await f.advance(3 * SECOND);
+    await expect(checking).resolves.toMatchObject({ ok: false, state: 'HEALTHY', error: 'ping timed out after 3000 ms' });
+  });
+
+  it('names the service, its state and the next step when a health check has no outcome in time', () => {
+    const error = new HealthCheckTimeoutError('a', 'HEALTHY', 13_000);
+    expect(error).toMatchObject({ name: 'HealthCheckTimeoutError', service: 'a', state: 'HEALTHY', timeoutMs: 13_000 });
+    expect(error.message).toBe(
+      "the health check of service 'a' did not finish within 13000 ms (it is HEALTHY) — " +
+        "call checkHealth('a') again, or restartService('a') if it keeps happening",
+    );
+  });
+
   it('reconnects at once on request, skipping the backoff', async () => {
     const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } })]);
     f.io.connect = 'fail';
@@ -338,7 +419,7 @@ describe('connect queue', () => {
 });
 
 describe('cleanup sweep', () => {
-  it('removes services DISCONNECTED for longer than max_disconnected_age_hours', async () => {
+  it('removes services DISCONNECTED for longer than max_disconnected_age_hours, and unregisters their connections', async () => {
     const lifecycle: Partial<LifecycleConfig> = { maxDisconnectedAgeHours: 48 };
     const f = await startFleet([stdio('old', { lifecycle }), stdio('live')], { cleanupIntervalHours: 24 });
     f.supervisor.stopService('old');
@@ -353,6 +434,8 @@ describe('cleanup sweep', () => {
       to: 'REMOVED',
       reason: 'removed by the cleanup sweep: disconnected for more than 48 h',
     });
+    expect(f.connections.unregistered).toEqual(['old']);
+    expect([...f.connections.registered.keys()]).toEqual(['live']);
   });
 });
 
@@ -374,6 +457,34 @@ describe('restart budget', () => {
     f.supervisor.restartService('a');
     await flush();
     expect(f.state('a')).toBe('HEALTHY');
+  });
+
+  /** Crashes the service actor once (its connection actor throws on start), `spacing` ms apart. */
+  async function crashRepeatedly(f: Awaited<ReturnType<typeof startFleet>>, times: number, spacing: number) {
+    for (let crash = 0; crash < times; crash++) {
+      if (crash > 0) await f.advance(spacing);
+      f.io.watchThrows = 'once';
+      f.io.loseConnection();
+      await flush();
+    }
+  }
+
+  const crashRestarts = (f: Awaited<ReturnType<typeof startFleet>>) =>
+    f.transitions.filter((t) => t.to === 'INITIALIZING' && t.reason.startsWith('restarted after a crash')).length;
+
+  it('forgets crashes older than restart_window: crashes spaced just beyond it never spend the budget', async () => {
+    const f = await startFleet([stdio('a')], { supervisor: { maxRestarts: 2, restartWindow: 60 * SECOND } });
+    await crashRepeatedly(f, 6, 31 * SECOND);
+    expect(crashRestarts(f)).toBe(6);
+    expect(f.state('a')).toBe('HEALTHY');
+  });
+
+  it('counts crashes within restart_window: the third in 60 s spends a budget of 2', async () => {
+    const f = await startFleet([stdio('a')], { supervisor: { maxRestarts: 2, restartWindow: 60 * SECOND } });
+    await crashRepeatedly(f, 3, 29 * SECOND);
+    expect(crashRestarts(f)).toBe(2);
+    expect(f.state('a')).toBe('DISCONNECTED');
+    expect(f.supervisor.getServiceInfo('a').metadata.disconnectReason).toMatch(/^restart budget exhausted: crashed 3 times within 60000 ms/);
   });
 });
 
@@ -417,6 +528,21 @@ describe('streams', () => {
     await flush();
     expect(metrics.at(-1)).toBe(50);
     expect(f.supervisor.metrics()).toMatchObject({ totalServices: 2, healthyServices: 1, availableServices: 1 });
+  });
+
+  it('publishes metrics$ only when they change, not on every services$ emission', async () => {
+    const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } }), stdio('b', { lifecycle: { jitter: 0 } })]);
+    await f.advance(3 * SECOND); // past the first pings, which set the average response time
+    const metrics: FleetMetrics[] = [];
+    f.supervisor.metrics$.subscribe((m) => metrics.push(m));
+    const emissionsBefore = f.emissions.length;
+    // Health checks every 30 s change each service's snapshot (ping times), not the fleet's metrics.
+    await f.advance(5 * 60 * SECOND);
+    expect(f.emissions.length - emissionsBefore).toBeGreaterThanOrEqual(10);
+    f.supervisor.stopService('b');
+    await f.advance(5 * 60 * SECOND);
+    expect(metrics.map((m) => m.healthRate)).toEqual([100, 50]);
+    for (let i = 1; i < metrics.length; i++) expect(metrics[i]).not.toEqual(metrics[i - 1]);
   });
 
   it('keeps the streams alive when one service fails', async () => {
@@ -479,6 +605,34 @@ describe('stop()', () => {
     expect(f.supervisor.stop()).toBe(first);
     await first;
     expect(() => f.supervisor.addService(stdio('b'))).toThrow(SupervisorStoppedError);
+  });
+
+  it('says the supervisor was stopped, not that it needs starting, when called after stop()', async () => {
+    const f = await startFleet([stdio('a')]);
+    await f.supervisor.stop();
+    const stopped = 'the supervisor has been stopped — a stopped supervisor cannot be started again; create a new Supervisor';
+    expect(thrownBy(() => f.supervisor.addService(stdio('b')))).toMatchObject({ reason: 'stopped', message: `cannot add a service: ${stopped}` });
+    expect(thrownBy(() => f.supervisor.stopService('a')).message).toBe(`cannot stop a service: ${stopped}`);
+    expect(thrownBy(() => f.supervisor.start()).message).toBe(`cannot start the supervisor: ${stopped}`);
+  });
+
+  it('says start() is needed when called before it', () => {
+    const clock = new SimulatedClock();
+    const supervisor = new Supervisor({ services: [stdio('a')] }, { connections: new FakeConnections(clock), clock });
+    const error = thrownBy(() => supervisor.reconnect('a'));
+    expect(error).toBeInstanceOf(SupervisorStoppedError);
+    expect(error).toMatchObject({ reason: 'not-started', message: 'cannot reconnect: the supervisor has not been started yet — call start() first' });
+  });
+
+  it('rejects a waitForService in progress when the supervisor stops, saying so', async () => {
+    const f = await startFleet([stdio('a')]);
+    const waiting = f.supervisor.waitForService('a', { states: ['UNREACHABLE'] }).catch((e: unknown) => e);
+    await f.supervisor.stop();
+    const error = await waiting;
+    expect(error).toBeInstanceOf(SupervisorStoppedError);
+    expect((error as Error).message).toBe(
+      "cannot wait for service 'a': the supervisor has been stopped — a stopped supervisor cannot be started again; create a new Supervisor",
+    );
   });
 
   it('reports an empty fleet with a health rate of 0, not a division by zero', async () => {
