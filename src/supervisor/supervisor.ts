@@ -13,6 +13,7 @@ import {
   type Observer,
   type StateValue,
 } from 'xstate';
+import { abortReason } from '../actors/abort-reason.js';
 import { McpConnections } from '../actors/connection-registry.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
@@ -52,7 +53,7 @@ import type { FleetMetrics } from './fleet-metrics.js';
 import { FleetStreams } from './fleet-streams.js';
 import type { ServiceSnapshot } from './service-snapshot.js';
 import { indexSchedulerBySource } from './scheduler-index.js';
-import { serviceSystemId, supervisorMachine, type SupervisorMachine } from './supervisor.machine.js';
+import { serviceActor, supervisorMachine, type ServiceActorRef, type SupervisorMachine } from './supervisor.machine.js';
 import type { Transition } from './transition.js';
 
 /** One service to supervise: what the YAML loader produces, or what `addService` takes. */
@@ -579,8 +580,8 @@ export class Supervisor {
     return this.root?.getSnapshot().context.crashed[key]?.reason ?? null;
   }
 
-  private child(key: string): AnyActorRef | undefined {
-    return this.root?.system.get(serviceSystemId(key));
+  private child(key: string): ServiceActorRef | undefined {
+    return this.root ? serviceActor(this.root.system, key) : undefined;
   }
 
   private stateOf(key: string): ServiceState | undefined {
@@ -658,7 +659,7 @@ export class Supervisor {
         if (!snapshot) finish(() => reject(new ServiceNotFoundError(key)));
         else if (done(snapshot)) finish(() => resolve(snapshot));
       };
-      const onAbort = () => finish(() => reject(options.signal?.reason));
+      const onAbort = () => finish(() => reject(abortReason(options.signal)));
       const timer = clock.setTimeout(() => {
         const snapshot = streams.get(key);
         const state = snapshot?.state ?? 'DISCONNECTED';
