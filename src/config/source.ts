@@ -12,6 +12,7 @@ import { formatPath } from './errors.js';
 import { interpolate } from './interpolate.js';
 import type { VariableResolver } from './interpolate.js';
 import { keyText, walk } from './yaml-tree.js';
+import type { IssueLocator } from './zod-issues.js';
 
 export interface ParsedSource {
   /** The document as plain data; `undefined` after a YAML syntax error (its tree is then a guess). */
@@ -21,7 +22,7 @@ export interface ParsedSource {
   /** Offset of the first YAML syntax error, if any. */
   syntaxErrorOffset: number | undefined;
   /** The issue for a key path; `atKey` points at the map key itself rather than its value. */
-  issueAt(path: readonly PathSegment[], message: string, atKey?: boolean): ConfigIssue;
+  issueAt: IssueLocator;
 }
 
 export interface SourceOptions {

@@ -13,6 +13,7 @@ import {
   type Observer,
   type StateValue,
 } from 'xstate';
+import { abortReason } from '../actors/abort-reason.js';
 import { McpConnections } from '../actors/connection-registry.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
@@ -54,7 +55,7 @@ import { FleetStreams, type Cause } from './fleet-streams.js';
 import type { StopCause } from '../machines/transition-cause.js';
 import type { ServiceSnapshot } from './service-snapshot.js';
 import { indexSchedulerBySource } from './scheduler-index.js';
-import { serviceSystemId, supervisorMachine, type SupervisorMachine } from './supervisor.machine.js';
+import { serviceActor, supervisorMachine, type ServiceActorRef, type SupervisorMachine } from './supervisor.machine.js';
 import type { Transition } from './transition.js';
 
 /** One service to supervise: what the YAML loader produces, or what `addService` takes. */
@@ -583,8 +584,8 @@ export class Supervisor {
     return this.root?.getSnapshot().context.crashed[key]?.reason ?? null;
   }
 
-  private child(key: string): AnyActorRef | undefined {
-    return this.root?.system.get(serviceSystemId(key));
+  private child(key: string): ServiceActorRef | undefined {
+    return this.root ? serviceActor(this.root.system, key) : undefined;
   }
 
   private stateOf(key: string): ServiceState | undefined {
@@ -666,7 +667,7 @@ export class Supervisor {
         if (!snapshot) finish(() => reject(new ServiceNotFoundError(key)));
         else if (done(snapshot)) finish(() => resolve(snapshot));
       };
-      const onAbort = () => finish(() => reject(options.signal?.reason));
+      const onAbort = () => finish(() => reject(abortReason(options.signal)));
       const timer = clock.setTimeout(() => {
         const snapshot = streams.get(key);
         finish(() => reject(snapshot ? options.onTimeout(snapshot) : new ServiceNotFoundError(key)));
