@@ -1,7 +1,7 @@
 // The public API: a supervisor that owns a fleet of service actors and publishes their
 // snapshots, transitions and metrics as RxJS streams.
 
-import type { CallToolResult } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode, type CallToolResult } from '@modelcontextprotocol/client';
 import { Subject, type Observable } from 'rxjs';
 import {
   createActor,
@@ -14,6 +14,7 @@ import {
   type StateValue,
 } from 'xstate';
 import { McpConnections } from '../actors/connection-registry.js';
+import { OperationTimeoutError } from '../actors/errors.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
@@ -353,8 +354,8 @@ export class Supervisor {
 
   /**
    * Calls a tool. Rejects at once if the service is not available (ServiceUnavailableError, with its
-   * state and next retry time), never waits past `timeoutMs` (ToolCallTimeoutError), and rejects if the
-   * connection drops during the call.
+   * state and next retry time), never waits past `timeoutMs` (ToolCallTimeoutError), rejects with the
+   * signal's reason when `signal` aborts, and rejects if the connection drops during the call.
    */
   async callTool(
     name: string,
@@ -369,20 +370,38 @@ export class Supervisor {
       throw new ToolNotFoundError(key, tool, snapshot.tools.map((candidate) => candidate.name));
     }
     const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_MS;
-    const controller = new AbortController();
-    const timeout = new ToolCallTimeoutError(key, tool, timeoutMs);
-    const timer = this.clock.setTimeout(() => controller.abort(timeout), timeoutMs);
-    const onAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const { signal } = options;
+    signal?.throwIfAborted();
     try {
-      if (options.signal?.aborted) throw options.signal.reason;
-      return await this.connections.callTool(key, tool, args, { timeoutMs, signal: controller.signal });
+      // On the real clock the connection layer's own per-request timeout bounds the call (the SDK runs
+      // one timer per request anyway): the hot path builds no timer, controller or error of its own.
+      return await (this.clock === realClock
+        ? this.connections.callTool(key, tool, args, { timeoutMs, signal })
+        : this.callOnClock(key, tool, args, timeoutMs, signal));
     } catch (error) {
-      if (controller.signal.reason === timeout) throw timeout;
-      throw error;
+      if (signal?.aborted || !isCallTimeout(error)) throw error;
+      throw new ToolCallTimeoutError(key, tool, timeoutMs);
+    }
+  }
+
+  /**
+   * A call bounded by the supervisor's own clock, for a virtual one (tests, simulations): there
+   * `timeoutMs` passes when that clock is moved, whatever the connection layer's real timers do.
+   */
+  private async callOnClock(
+    key: string,
+    tool: string,
+    args: Record<string, unknown>,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<CallToolResult> {
+    const deadline = new AbortController();
+    const timer = this.clock.setTimeout(() => deadline.abort(new ToolCallTimeoutError(key, tool, timeoutMs)), timeoutMs);
+    try {
+      const bound = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+      return await this.connections.callTool(key, tool, args, { timeoutMs, signal: bound });
     } finally {
       this.clock.clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -689,6 +708,14 @@ export class Supervisor {
     this.streams.complete();
     this.configEventsSubject.complete();
   }
+}
+
+/**
+ * Whether a connection layer rejected a tool call because its `timeoutMs` ran out: McpConnections says
+ * so with OperationTimeoutError, a layer that hands the SDK's rejection through with its RequestTimeout.
+ */
+function isCallTimeout(error: unknown): boolean {
+  return error instanceof OperationTimeoutError || (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout);
 }
 
 function notify(inspect: NonNullable<SupervisorOptions['inspect']>, event: InspectionEvent) {

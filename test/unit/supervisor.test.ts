@@ -1,7 +1,9 @@
 // The Supervisor (SPEC §5) over scriptable connections, in virtual time.
 
 import { describe, expect, it } from 'vitest';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { SimulatedClock } from 'xstate';
+import { ConnectionLostError, OperationTimeoutError } from '../../src/actors/errors.js';
 import type { LifecycleConfig, Priority } from '../../src/machines/defaults.js';
 import {
   DuplicateServiceError,
@@ -12,6 +14,7 @@ import {
   ToolNotFoundError,
   WaitTimeoutError,
 } from '../../src/supervisor/errors.js';
+import type { ToolCallOptions } from '../../src/supervisor/connection-layer.js';
 import type { ServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
 import { Supervisor, type FleetSpec, type ServiceSpec } from '../../src/supervisor/supervisor.js';
 import type { Transition } from '../../src/supervisor/transition.js';
@@ -218,6 +221,63 @@ describe('Supervisor typed errors', () => {
     const call = f.supervisor.callTool('a', 'echo', {}, { signal: controller.signal });
     controller.abort(new Error('caller gave up'));
     await expect(call).rejects.toThrow('caller gave up');
+  });
+});
+
+describe('callTool on the real clock', () => {
+  // The connection layer's own per-request timeout bounds the call: the supervisor adds no timer,
+  // controller or error object the call does not need.
+  async function realClockFleet() {
+    const connections = new FakeConnections(new SimulatedClock());
+    const supervisor = new Supervisor({ services: [stdio('a')] }, { connections }).start();
+    await supervisor.waitForService('a', { timeoutMs: 60 * SECOND });
+    return { supervisor, connections };
+  }
+
+  it('hands the timeout and the caller signal to the connection layer as they are', async () => {
+    const { supervisor, connections } = await realClockFleet();
+    const seen: ToolCallOptions[] = [];
+    const answer = connections.callTool.bind(connections);
+    connections.callTool = (key, tool, args, options) => {
+      seen.push(options);
+      return answer(key, tool, args, options);
+    };
+    const controller = new AbortController();
+    await supervisor.callTool('a', 'echo', {}, { timeoutMs: 1234, signal: controller.signal });
+    await supervisor.callTool('a', 'echo');
+    expect(seen).toEqual([
+      { timeoutMs: 1234, signal: controller.signal },
+      { timeoutMs: 60_000, signal: undefined },
+    ]);
+    expect(seen[0]?.signal).toBe(controller.signal);
+    await supervisor.stop();
+  });
+
+  it.each([
+    ['OperationTimeoutError', () => new OperationTimeoutError('tools/call echo', 5000)],
+    ["the SDK's RequestTimeout", () => new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout: 5000 })],
+  ])('reports the layer timing the call out (%s) as ToolCallTimeoutError', async (_, timedOut) => {
+    const { supervisor, connections } = await realClockFleet();
+    connections.callTool = () => Promise.reject(timedOut());
+    const error = await supervisor.callTool('a', 'echo', {}, { timeoutMs: 5 * SECOND }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolCallTimeoutError);
+    expect((error as Error).message).toBe("call of 'echo' on service 'a' timed out after 5000 ms — raise timeoutMs if the tool is slow");
+    await supervisor.stop();
+  });
+
+  it('passes any other failure through, and a caller abort as the signal reason', async () => {
+    const { supervisor, connections } = await realClockFleet();
+    const lost = new ConnectionLostError('the server process exited with code 1');
+    connections.callTool = () => Promise.reject(lost);
+    await expect(supervisor.callTool('a', 'echo')).rejects.toBe(lost);
+    connections.callTool = (_key, _tool, _args, options) =>
+      new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true }));
+    const controller = new AbortController();
+    const reason = new OperationTimeoutError('the caller’s own deadline', 10);
+    const call = supervisor.callTool('a', 'echo', {}, { signal: controller.signal });
+    controller.abort(reason);
+    await expect(call).rejects.toBe(reason);
+    await supervisor.stop();
   });
 });
 
