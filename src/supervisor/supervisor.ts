@@ -87,7 +87,11 @@ export interface SupervisorOptions {
   /** Receives every XState inspection event (e.g. the Stately inspector's `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   clock?: SupervisorClock;
-  /** Gathers snapshot updates into one `services$` emission per window (default: one per tick). */
+  /**
+   * Gathers snapshot updates into one `services$` emission per window, in ms of the supervisor's clock.
+   * Default: 50 on the real clock (a health round of many services emits a few times, not once per
+   * ping); on another clock 0, one emission per tick.
+   */
   batchWindowMs?: number;
   /** Source of the per-service jitter seeds (default Math.random). */
   random?: () => number;
@@ -144,6 +148,7 @@ const realClock: SupervisorClock = {
 
 const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_CALL_MS = 60_000;
+const DEFAULT_BATCH_WINDOW_MS = 50;
 const STOP_GRACE_MS = 1_000;
 const CRASH_EVENT = 'xstate.error.actor.';
 
@@ -199,7 +204,10 @@ export class Supervisor {
     this.random = options.random ?? Math.random;
     this.settings = { ...DEFAULT_SUPERVISOR_SETTINGS, ...fleet.supervisor };
     this.queue = new ConnectQueue(this.settings.maxConcurrentConnects);
-    this.streams = new FleetStreams({ batchWindowMs: options.batchWindowMs });
+    this.streams = new FleetStreams({
+      batchWindowMs: options.batchWindowMs ?? (this.clock === realClock ? DEFAULT_BATCH_WINDOW_MS : 0),
+      timers: this.clock,
+    });
     this.services$ = this.streams.services$;
     this.transitions$ = this.streams.transitions$;
     this.metrics$ = this.streams.metrics$;
