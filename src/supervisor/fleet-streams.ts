@@ -31,15 +31,10 @@ export interface BatchTimers {
 
 export interface FleetStreamsOptions {
   /** How long updates are gathered into one `services$` emission; 0 = until the current tick ends. */
-  batchWindowMs?: number;
-  /** What measures a window longer than 0 (default: Node's timers). */
-  timers?: BatchTimers;
+  batchWindowMs: number;
+  /** What measures a window longer than 0: the supervisor's clock. */
+  timers: BatchTimers;
 }
-
-const nodeTimers: BatchTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
-};
 
 export class FleetStreams {
   private readonly entries = new Map<string, Entry>();
@@ -65,9 +60,9 @@ export class FleetStreams {
   readonly transitions$: Observable<Transition> = this.transitionsSubject.asObservable();
   readonly metrics$: Observable<FleetMetrics> = this.metricsSubject.asObservable();
 
-  constructor(options: FleetStreamsOptions = {}) {
-    this.batchWindowMs = options.batchWindowMs ?? 0;
-    this.timers = options.timers ?? nodeTimers;
+  constructor(options: FleetStreamsOptions) {
+    this.batchWindowMs = options.batchWindowMs;
+    this.timers = options.timers;
   }
 
   /** Records a service actor's new snapshot; emits a transition when its lifecycle state changed. */
