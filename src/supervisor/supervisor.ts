@@ -1,7 +1,7 @@
 // The public API: a supervisor that owns a fleet of service actors and publishes their
 // snapshots, transitions and metrics as RxJS streams.
 
-import type { CallToolResult } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode, type CallToolResult } from '@modelcontextprotocol/client';
 import { Subject, type Observable } from 'rxjs';
 import {
   createActor,
@@ -15,6 +15,7 @@ import {
 } from 'xstate';
 import { abortReason } from '../actors/abort-reason.js';
 import { McpConnections } from '../actors/connection-registry.js';
+import { OperationTimeoutError } from '../actors/errors.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
@@ -89,7 +90,11 @@ export interface SupervisorOptions {
   /** Receives every XState inspection event (e.g. the Stately inspector's `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   clock?: SupervisorClock;
-  /** Gathers snapshot updates into one `services$` emission per window (default: one per tick). */
+  /**
+   * Gathers snapshot updates into one `services$` emission per window, in ms of the supervisor's clock.
+   * Default: 50 on the real clock (a health round of many services emits a few times, not once per
+   * ping); on another clock 0, one emission per tick.
+   */
   batchWindowMs?: number;
   /** Source of the per-service jitter seeds (default Math.random). */
   random?: () => number;
@@ -146,6 +151,7 @@ const realClock: SupervisorClock = {
 
 const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_CALL_MS = 60_000;
+const DEFAULT_BATCH_WINDOW_MS = 50;
 const STOP_GRACE_MS = 1_000;
 const CRASH_EVENT = 'xstate.error.actor.';
 
@@ -201,7 +207,10 @@ export class Supervisor {
     this.random = options.random ?? Math.random;
     this.settings = { ...DEFAULT_SUPERVISOR_SETTINGS, ...fleet.supervisor };
     this.queue = new ConnectQueue(this.settings.maxConcurrentConnects);
-    this.streams = new FleetStreams({ batchWindowMs: options.batchWindowMs });
+    this.streams = new FleetStreams({
+      batchWindowMs: options.batchWindowMs ?? (this.clock === realClock ? DEFAULT_BATCH_WINDOW_MS : 0),
+      timers: this.clock,
+    });
     this.services$ = this.streams.services$;
     this.transitions$ = this.streams.transitions$;
     this.metrics$ = this.streams.metrics$;
@@ -358,8 +367,8 @@ export class Supervisor {
 
   /**
    * Calls a tool. Rejects at once if the service is not available (ServiceUnavailableError, with its
-   * state and next retry time), never waits past `timeoutMs` (ToolCallTimeoutError), and rejects if the
-   * connection drops during the call.
+   * state and next retry time), never waits past `timeoutMs` (ToolCallTimeoutError), rejects with the
+   * signal's reason when `signal` aborts, and rejects if the connection drops during the call.
    */
   async callTool(
     name: string,
@@ -374,20 +383,38 @@ export class Supervisor {
       throw new ToolNotFoundError(key, tool, snapshot.tools.map((candidate) => candidate.name));
     }
     const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_MS;
-    const controller = new AbortController();
-    const timeout = new ToolCallTimeoutError(key, tool, timeoutMs);
-    const timer = this.clock.setTimeout(() => controller.abort(timeout), timeoutMs);
-    const onAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const { signal } = options;
+    signal?.throwIfAborted();
     try {
-      if (options.signal?.aborted) throw options.signal.reason;
-      return await this.connections.callTool(key, tool, args, { timeoutMs, signal: controller.signal });
+      // On the real clock the connection layer's own per-request timeout bounds the call (the SDK runs
+      // one timer per request anyway): the hot path builds no timer, controller or error of its own.
+      return await (this.clock === realClock
+        ? this.connections.callTool(key, tool, args, { timeoutMs, signal })
+        : this.callOnClock(key, tool, args, timeoutMs, signal));
     } catch (error) {
-      if (controller.signal.reason === timeout) throw timeout;
-      throw error;
+      if (signal?.aborted || !isCallTimeout(error)) throw error;
+      throw new ToolCallTimeoutError(key, tool, timeoutMs);
+    }
+  }
+
+  /**
+   * A call bounded by the supervisor's own clock, for a virtual one (tests, simulations): there
+   * `timeoutMs` passes when that clock is moved, whatever the connection layer's real timers do.
+   */
+  private async callOnClock(
+    key: string,
+    tool: string,
+    args: Record<string, unknown>,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<CallToolResult> {
+    const deadline = new AbortController();
+    const timer = this.clock.setTimeout(() => deadline.abort(new ToolCallTimeoutError(key, tool, timeoutMs)), timeoutMs);
+    try {
+      const bound = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+      return await this.connections.callTool(key, tool, args, { timeoutMs, signal: bound });
     } finally {
       this.clock.clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -696,6 +723,14 @@ export class Supervisor {
     this.streams.complete();
     this.configEventsSubject.complete();
   }
+}
+
+/**
+ * Whether a connection layer rejected a tool call because its `timeoutMs` ran out: McpConnections says
+ * so with OperationTimeoutError, a layer that hands the SDK's rejection through with its RequestTimeout.
+ */
+function isCallTimeout(error: unknown): boolean {
+  return error instanceof OperationTimeoutError || (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout);
 }
 
 function notify(inspect: NonNullable<SupervisorOptions['inspect']>, event: InspectionEvent) {

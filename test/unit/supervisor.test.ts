@@ -1,9 +1,11 @@
 // The Supervisor (SPEC §5) over scriptable connections, in virtual time.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { SimulatedClock } from 'xstate';
 import { renderDashboard } from '../../src/cli/dashboard.js';
 import { formatTransitionJson, formatTransitionLine } from '../../src/cli/transition-log.js';
+import { ConnectionLostError, OperationTimeoutError } from '../../src/actors/errors.js';
 import type { LifecycleConfig, Priority } from '../../src/machines/defaults.js';
 import {
   DuplicateServiceError,
@@ -16,8 +18,9 @@ import {
   WaitTimeoutError,
 } from '../../src/supervisor/errors.js';
 import type { FleetMetrics } from '../../src/supervisor/fleet-metrics.js';
+import type { ToolCallOptions } from '../../src/supervisor/connection-layer.js';
 import type { ServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
-import { Supervisor, type FleetSpec, type ServiceSpec } from '../../src/supervisor/supervisor.js';
+import { Supervisor, type FleetSpec, type ServiceSpec, type SupervisorOptions } from '../../src/supervisor/supervisor.js';
 import type { Transition } from '../../src/supervisor/transition.js';
 import { FakeConnections } from '../support/fake-connections.js';
 import { flush, virtualTime } from '../support/virtual-time.js';
@@ -31,12 +34,17 @@ const stdio = (name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec => (
   ...extra,
 });
 
-async function startFleet(services: ServiceSpec[], fleet: Partial<FleetSpec> = {}, setup?: (c: FakeConnections) => void) {
+async function startFleet(
+  services: ServiceSpec[],
+  fleet: Partial<FleetSpec> = {},
+  setup?: (c: FakeConnections) => void,
+  options: Pick<SupervisorOptions, 'batchWindowMs'> = {},
+) {
   const clock = new SimulatedClock();
   clock.set(1_700_000_000_000);
   const connections = new FakeConnections(clock);
   setup?.(connections);
-  const supervisor = new Supervisor({ services, ...fleet }, { connections, clock, random: () => 0.5 });
+  const supervisor = new Supervisor({ services, ...fleet }, { connections, clock, random: () => 0.5, ...options });
   const transitions: Transition[] = [];
   const emissions: ReadonlyMap<string, ServiceSnapshot>[] = [];
   supervisor.transitions$.subscribe((t) => transitions.push(t));
@@ -300,6 +308,63 @@ describe('passive health through callTool', () => {
   });
 });
 
+describe('callTool on the real clock', () => {
+  // The connection layer's own per-request timeout bounds the call: the supervisor adds no timer,
+  // controller or error object the call does not need.
+  async function realClockFleet() {
+    const connections = new FakeConnections(new SimulatedClock());
+    const supervisor = new Supervisor({ services: [stdio('a')] }, { connections }).start();
+    await supervisor.waitForService('a', { timeoutMs: 60 * SECOND });
+    return { supervisor, connections };
+  }
+
+  it('hands the timeout and the caller signal to the connection layer as they are', async () => {
+    const { supervisor, connections } = await realClockFleet();
+    const seen: ToolCallOptions[] = [];
+    const answer = connections.callTool.bind(connections);
+    connections.callTool = (key, tool, args, options) => {
+      seen.push(options);
+      return answer(key, tool, args, options);
+    };
+    const controller = new AbortController();
+    await supervisor.callTool('a', 'echo', {}, { timeoutMs: 1234, signal: controller.signal });
+    await supervisor.callTool('a', 'echo');
+    expect(seen).toEqual([
+      { timeoutMs: 1234, signal: controller.signal },
+      { timeoutMs: 60_000, signal: undefined },
+    ]);
+    expect(seen[0]?.signal).toBe(controller.signal);
+    await supervisor.stop();
+  });
+
+  it.each([
+    ['OperationTimeoutError', () => new OperationTimeoutError('tools/call echo', 5000)],
+    ["the SDK's RequestTimeout", () => new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout: 5000 })],
+  ])('reports the layer timing the call out (%s) as ToolCallTimeoutError', async (_, timedOut) => {
+    const { supervisor, connections } = await realClockFleet();
+    connections.callTool = () => Promise.reject(timedOut());
+    const error = await supervisor.callTool('a', 'echo', {}, { timeoutMs: 5 * SECOND }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolCallTimeoutError);
+    expect((error as Error).message).toBe("call of 'echo' on service 'a' timed out after 5000 ms — raise timeoutMs if the tool is slow");
+    await supervisor.stop();
+  });
+
+  it('passes any other failure through, and a caller abort as the signal reason', async () => {
+    const { supervisor, connections } = await realClockFleet();
+    const lost = new ConnectionLostError('the server process exited with code 1');
+    connections.callTool = () => Promise.reject(lost);
+    await expect(supervisor.callTool('a', 'echo')).rejects.toBe(lost);
+    connections.callTool = (_key, _tool, _args, options) =>
+      new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(options.signal?.reason as Error), { once: true }));
+    const controller = new AbortController();
+    const reason = new OperationTimeoutError('the caller’s own deadline', 10);
+    const call = supervisor.callTool('a', 'echo', {}, { signal: controller.signal });
+    controller.abort(reason);
+    await expect(call).rejects.toBe(reason);
+    await supervisor.stop();
+  });
+});
+
 describe('waitForService', () => {
   it('resolves at once when the service is already available', async () => {
     const f = await startFleet([stdio('a')]);
@@ -508,6 +573,64 @@ describe('streams', () => {
     await flush();
     expect(f.emissions.length - before).toBe(1);
     expect([...(f.emissions.at(-1)?.values() ?? [])].every((s) => s.state === 'DISCONNECTED')).toBe(true);
+  });
+
+  it('gathers every update of one batch window into one emission, the window measured on the supervisor clock', async () => {
+    const f = await startFleet([stdio('a'), stdio('b'), stdio('c')], {}, undefined, { batchWindowMs: 50 });
+    await f.advance(50);
+    const before = f.emissions.length;
+    f.supervisor.stopService('a');
+    await f.advance(20);
+    f.supervisor.stopService('b');
+    await f.advance(29);
+    expect(f.emissions).toHaveLength(before);
+    await f.advance(1);
+    expect(f.emissions).toHaveLength(before + 1);
+    expect([...(f.emissions.at(-1)?.values() ?? [])].map((s) => s.state)).toEqual(['DISCONNECTED', 'DISCONNECTED', 'HEALTHY']);
+    // The transitions were not held back.
+    expect(f.transitions.filter((t) => t.to === 'DISCONNECTED').map((t) => t.service)).toEqual(['a', 'b']);
+  });
+
+  it('keeps the order of listServices() in every emission, and the unchanged snapshots as they were', async () => {
+    const f = await startFleet([stdio('a'), stdio('b'), stdio('c')], {}, undefined, { batchWindowMs: 50 });
+    await f.advance(50);
+    const first = f.emissions.at(-1);
+    f.supervisor.stopService('b');
+    await f.advance(50);
+    const patched = f.emissions.at(-1);
+    expect([...(patched?.keys() ?? [])]).toEqual(['a', 'b', 'c']);
+    expect(patched?.get('a')).toBe(first?.get('a'));
+    expect(patched?.get('b')?.state).toBe('DISCONNECTED');
+    await f.supervisor.removeService('a');
+    f.supervisor.addService(stdio('a'));
+    await f.advance(50);
+    expect([...(f.emissions.at(-1)?.keys() ?? [])]).toEqual(f.supervisor.listServices().map((s) => s.key));
+    expect([...(f.emissions.at(-1)?.keys() ?? [])]).toEqual(['b', 'c', 'a']);
+  });
+
+  it('on the real clock, gathers 50 ms of updates into one emission by default', async () => {
+    vi.useFakeTimers();
+    try {
+      const supervisor = new Supervisor({ services: [stdio('a'), stdio('b'), stdio('c')] }, { connections: new FakeConnections(new SimulatedClock()) });
+      const emissions: ReadonlyMap<string, ServiceSnapshot>[] = [];
+      supervisor.services$.subscribe((s) => emissions.push(s));
+      supervisor.start();
+      await vi.advanceTimersByTimeAsync(50);
+      expect(supervisor.listServices().map((s) => s.state)).toEqual(['HEALTHY', 'HEALTHY', 'HEALTHY']);
+      const before = emissions.length;
+      for (const key of ['a', 'b', 'c']) {
+        supervisor.stopService(key);
+        await vi.advanceTimersByTimeAsync(10);
+      }
+      await vi.advanceTimersByTimeAsync(19);
+      expect(emissions).toHaveLength(before);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(emissions).toHaveLength(before + 1);
+      expect([...(emissions.at(-1)?.values() ?? [])].every((s) => s.state === 'DISCONNECTED')).toBe(true);
+      await supervisor.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('publishes every transition in order per service, even when snapshots coalesce', async () => {
