@@ -1,10 +1,10 @@
-// Model-based check of the lifecycle statechart (SPEC §3): @xstate/graph walks every reachable snapshot
+// Model-based check of the lifecycle statechart: xstate/graph walks every reachable snapshot
 // under every event the machine itself names, and the top-level edges it finds must be exactly the
-// edges of the SPEC §3 transition table — none missing, none extra.
+// edges of the lifecycle transition table — none missing, none extra.
 
-import { adjacencyMapToArray, getAdjacencyMap, type AdjacencyMap } from '@xstate/graph';
 import { describe, expect, it } from 'vitest';
 import { createActor, type ActorLogic, type AnyStateNode, type EventObject, type SnapshotFrom } from 'xstate';
+import { adjacencyMapToArray, getAdjacencyMap, type AdjacencyMap } from 'xstate/graph';
 import { PSEUDO_STATE } from '../../src/machines/diagram.js';
 import type { ServiceMachineInput } from '../../src/machines/service.context.js';
 import { serviceMachine, type ServiceMachine } from '../../src/machines/service.machine.js';
@@ -92,7 +92,7 @@ function serializeSnapshot(snapshot: Snapshot): string {
 /** Where a service starts; the actor is never started, so nothing it invokes runs. */
 const initial = createActor(serviceMachine, { input }).getSnapshot();
 
-// @xstate/graph steps `transition` with a mock actor scope: invoked actors are created (they show in
+// xstate/graph steps `transition` with a mock actor scope: invoked actors are created (they show in
 // `snapshot.children`) but never started, and no timer is scheduled, so every actor result and every
 // delay happens exactly when the traversal sends its event.
 const adjacency: AdjacencyMap<Snapshot, EventObject> = getAdjacencyMap(logic, {
@@ -126,8 +126,8 @@ function observedEdges(): string[] {
   return [...found].sort();
 }
 
-/** The SPEC §3 transition table, as top-level edges. */
-const SPEC_EDGES = [
+/** The lifecycle transition table, as top-level edges. */
+const LIFECYCLE_EDGES = [
   edge('[*]', 'INITIALIZING'),
   edge('INITIALIZING', 'HEALTHY'),
   edge('INITIALIZING', 'RECONNECTING'),
@@ -180,8 +180,8 @@ describe('lifecycle statechart, explored exhaustively (model-based)', () => {
     expect(steps.filter(({ to }) => to.status === 'error')).toEqual([]);
   });
 
-  it('has exactly the transitions of the SPEC §3 table: none missing, none extra', () => {
-    expect(observedEdges()).toEqual([...SPEC_EDGES].sort());
+  it('has exactly the transitions of the lifecycle table: none missing, none extra', () => {
+    expect(observedEdges()).toEqual([...LIFECYCLE_EDGES].sort());
   });
 
   it('records on every edge the cause that decided it', () => {
