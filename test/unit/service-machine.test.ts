@@ -1,4 +1,4 @@
-// The lifecycle table of SPEC §3, row by row, in virtual time.
+// The lifecycle table, row by row, in virtual time.
 
 import { describe, expect, it } from 'vitest';
 import { createActor, createMachine, SimulatedClock, spawnChild } from 'xstate';
@@ -53,7 +53,7 @@ describe('(spawn)', () => {
     expect(h.io.calls.connect[0]?.input).toMatchObject({ serviceKey: 'svc', serviceName: 'svc', agentId: null });
   });
 
-  it('carries every SPEC §3 metadata field, with secrets redacted, in its snapshot', async () => {
+  it('carries every metadata field, with secrets redacted, in its snapshot', async () => {
     const h = await startService({ input: { agentId: 'agent-1' } });
     const ctx = context(h);
     for (const key of [

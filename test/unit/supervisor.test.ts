@@ -1,4 +1,4 @@
-// The Supervisor (SPEC §5) over scriptable connections, in virtual time.
+// The Supervisor's public API over scriptable connections, in virtual time.
 
 import { describe, expect, it, vi } from 'vitest';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
