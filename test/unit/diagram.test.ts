@@ -40,7 +40,7 @@ describe('lifecycle diagram', () => {
     expect(mermaid.startsWith('stateDiagram-v2\n')).toBe(true);
   });
 
-  it.each(MCPSTORE_EDGES)('draws MCPStore's lifecycle edge %s --> %s', (from, to) => {
+  it.each(MCPSTORE_EDGES)("draws MCPStore's lifecycle edge %s --> %s", (from, to) => {
     expect(mermaid).toMatch(arrow(from, to));
   });
 
