@@ -5,13 +5,23 @@
 
 import { fromCallback } from 'xstate';
 import type { ConnectionActorInput, ConnectionCommand, ConnectionEvent } from '../machines/service-io.js';
-import type { McpConnection } from './connection.js';
 import { NotConnectedError } from './errors.js';
 
-/** Finds the live connection with that id, or null when the service has no such connection any more. */
-export type ConnectionLookup = (serviceKey: string, connectionId: string) => McpConnection | null;
+/** What the actor needs of a connection (McpConnection has it; test doubles may too). */
+export interface ProbedConnection {
+  /** Tool calls answered with a result so far. */
+  readonly succeededCalls: number;
+  /** The era's health probe, given up after `timeoutMs`. */
+  ping(options: { timeoutMs: number }): Promise<void>;
+  /** Reports loss, tool-list changes and transport-level call failures until the returned function runs. */
+  watch(listener: (event: ConnectionEvent) => void): () => void;
+}
 
-export function connectionActor(lookup: ConnectionLookup) {
+/** Finds the live connection with that id, or null when the service has no such connection any more. */
+export type ConnectionLookup = (serviceKey: string, connectionId: string) => ProbedConnection | null;
+
+/** `now` times the probes (milliseconds; a monotonic clock by default). */
+export function connectionActor(lookup: ConnectionLookup, now: () => number = () => performance.now()) {
   return fromCallback<ConnectionCommand, ConnectionActorInput>(({ input, sendBack, receive }) => {
     const connection = lookup(input.serviceKey, input.connectionId);
     if (!connection) {
@@ -40,11 +50,11 @@ export function connectionActor(lookup: ConnectionLookup) {
         sendBack({ type: 'PROBE_OK', responseTime: null });
         return;
       }
-      const sent = performance.now();
+      const sent = now();
       // No signal: the probe ends at its own timeout (the machine's, given to the SDK), or with the
       // connection, and an answer after that is dropped. No controller is made per probe.
       connection.ping({ timeoutMs: command.timeoutMs }).then(
-        () => answer(probe, { type: 'PROBE_OK', responseTime: performance.now() - sent }),
+        () => answer(probe, { type: 'PROBE_OK', responseTime: now() - sent }),
         (error: unknown) => answer(probe, { type: 'PROBE_FAILED', error }),
       );
     });

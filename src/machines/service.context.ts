@@ -1,12 +1,11 @@
-// What one service's statechart knows: its lifecycle metadata (ServiceStateMetadata) plus the effective
-// config and the few numbers its delays are computed from. Plain data only, so snapshots serialise.
+// What one service's statechart knows: its lifecycle metadata, grouped by how often it changes, plus the
+// effective config and the few numbers its delays are computed from. Plain data only, so snapshots serialise.
 
 import { redactTransport, type TransportConfig } from '../config/transport.js';
 import { resolveLifecycleConfig, type LifecycleConfig } from './defaults.js';
-import type { HealthTier } from './health-tier.js';
 import { seedFromString } from './random.js';
 import { serviceKey } from './service-key.js';
-import type { ProtocolEra, ServerInfo, ToolDescriptor } from './service-io.js';
+import type { NegotiatedProtocol, ServerInfo, ToolDescriptor } from './service-io.js';
 
 export interface ServiceMachineInput {
   serviceName: string;
@@ -20,7 +19,14 @@ export interface ServiceMachineInput {
   randomSeed?: number;
 }
 
-/** Times are epoch milliseconds from the actor system's clock; durations are milliseconds. */
+/**
+ * Times are epoch milliseconds from the actor system's clock; durations are milliseconds.
+ *
+ * Thirteen top-level keys, the fast-changing ones grouped: XState's `assign` copies the context with
+ * `Object.assign({}, context, update)`, and V8 keeps such a copy in fast mode only up to 19 properties.
+ * Each group is replaced whole when it changes. The flat metadata users see is the snapshot's public
+ * view (src/supervisor/service-snapshot.ts).
+ */
 export interface ServiceContext {
   serviceName: string;
   agentId: string | null;
@@ -28,74 +34,76 @@ export interface ServiceContext {
   config: LifecycleConfig;
   /** The service's transport with env and header values redacted. */
   transport: TransportConfig;
+  health: HealthRecord;
+  retry: RetryRecord;
+  connection: ConnectionRecord;
+  tools: ToolsRecord;
+  errorMessage: string | null;
+  disconnectReason: string | null;
+  stateEnteredTime: number;
+  /** A RESTART arrived while active: DISCONNECTING continues into INITIALIZING. */
+  restartRequested: boolean;
+}
 
-  // ServiceStateMetadata: what every snapshot shows about the service
+/** What the health checks found; changes with every check. */
+export interface HealthRecord {
   consecutiveFailures: number;
   consecutiveSuccesses: number;
-  /** When the last ping was sent. */
+  /** When the last health probe was sent. */
   lastPingTime: number | null;
   lastSuccessTime: number | null;
   lastFailureTime: number | null;
   /** Response time of the last health check; null when it failed. */
   responseTime: number | null;
-  errorMessage: string | null;
+  /** Response time of the last successful probe. */
+  lastResponseTime: number | null;
+  /** When the last health check finished, pass or fail. */
+  lastHealthCheck: number | null;
+  /** Health checks completed over the service's life, pass or fail (never reset; for metrics). */
+  totalHealthChecks: number;
+  /** Probe failures and failed connect attempts over the service's life (never reset; for metrics). */
+  totalFailures: number;
+  /** Recent probe response times, for the adaptive timeout. */
+  responseHistory: readonly number[];
+}
+
+/** The reconnect cycles: attempts, the wait in progress, and the jitter source. */
+export interface RetryRecord {
   reconnectAttempts: number;
   unreachableRetries: number;
   /** When the next reconnect attempt is due (RECONNECTING / UNREACHABLE), else null. */
   nextRetryTime: number | null;
-  stateEnteredTime: number;
-  disconnectReason: string | null;
-  /** When the last health check finished, pass or fail. */
-  lastHealthCheck: number | null;
-  /** Response time of the last successful ping. */
-  lastResponseTime: number | null;
-  healthTier: HealthTier | null;
-  toolCount: number;
-  /** Health checks completed over the service's life, pass or fail (never reset; for metrics). */
-  totalHealthChecks: number;
-  /** Ping failures and failed connect attempts over the service's life (never reset; for metrics). */
-  totalFailures: number;
+  /** The backoff wait in progress (jitter applied), for `reconnectBackoff` / `unreachableBackoff`. */
+  delay: number | null;
   /** Reconnect attempts over the service's life (never reset; for metrics). */
   totalReconnectAttempts: number;
-
-  // The live connection (ids and data only; the client lives in the actors)
-  connectionId: string | null;
-  connectedTime: number | null;
-  serverInfo: ServerInfo | null;
-  /** The protocol generation and revision the last connect negotiated; null before the first. */
-  protocolEra: ProtocolEra | null;
-  protocolVersion: string | null;
-  tools: ToolDescriptor[];
-  toolsUpdatedTime: number | null;
-
-  // What the named delays read
-  /** The backoff wait in progress (jitter applied), for `reconnectBackoff` / `unreachableBackoff`. */
-  retryDelay: number | null;
-  /** Time left until the periodic tools refresh, for `toolsRefreshDue`. */
-  toolsRefreshDelay: number;
-  /** Recent ping response times, for the adaptive timeout. */
-  responseHistory: number[];
   /** State of the seeded jitter source (see random.ts). */
   randomState: number;
-  /** A RESTART arrived while active: DISCONNECTING continues into INITIALIZING. */
-  restartRequested: boolean;
-  /** `tools/list_changed` notifications received (monotonic). */
-  toolsChanges: number;
-  /** How many of those the cached tool list already reflects; fewer than `toolsChanges` = stale. */
-  toolsListedChanges: number;
-  /** How many of those the `tools/list` in flight will reflect. */
-  toolsListingChanges: number;
 }
 
-/** The counters a fresh connection or a restart starts from. */
-export const RESET_COUNTERS = {
-  consecutiveFailures: 0,
-  consecutiveSuccesses: 0,
-  reconnectAttempts: 0,
-  unreachableRetries: 0,
-  nextRetryTime: null,
-  retryDelay: null,
-} as const satisfies Partial<ServiceContext>;
+/** The live connection (ids and data only; the client lives in the actors), and what it negotiated. */
+export interface ConnectionRecord {
+  /** Opaque id of the live connection; null when there is none. */
+  id: string | null;
+  connectedTime: number | null;
+  /** What the last connect found; kept after the connection ends. */
+  serverInfo: ServerInfo | null;
+  protocol: NegotiatedProtocol | null;
+}
+
+/** The cached tool list and the bookkeeping of its refreshes. */
+export interface ToolsRecord {
+  list: readonly ToolDescriptor[];
+  updatedTime: number | null;
+  /** Time left until the periodic tools refresh, for `toolsRefreshDue`. */
+  refreshDelay: number;
+  /** `tools/list_changed` notifications received (monotonic). */
+  changes: number;
+  /** How many of those the cached list already reflects; fewer than `changes` = stale. */
+  listedChanges: number;
+  /** How many of those the `tools/list` in flight will reflect. */
+  listingChanges: number;
+}
 
 export function initialServiceContext(input: ServiceMachineInput, now: number): ServiceContext {
   const agentId = input.agentId ?? null;
@@ -106,34 +114,32 @@ export function initialServiceContext(input: ServiceMachineInput, now: number): 
     serviceKey: key,
     config: resolveLifecycleConfig(input.config),
     transport: redactTransport(input.transport),
-    ...RESET_COUNTERS,
-    lastPingTime: null,
-    lastSuccessTime: null,
-    lastFailureTime: null,
-    responseTime: null,
+    health: {
+      consecutiveFailures: 0,
+      consecutiveSuccesses: 0,
+      lastPingTime: null,
+      lastSuccessTime: null,
+      lastFailureTime: null,
+      responseTime: null,
+      lastResponseTime: null,
+      lastHealthCheck: null,
+      totalHealthChecks: 0,
+      totalFailures: 0,
+      responseHistory: [],
+    },
+    retry: {
+      reconnectAttempts: 0,
+      unreachableRetries: 0,
+      nextRetryTime: null,
+      delay: null,
+      totalReconnectAttempts: 0,
+      randomState: input.randomSeed ?? seedFromString(key),
+    },
+    connection: { id: null, connectedTime: null, serverInfo: null, protocol: null },
+    tools: { list: [], updatedTime: null, refreshDelay: 0, changes: 0, listedChanges: 0, listingChanges: 0 },
     errorMessage: null,
-    stateEnteredTime: now,
     disconnectReason: null,
-    lastHealthCheck: null,
-    lastResponseTime: null,
-    healthTier: null,
-    toolCount: 0,
-    totalHealthChecks: 0,
-    totalFailures: 0,
-    totalReconnectAttempts: 0,
-    connectionId: null,
-    connectedTime: null,
-    serverInfo: null,
-    protocolEra: null,
-    protocolVersion: null,
-    tools: [],
-    toolsUpdatedTime: null,
-    toolsRefreshDelay: 0,
-    responseHistory: [],
-    randomState: input.randomSeed ?? seedFromString(key),
+    stateEnteredTime: now,
     restartRequested: false,
-    toolsChanges: 0,
-    toolsListedChanges: 0,
-    toolsListingChanges: 0,
   };
 }

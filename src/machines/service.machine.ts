@@ -7,9 +7,9 @@ import { applyJitter, reconnectDelay, unreachableDelay } from './backoff.js';
 import { clockNow } from './clock.js';
 import { TOOLS_CHANGED_COALESCE_MS } from './defaults.js';
 import { failureMessage, isMethodNotFound } from './failure.js';
-import { healthTier, pingTimeoutFor, rememberResponseTime } from './health-tier.js';
+import { pingTimeoutFor, rememberResponseTime } from './health-tier.js';
 import { nextRandom } from './random.js';
-import { initialServiceContext, RESET_COUNTERS, type ServiceContext, type ServiceMachineInput } from './service.context.js';
+import { initialServiceContext, type ServiceContext, type ServiceMachineInput } from './service.context.js';
 import type {
   ConnectInput,
   ConnectionActorInput,
@@ -68,17 +68,20 @@ const serviceRef = (context: ServiceContext) => ({
 
 /** The next draw of the seeded jitter source, applied to `delay`. */
 function jittered(context: ServiceContext, delay: number) {
-  const draw = nextRandom(context.randomState);
+  const draw = nextRandom(context.retry.randomState);
   return { delay: applyJitter(delay, context.config.jitter, draw.value), randomState: draw.state };
 }
 
 /** Long-cycle retries used up (`max_unreachable_retries`; 0 = never give up). */
 const retriesExhausted = (context: ServiceContext) =>
-  context.config.maxUnreachableRetries > 0 && context.unreachableRetries >= context.config.maxUnreachableRetries;
+  context.config.maxUnreachableRetries > 0 && context.retry.unreachableRetries >= context.config.maxUnreachableRetries;
 
 /** A connection made since the last health check gets `startup_wait_time` before its first ping. */
-const awaitsFirstPing = (context: ServiceContext) =>
-  context.lastHealthCheck === null || (context.connectedTime !== null && context.lastHealthCheck <= context.connectedTime);
+const awaitsFirstPing = ({ health, connection }: ServiceContext) =>
+  health.lastHealthCheck === null || (connection.connectedTime !== null && health.lastHealthCheck <= connection.connectedTime);
+
+/** The probe's deadline: `ping_timeout`, or the adaptive one. */
+const probeTimeout = (context: ServiceContext) => pingTimeoutFor(context.health.responseHistory, context.config);
 
 /**
  * Periodic `tools/list` while available; `tools/list_changed` bursts coalesce into one refresh. A change
@@ -104,7 +107,7 @@ const toolsRefreshRegion = {
         src: 'listTools',
         input: ({ context }: { context: ServiceContext }): ListToolsInput => ({
           ...serviceRef(context),
-          connectionId: context.connectionId ?? '',
+          connectionId: context.connection.id ?? '',
         }),
         onDone: {
           target: 'current',
@@ -132,7 +135,6 @@ function availableState<const Success extends Outcome, const Failure extends Out
   afterPingSuccess: Success;
   afterPingFailure: Failure;
 }) {
-  const timeoutOf = (context: ServiceContext) => pingTimeoutFor(context.responseHistory, context.config);
   return {
     entry: 'recordStateEntered',
     type: 'parallel',
@@ -141,7 +143,7 @@ function availableState<const Success extends Outcome, const Failure extends Out
       src: 'connection',
       input: ({ context }: { context: ServiceContext }): ConnectionActorInput => ({
         ...serviceRef(context),
-        connectionId: context.connectionId ?? '',
+        connectionId: context.connection.id ?? '',
         passiveHealth: context.config.passiveHealth,
       }),
     },
@@ -180,7 +182,7 @@ function availableState<const Success extends Outcome, const Failure extends Out
                 target: 'failed',
                 actions: {
                   type: 'recordPingFailure',
-                  params: ({ context }: { context: ServiceContext }) => ({ message: `ping timed out after ${timeoutOf(context)} ms` }),
+                  params: ({ context }: { context: ServiceContext }) => ({ message: `ping timed out after ${probeTimeout(context)} ms` }),
                 },
               },
             },
@@ -220,135 +222,132 @@ export const serviceMachine = setup({
     disconnect: fromPromise<void, DisconnectInput>(unprovided('disconnect')),
   },
   guards: {
-    reachedWarningThreshold: ({ context }) => context.consecutiveFailures >= context.config.warningFailureThreshold,
+    reachedWarningThreshold: ({ context }) => context.health.consecutiveFailures >= context.config.warningFailureThreshold,
     reachedReconnectingThreshold: ({ context }) =>
-      context.consecutiveFailures >= context.config.reconnectingFailureThreshold,
-    reachedRecoveryThreshold: ({ context }) => context.consecutiveSuccesses >= context.config.recoverySuccessThreshold,
-    reconnectAttemptsExhausted: ({ context }) => context.reconnectAttempts >= context.config.maxReconnectAttempts,
+      context.health.consecutiveFailures >= context.config.reconnectingFailureThreshold,
+    reachedRecoveryThreshold: ({ context }) => context.health.consecutiveSuccesses >= context.config.recoverySuccessThreshold,
+    reconnectAttemptsExhausted: ({ context }) => context.retry.reconnectAttempts >= context.config.maxReconnectAttempts,
     unreachableRetriesExhausted: ({ context }) => retriesExhausted(context),
     pingMethodNotFound: (_, params: { error: unknown }) => isMethodNotFound(params.error),
     restartRequested: ({ context }) => context.restartRequested,
-    toolsStale: ({ context }) => context.toolsChanges > context.toolsListedChanges,
+    toolsStale: ({ context }) => context.tools.changes > context.tools.listedChanges,
   },
   delays: {
     connectTimeout: ({ context }) => context.config.connectTimeout,
     healthCheck: ({ context }) =>
       awaitsFirstPing(context) ? context.config.startupWaitTime : context.config.healthCheckInterval,
     warningCheck: ({ context }) => context.config.warningCheckInterval,
-    pingTimeout: ({ context }) => pingTimeoutFor(context.responseHistory, context.config),
-    reconnectBackoff: ({ context }) => context.retryDelay ?? 0,
-    unreachableBackoff: ({ context }) => context.retryDelay ?? 0,
+    pingTimeout: ({ context }) => probeTimeout(context),
+    reconnectBackoff: ({ context }) => context.retry.delay ?? 0,
+    unreachableBackoff: ({ context }) => context.retry.delay ?? 0,
     disconnectTimeout: ({ context }) => context.config.disconnectTimeout,
-    toolsRefreshDue: ({ context }) => context.toolsRefreshDelay,
+    toolsRefreshDue: ({ context }) => context.tools.refreshDelay,
     toolsChangeCoalesce: TOOLS_CHANGED_COALESCE_MS,
   },
   actions: {
     recordStateEntered: assign({ stateEnteredTime: ({ system }) => clockNow(system) }),
 
+    /** A fresh connection: its data, the tools it listed, and the cycle's counters back at zero. */
     storeConnection: assign(({ context, system }, output: ConnectOutput) => {
       const now = clockNow(system);
       return {
-        ...RESET_COUNTERS,
-        connectionId: output.connectionId,
-        serverInfo: output.serverInfo,
-        protocolEra: output.protocol.era,
-        protocolVersion: output.protocol.version,
-        tools: output.tools,
-        toolCount: output.tools.length,
-        toolsUpdatedTime: now,
-        toolsListedChanges: context.toolsChanges,
-        connectedTime: now,
+        connection: { id: output.connectionId, connectedTime: now, serverInfo: output.serverInfo, protocol: output.protocol },
+        health: { ...context.health, consecutiveFailures: 0, consecutiveSuccesses: 0 },
+        retry: { ...context.retry, reconnectAttempts: 0, unreachableRetries: 0, nextRetryTime: null, delay: null },
+        tools: { ...context.tools, list: output.tools, updatedTime: now, listedChanges: context.tools.changes },
         errorMessage: null,
         disconnectReason: null,
       };
     }),
     recordConnectFailure: assign(({ context, system }, params: { message: string }) => ({
       errorMessage: params.message,
-      lastFailureTime: clockNow(system),
-      totalFailures: context.totalFailures + 1,
+      health: { ...context.health, lastFailureTime: clockNow(system), totalFailures: context.health.totalFailures + 1 },
     })),
     countReconnectAttempt: assign(({ context }) => ({
-      reconnectAttempts: context.reconnectAttempts + 1,
-      totalReconnectAttempts: context.totalReconnectAttempts + 1,
+      retry: {
+        ...context.retry,
+        reconnectAttempts: context.retry.reconnectAttempts + 1,
+        totalReconnectAttempts: context.retry.totalReconnectAttempts + 1,
+      },
     })),
     scheduleReconnect: assign(({ context, system }) => {
-      const { delay, randomState } = jittered(context, reconnectDelay(context.reconnectAttempts, context.config));
-      return { retryDelay: delay, nextRetryTime: clockNow(system) + delay, randomState };
+      const { delay, randomState } = jittered(context, reconnectDelay(context.retry.reconnectAttempts, context.config));
+      return { retry: { ...context.retry, delay, nextRetryTime: clockNow(system) + delay, randomState } };
     }),
     scheduleUnreachableRetry: assign(({ context, system }) => {
-      if (retriesExhausted(context)) return { retryDelay: 0, nextRetryTime: null };
-      const { delay, randomState } = jittered(context, unreachableDelay(context.unreachableRetries, context.config));
-      return { retryDelay: delay, nextRetryTime: clockNow(system) + delay, randomState };
+      if (retriesExhausted(context)) return { retry: { ...context.retry, delay: 0, nextRetryTime: null } };
+      const { delay, randomState } = jittered(context, unreachableDelay(context.retry.unreachableRetries, context.config));
+      return { retry: { ...context.retry, delay, nextRetryTime: clockNow(system) + delay, randomState } };
     }),
-    countUnreachableRetry: assign({ unreachableRetries: ({ context }) => context.unreachableRetries + 1 }),
-    clearRetrySchedule: assign({ nextRetryTime: null, retryDelay: null }),
-
-    startPing: assign({ lastPingTime: ({ system }) => clockNow(system) }),
-    sendProbe: sendTo('connection', ({ context }): ConnectionCommand => ({
-      type: 'PROBE',
-      timeoutMs: pingTimeoutFor(context.responseHistory, context.config),
+    countUnreachableRetry: assign(({ context }) => ({
+      retry: { ...context.retry, unreachableRetries: context.retry.unreachableRetries + 1 },
     })),
+    clearRetrySchedule: assign(({ context }) => ({ retry: { ...context.retry, nextRetryTime: null, delay: null } })),
+
+    startPing: assign(({ context, system }) => ({ health: { ...context.health, lastPingTime: clockNow(system) } })),
+    sendProbe: sendTo('connection', ({ context }): ConnectionCommand => ({ type: 'PROBE', timeoutMs: probeTimeout(context) })),
     /**
      * A probe answered in `responseTime` ms (measured by the connection actor; from the clock when it
      * does not say). Null: a recent tool call answered for it, and there is no round trip to record.
      */
     recordPingSuccess: assign(({ context, system }, params: { responseTime: number | null | undefined }) => {
       const now = clockNow(system);
+      const { health } = context;
       const passed = {
+        ...health,
         consecutiveFailures: 0,
-        consecutiveSuccesses: context.consecutiveSuccesses + 1,
+        consecutiveSuccesses: health.consecutiveSuccesses + 1,
         lastSuccessTime: now,
         lastHealthCheck: now,
-        totalHealthChecks: context.totalHealthChecks + 1,
+        totalHealthChecks: health.totalHealthChecks + 1,
       };
-      if (params.responseTime === null) return { ...passed, responseTime: context.lastResponseTime };
-      const responseTime = params.responseTime ?? Math.max(0, now - (context.lastPingTime ?? now));
+      if (params.responseTime === null) return { health: { ...passed, responseTime: health.lastResponseTime } };
+      const responseTime = params.responseTime ?? Math.max(0, now - (health.lastPingTime ?? now));
       return {
-        ...passed,
-        responseTime,
-        lastResponseTime: responseTime,
-        healthTier: healthTier(responseTime, context.config),
-        responseHistory: rememberResponseTime(context.responseHistory, responseTime, context.config.historySize),
+        health: {
+          ...passed,
+          responseTime,
+          lastResponseTime: responseTime,
+          responseHistory: rememberResponseTime(health.responseHistory, responseTime, context.config.historySize),
+        },
       };
     }),
     recordPingFailure: assign(({ context, system }, params: { message: string }) => {
       const now = clockNow(system);
+      const { health } = context;
       return {
-        consecutiveFailures: context.consecutiveFailures + 1,
-        consecutiveSuccesses: 0,
-        totalFailures: context.totalFailures + 1,
-        lastFailureTime: now,
-        lastHealthCheck: now,
-        totalHealthChecks: context.totalHealthChecks + 1,
-        responseTime: null,
-        healthTier: 'unhealthy' as const,
+        health: {
+          ...health,
+          consecutiveFailures: health.consecutiveFailures + 1,
+          consecutiveSuccesses: 0,
+          totalFailures: health.totalFailures + 1,
+          lastFailureTime: now,
+          lastHealthCheck: now,
+          totalHealthChecks: health.totalHealthChecks + 1,
+          responseTime: null,
+        },
         errorMessage: params.message,
       };
     }),
-    recordConnectionLost: assign(({ system }, params: { reason: string }) => ({
+    recordConnectionLost: assign(({ context, system }, params: { reason: string }) => ({
       errorMessage: params.reason,
       disconnectReason: params.reason,
-      lastFailureTime: clockNow(system),
+      health: { ...context.health, lastFailureTime: clockNow(system) },
     })),
 
-    scheduleToolsRefresh: assign(({ context, system }) => ({
-      toolsRefreshDelay: Math.max(
-        0,
-        (context.toolsUpdatedTime ?? clockNow(system)) + context.config.toolsUpdateInterval - clockNow(system),
-      ),
-    })),
-    countToolsChange: assign({ toolsChanges: ({ context }) => context.toolsChanges + 1 }),
-    startToolsListing: assign({ toolsListingChanges: ({ context }) => context.toolsChanges }),
-    storeTools: assign(({ context, system }, tools: ToolDescriptor[]) => ({
-      tools,
-      toolCount: tools.length,
-      toolsUpdatedTime: clockNow(system),
-      toolsListedChanges: context.toolsListingChanges,
+    scheduleToolsRefresh: assign(({ context, system }) => {
+      const now = clockNow(system);
+      const refreshDelay = Math.max(0, (context.tools.updatedTime ?? now) + context.config.toolsUpdateInterval - now);
+      return { tools: { ...context.tools, refreshDelay } };
+    }),
+    countToolsChange: assign(({ context }) => ({ tools: { ...context.tools, changes: context.tools.changes + 1 } })),
+    startToolsListing: assign(({ context }) => ({ tools: { ...context.tools, listingChanges: context.tools.changes } })),
+    storeTools: assign(({ context, system }, list: ToolDescriptor[]) => ({
+      tools: { ...context.tools, list, updatedTime: clockNow(system), listedChanges: context.tools.listingChanges },
     })),
     /** A failing tools/list is not retried in a loop: the next change notice or periodic refresh retries. */
     recordToolsRefreshFailure: assign(({ context, system }) => ({
-      toolsUpdatedTime: clockNow(system),
-      toolsListedChanges: context.toolsChanges,
+      tools: { ...context.tools, updatedTime: clockNow(system), listedChanges: context.tools.changes },
     })),
 
     recordStopRequested: assign(({ event }) => ({
@@ -359,19 +358,19 @@ export const serviceMachine = setup({
     recordForcedDisconnect: assign(({ context }) => ({
       errorMessage: `disconnect timed out after ${context.config.disconnectTimeout} ms; the connection was abandoned`,
     })),
-    forgetConnection: assign({ connectionId: null, connectedTime: null }),
+    forgetConnection: assign(({ context }) => ({ connection: { ...context.connection, id: null, connectedTime: null } })),
     recordGiveUp: assign(({ context }) => ({
-      disconnectReason: `gave up after ${context.unreachableRetries} unreachable retries${
+      disconnectReason: `gave up after ${context.retry.unreachableRetries} unreachable retries${
         context.errorMessage ? `: ${context.errorMessage}` : ''
       }`,
     })),
-    resetForRestart: assign({
-      ...RESET_COUNTERS,
+    resetForRestart: assign(({ context }) => ({
+      health: { ...context.health, consecutiveFailures: 0, consecutiveSuccesses: 0, responseHistory: [] },
+      retry: { ...context.retry, reconnectAttempts: 0, unreachableRetries: 0, nextRetryTime: null, delay: null },
       restartRequested: false,
       errorMessage: null,
       disconnectReason: null,
-      responseHistory: [],
-    }),
+    })),
   },
 }).createMachine({
   id: 'service',
@@ -439,7 +438,7 @@ export const serviceMachine = setup({
             src: 'connect',
             input: ({ context }) => ({
               ...serviceRef(context),
-              attempt: context.reconnectAttempts,
+              attempt: context.retry.reconnectAttempts,
               timeoutMs: context.config.connectTimeout,
               priority: context.config.priority,
               closeTimeoutMs: context.config.failedCloseTimeout,
@@ -503,7 +502,7 @@ export const serviceMachine = setup({
             src: 'disconnect',
             input: ({ context }) => ({
               ...serviceRef(context),
-              connectionId: context.connectionId,
+              connectionId: context.connection.id,
               timeoutMs: context.config.disconnectTimeout,
             }),
             onDone: 'closed',

@@ -29,7 +29,7 @@ export interface ConnectionLayer {
    * when given. Resolves once none of them is left.
    */
   unregister(serviceKey: string, timeoutMs?: number): Promise<void>;
-  /** The implementations of the statechart's `connect`, `ping`, `listTools`, `watchConnection`, `disconnect`. */
+  /** The implementations of the statechart's `connect`, `connection`, `listTools` and `disconnect` actors. */
   readonly actors: ServiceActors;
   /** Calls a tool on the service's live connection; rejects (never hangs) if the connection drops. */
   callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult>;

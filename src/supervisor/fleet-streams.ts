@@ -69,7 +69,8 @@ export class FleetStreams {
   markDisconnected(key: string, reason: string, at: number): void {
     const entry = this.entries.get(key);
     if (!entry) return;
-    this.update('DISCONNECTED', { ...entry.context, disconnectReason: reason, stateEnteredTime: at, nextRetryTime: null }, at, reason);
+    const { context } = entry;
+    this.update('DISCONNECTED', { ...context, disconnectReason: reason, stateEnteredTime: at, retry: { ...context.retry, nextRetryTime: null } }, at, reason);
   }
 
   /** The service is gone: a final transition to REMOVED. */

@@ -116,21 +116,21 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
   actor.subscribe((snapshot) => {
     const state = topStateOf(snapshot.value);
     const context = snapshot.context;
-    unreachableRetries = Math.max(unreachableRetries, context.unreachableRetries);
+    unreachableRetries = Math.max(unreachableRetries, context.retry.unreachableRetries);
     const entry = (event: TimelineEvent, reason: string, from: ServiceState | null = null) =>
-      recorded.push({ time: clock.now(), event, state, from, reason, nextRetryTime: context.nextRetryTime });
+      recorded.push({ time: clock.now(), event, state, from, reason, nextRetryTime: context.retry.nextRetryTime });
     if (previous === null || previous.state !== state) {
       entry('transition', transitionReason(previous?.state ?? null, state, context), previous?.state ?? null);
-    } else if (AVAILABLE_STATES.includes(state) && context.totalFailures > previous.context.totalFailures) {
-      entry('ping-failed', `ping failed (${context.consecutiveFailures} in a row): ${context.errorMessage ?? 'no answer'}`);
-    } else if (state === 'RECONNECTING' && context.nextRetryTime !== null && context.nextRetryTime !== previous.context.nextRetryTime) {
-      entry('retry-scheduled', `reconnect attempt ${context.reconnectAttempts} failed: ${context.errorMessage ?? 'no answer'}`);
+    } else if (AVAILABLE_STATES.includes(state) && context.health.totalFailures > previous.context.health.totalFailures) {
+      entry('ping-failed', `ping failed (${context.health.consecutiveFailures} in a row): ${context.errorMessage ?? 'no answer'}`);
+    } else if (state === 'RECONNECTING' && context.retry.nextRetryTime !== null && context.retry.nextRetryTime !== previous.context.retry.nextRetryTime) {
+      entry('retry-scheduled', `reconnect attempt ${context.retry.reconnectAttempts} failed: ${context.errorMessage ?? 'no answer'}`);
     }
     previous = { state, context };
   });
   const current = () => actor.getSnapshot();
   const marker = (event: TimelineEvent, reason: string) =>
-    recorded.push({ time: clock.now(), event, state: topStateOf(current().value), from: null, reason, nextRetryTime: current().context.nextRetryTime });
+    recorded.push({ time: clock.now(), event, state: topStateOf(current().value), from: null, reason, nextRetryTime: current().context.retry.nextRetryTime });
 
   let steps = 0;
   /** Fires every timer due by `time`, in order, letting each one's effects settle. */
@@ -152,7 +152,7 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
     await settle();
     // Lead-in: connected, and one health check passed.
     const leadIn = scenario.service.lifecycle.startupWaitTime + scenario.service.lifecycle.connectTimeout;
-    const ready = () => topStateOf(current().value) === 'HEALTHY' && current().context.lastHealthCheck !== null;
+    const ready = () => topStateOf(current().value) === 'HEALTHY' && current().context.health.lastHealthCheck !== null;
     if (!(await runUntil(clock.now() + leadIn, ready))) {
       throw new Error(`the service did not pass its first health check within ${leadIn} ms of the simulation`);
     }
@@ -172,7 +172,7 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
       scenario.durationMs === undefined &&
       clock.now() >= outageEnd &&
       topStateOf(current().value) === 'HEALTHY' &&
-      current().context.consecutiveFailures === 0;
+      current().context.health.consecutiveFailures === 0;
     const finished = () => gaveUp() || recovered();
 
     let end: SimulationEnd;
@@ -200,8 +200,8 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
       entries,
       unavailableAt: unavailable?.at ?? null,
       recoveredAt: backAt?.at ?? null,
-      failures: last.totalFailures - baseline.totalFailures,
-      reconnectAttempts: last.totalReconnectAttempts - baseline.totalReconnectAttempts,
+      failures: last.health.totalFailures - baseline.health.totalFailures,
+      reconnectAttempts: last.retry.totalReconnectAttempts - baseline.retry.totalReconnectAttempts,
       unreachableRetries,
       finalState: topStateOf(current().value),
     };

@@ -3,41 +3,50 @@
 
 import type { TransportConfig } from '../config/transport.js';
 import type { LifecycleConfig } from '../machines/defaults.js';
-import type { ServiceContext } from '../machines/service.context.js';
+import { healthTier, type HealthTier } from '../machines/health-tier.js';
+import type { HealthRecord, ServiceContext } from '../machines/service.context.js';
 import { AVAILABLE_STATES, type ServiceState } from '../machines/service.machine.js';
-import type { ServerInfo, ToolDescriptor } from '../machines/service-io.js';
+import type { ProtocolEra, ServerInfo, ToolDescriptor } from '../machines/service-io.js';
 
 /**
  * What the statechart records about the service (times in epoch ms, durations in ms), with the protocol
  * generation (`legacy` / `modern`) and revision its last connect negotiated.
  */
-export type ServiceMetadata = Pick<
-  ServiceContext,
-  | 'consecutiveFailures'
-  | 'consecutiveSuccesses'
-  | 'lastPingTime'
-  | 'lastSuccessTime'
-  | 'lastFailureTime'
-  | 'responseTime'
-  | 'errorMessage'
-  | 'reconnectAttempts'
-  | 'unreachableRetries'
-  | 'nextRetryTime'
-  | 'stateEnteredTime'
-  | 'disconnectReason'
-  | 'serviceName'
-  | 'agentId'
-  | 'lastHealthCheck'
-  | 'lastResponseTime'
-  | 'healthTier'
-  | 'toolCount'
-  | 'totalHealthChecks'
-  | 'totalFailures'
-  | 'totalReconnectAttempts'
-  | 'connectedTime'
-  | 'protocolEra'
-  | 'protocolVersion'
->;
+export interface ServiceMetadata {
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  /** When the last health probe was sent. */
+  lastPingTime: number | null;
+  lastSuccessTime: number | null;
+  lastFailureTime: number | null;
+  /** Response time of the last health check; null when it failed. */
+  responseTime: number | null;
+  errorMessage: string | null;
+  reconnectAttempts: number;
+  unreachableRetries: number;
+  /** When the next reconnect attempt is due (RECONNECTING / UNREACHABLE), else null. */
+  nextRetryTime: number | null;
+  stateEnteredTime: number;
+  disconnectReason: string | null;
+  serviceName: string;
+  agentId: string | null;
+  /** When the last health check finished, pass or fail. */
+  lastHealthCheck: number | null;
+  /** Response time of the last successful probe. */
+  lastResponseTime: number | null;
+  /** The tier of the last health check: by its response time, `unhealthy` when it failed; null before the first. */
+  healthTier: HealthTier | null;
+  toolCount: number;
+  /** Health checks completed over the service's life, pass or fail. */
+  totalHealthChecks: number;
+  /** Failed health checks and connect attempts over the service's life. */
+  totalFailures: number;
+  /** Reconnect attempts over the service's life. */
+  totalReconnectAttempts: number;
+  connectedTime: number | null;
+  protocolEra: ProtocolEra | null;
+  protocolVersion: string | null;
+}
 
 export interface ServiceSnapshot {
   /** Fleet-wide key: `name`, or `agent/name` in an agent's scope. */
@@ -54,7 +63,18 @@ export interface ServiceSnapshot {
   readonly config: { readonly transport: TransportConfig; readonly lifecycle: LifecycleConfig };
 }
 
+/**
+ * The tier of the last health check: `unhealthy` when it failed, by its response time when it passed
+ * (a check a tool call stood in for keeps the last timed one's); null before the first timed check.
+ */
+function tierOf(health: HealthRecord, config: LifecycleConfig): HealthTier | null {
+  if (health.lastHealthCheck === null) return null;
+  if (health.consecutiveFailures > 0) return 'unhealthy';
+  return health.responseTime === null ? null : healthTier(health.responseTime, config);
+}
+
 export function toServiceSnapshot(state: ServiceState, context: ServiceContext): ServiceSnapshot {
+  const { health, retry, connection } = context;
   return {
     key: context.serviceKey,
     name: context.serviceName,
@@ -62,33 +82,33 @@ export function toServiceSnapshot(state: ServiceState, context: ServiceContext):
     state,
     available: AVAILABLE_STATES.includes(state),
     metadata: {
-      consecutiveFailures: context.consecutiveFailures,
-      consecutiveSuccesses: context.consecutiveSuccesses,
-      lastPingTime: context.lastPingTime,
-      lastSuccessTime: context.lastSuccessTime,
-      lastFailureTime: context.lastFailureTime,
-      responseTime: context.responseTime,
+      consecutiveFailures: health.consecutiveFailures,
+      consecutiveSuccesses: health.consecutiveSuccesses,
+      lastPingTime: health.lastPingTime,
+      lastSuccessTime: health.lastSuccessTime,
+      lastFailureTime: health.lastFailureTime,
+      responseTime: health.responseTime,
       errorMessage: context.errorMessage,
-      reconnectAttempts: context.reconnectAttempts,
-      unreachableRetries: context.unreachableRetries,
-      nextRetryTime: context.nextRetryTime,
+      reconnectAttempts: retry.reconnectAttempts,
+      unreachableRetries: retry.unreachableRetries,
+      nextRetryTime: retry.nextRetryTime,
       stateEnteredTime: context.stateEnteredTime,
       disconnectReason: context.disconnectReason,
       serviceName: context.serviceName,
       agentId: context.agentId,
-      lastHealthCheck: context.lastHealthCheck,
-      lastResponseTime: context.lastResponseTime,
-      healthTier: context.healthTier,
-      toolCount: context.toolCount,
-      totalHealthChecks: context.totalHealthChecks,
-      totalFailures: context.totalFailures,
-      totalReconnectAttempts: context.totalReconnectAttempts,
-      connectedTime: context.connectedTime,
-      protocolEra: context.protocolEra,
-      protocolVersion: context.protocolVersion,
+      lastHealthCheck: health.lastHealthCheck,
+      lastResponseTime: health.lastResponseTime,
+      healthTier: tierOf(health, context.config),
+      toolCount: context.tools.list.length,
+      totalHealthChecks: health.totalHealthChecks,
+      totalFailures: health.totalFailures,
+      totalReconnectAttempts: retry.totalReconnectAttempts,
+      connectedTime: connection.connectedTime,
+      protocolEra: connection.protocol?.era ?? null,
+      protocolVersion: connection.protocol?.version ?? null,
     },
-    serverInfo: context.serverInfo,
-    tools: context.tools,
+    serverInfo: connection.serverInfo,
+    tools: context.tools.list,
     config: { transport: context.transport, lifecycle: context.config },
   };
 }

@@ -25,19 +25,19 @@ export function transitionReason(from: ServiceState | null, to: ServiceState, co
     case 'INITIALIZING':
       return from === null ? 'service registered' : 'restarted';
     case 'HEALTHY':
-      if (from === 'WARNING') return `recovered after ${context.consecutiveSuccesses} successful ping(s)`;
-      return `${from === 'INITIALIZING' ? 'connected' : 'reconnected'} with ${context.toolCount} tool(s)`;
+      if (from === 'WARNING') return `recovered after ${context.health.consecutiveSuccesses} successful ping(s)`;
+      return `${from === 'INITIALIZING' ? 'connected' : 'reconnected'} with ${context.tools.list.length} tool(s)`;
     case 'WARNING':
-      return withError(`${context.consecutiveFailures} consecutive ping failure(s)`, context);
+      return withError(`${context.health.consecutiveFailures} consecutive ping failure(s)`, context);
     case 'RECONNECTING':
       if (from === 'INITIALIZING') return withError('first connect failed', context);
-      if (from === 'UNREACHABLE') return `long-cycle retry ${context.unreachableRetries}`;
-      if (context.consecutiveFailures >= context.config.reconnectingFailureThreshold) {
-        return withError(`${context.consecutiveFailures} consecutive ping failure(s)`, context);
+      if (from === 'UNREACHABLE') return `long-cycle retry ${context.retry.unreachableRetries}`;
+      if (context.health.consecutiveFailures >= context.config.reconnectingFailureThreshold) {
+        return withError(`${context.health.consecutiveFailures} consecutive ping failure(s)`, context);
       }
       return `connection lost: ${context.disconnectReason ?? context.errorMessage ?? 'transport closed'}`;
     case 'UNREACHABLE':
-      return withError(`${context.reconnectAttempts} reconnect attempt(s) failed`, context);
+      return withError(`${context.retry.reconnectAttempts} reconnect attempt(s) failed`, context);
     case 'DISCONNECTING':
     case 'DISCONNECTED':
       return context.disconnectReason ?? withError('disconnected', context);

@@ -97,7 +97,7 @@ describe.each(['legacy', 'modern'] as const)('a %s stdio server killed with SIGK
     const transport = era === 'modern' ? modernStdioServer() : stdioServer();
     const { actor, states, reconnectReasons } = startService(transport, { healthCheckInterval: 5_000, startupWaitTime: 5_000 });
     await eventually(() => states.includes('HEALTHY'), 10_000, 'HEALTHY');
-    expect(actor.getSnapshot().context).toMatchObject({ protocolEra: era });
+    expect(actor.getSnapshot().context.connection.protocol).toMatchObject({ era });
     process.kill(connections.diagnostics('svc')?.pid ?? 0, 'SIGKILL');
     await eventually(() => reached(states, ['HEALTHY', 'RECONNECTING', 'HEALTHY']), 10_000, `kill and recovery (${states.join(' → ')})`);
     expect(reconnectReasons[0]?.from).toBe('HEALTHY');
@@ -114,7 +114,7 @@ describe('a modern stateless HTTP server killed and restarted on the same port',
       { pingTimeout: 5_000, maxReconnectAttempts: 10_000 },
     );
     await eventually(() => states.includes('HEALTHY'), 10_000, 'HEALTHY');
-    expect(actor.getSnapshot().context).toMatchObject({ protocolEra: 'modern', protocolVersion: '2026-07-28' });
+    expect(actor.getSnapshot().context.connection.protocol).toEqual({ era: 'modern', version: '2026-07-28' });
     await first.kill();
     await eventually(() => states.includes('RECONNECTING'), 10_000, `RECONNECTING (${states.join(' → ')})`);
     expect(states).toEqual(['INITIALIZING', 'HEALTHY', 'RECONNECTING']);
@@ -143,9 +143,9 @@ describe('a server that answers ping with -32601', () => {
   it('stays HEALTHY: method not found means alive', async () => {
     // A ping timeout far above a loaded machine's round trip: only the -32601 answer is under test.
     const { actor, states } = startService(stdioServer(['--ping', 'unsupported']), { pingTimeout: 5_000 });
-    await eventually(() => actor.getSnapshot().context.totalHealthChecks >= 5, 10_000, 'five health checks');
+    await eventually(() => actor.getSnapshot().context.health.totalHealthChecks >= 5, 10_000, 'five health checks');
     expect(states).toEqual(['INITIALIZING', 'HEALTHY']);
-    expect(actor.getSnapshot().context.consecutiveFailures).toBe(0);
+    expect(actor.getSnapshot().context.health.consecutiveFailures).toBe(0);
   });
 });
 

@@ -1,15 +1,14 @@
 // Drives one service statechart in virtual time (XState's SimulatedClock) against scriptable test
 // doubles of its I/O actors, so every lifecycle path runs in milliseconds with no real sleeps.
 
-import { createActor, fromCallback, fromPromise, SimulatedClock, type Actor } from 'xstate';
+import { createActor, fromPromise, SimulatedClock, type Actor } from 'xstate';
 import { flush, virtualTime } from './virtual-time.js';
 import type { LifecycleConfig } from '../../src/machines/defaults.js';
 import { lifecycleState, serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
 import type { ServiceMachineInput } from '../../src/machines/service.context.js';
+import { connectionActor, type ProbedConnection } from '../../src/actors/connection-actor.js';
 import type {
   ConnectInput,
-  ConnectionActorInput,
-  ConnectionCommand,
   ConnectionEvent,
   ConnectOutput,
   DisconnectInput,
@@ -24,13 +23,10 @@ export interface PingCall extends ServiceRef {
   timeoutMs: number;
 }
 
-/** A connection actor that is running: what it was started with, and how it answers. */
-interface LiveConnection {
-  input: ConnectionActorInput;
-  sendBack: (event: ConnectionEvent) => void;
-  /** Successful tool calls counted when the last probe was asked for (passive health). */
-  callsAtLastProbe: number;
-  probe: AbortController | null;
+/** A connection actor's subscription to the double of its connection. */
+interface Watch {
+  serviceKey: string;
+  listener: (event: ConnectionEvent) => void;
 }
 
 export type Behaviour = 'succeed' | 'fail' | 'hang' | 'methodNotFound' | { respondAfterMs: number };
@@ -45,9 +41,9 @@ export interface Call<I> {
 export const tool = (name: string): ToolDescriptor => ({ name, inputSchema: { type: 'object' } });
 
 /**
- * Scriptable doubles of the four actors; each records its calls (with their abort signals). The
- * connection actor answers probes as `ping` says, gives a probe up at its `timeoutMs` (as the SDK
- * does), and follows passive health from the tool calls reported with `callSucceeded` / `callFailed`.
+ * Scriptable doubles of the promise actors, each recording its calls (with their abort signals), and
+ * the real connection actor over a double of the connection: its probes answer as `ping` says and give
+ * up at their `timeoutMs` (as the SDK does); tool calls are reported with `callSucceeded` / `callFailed`.
  */
 export class FakeIO {
   connect: Behaviour = 'succeed';
@@ -68,7 +64,7 @@ export class FakeIO {
   private pingsInFlight = 0;
   /** Per-service overrides of the behaviours above, by service key. */
   readonly perService = new Map<string, Partial<Record<'connect' | 'ping' | 'listTools' | 'disconnect', Behaviour>>>();
-  private readonly live = new Set<LiveConnection>();
+  private readonly watches = new Set<Watch>();
   private readonly succeededCalls = new Map<string, number>();
   private connections = 0;
 
@@ -86,16 +82,10 @@ export class FakeIO {
           tools: [...this.tools],
         }));
       }),
-      connection: fromCallback<ConnectionCommand, ConnectionActorInput>(({ input, sendBack, receive }) => {
-        if (this.watchThrows) throw new Error('watcher exploded');
-        const live: LiveConnection = { input, sendBack, callsAtLastProbe: this.callsOf(input.serviceKey), probe: null };
-        this.live.add(live);
-        receive((command) => this.probe(live, command));
-        return () => {
-          live.probe?.abort(new Error('the connection actor stopped'));
-          this.live.delete(live);
-        };
-      }),
+      connection: connectionActor(
+        (serviceKey, connectionId) => this.connectionDouble(serviceKey, connectionId),
+        () => this.clock.now(),
+      ),
       listTools: fromPromise<ToolDescriptor[], ListToolsInput>(({ input, signal }) => {
         this.calls.listTools.push({ input, signal, at: this.clock.now() });
         return this.perform(this.behaviour('listTools', input.serviceKey), signal, () => [...this.tools]);
@@ -118,66 +108,51 @@ export class FakeIO {
 
   /** A tool call on the service's connection was answered (passive health counts it). */
   callSucceeded(serviceKey: string) {
-    this.succeededCalls.set(serviceKey, this.callsOf(serviceKey) + 1);
+    this.succeededCalls.set(serviceKey, (this.succeededCalls.get(serviceKey) ?? 0) + 1);
   }
 
   /** A tool call on the service's connection failed at the transport level. */
   callFailed(serviceKey: string, error: Error = new Error('tools/call timed out after 60000 ms')) {
-    for (const live of [...this.live]) {
-      if (live.input.serviceKey === serviceKey && live.input.passiveHealth) live.sendBack({ type: 'CALL_FAILED', error });
-    }
+    this.report({ type: 'CALL_FAILED', error }, serviceKey);
   }
 
   private report(event: ConnectionEvent, serviceKey?: string) {
-    for (const live of [...this.live]) if (serviceKey === undefined || live.input.serviceKey === serviceKey) live.sendBack(event);
+    for (const watch of [...this.watches]) if (serviceKey === undefined || watch.serviceKey === serviceKey) watch.listener(event);
   }
 
-  private callsOf(serviceKey: string): number {
-    return this.succeededCalls.get(serviceKey) ?? 0;
+  /** What the connection actor sees of the service's connection. */
+  private connectionDouble(serviceKey: string, connectionId: string): ProbedConnection {
+    if (this.watchThrows) throw new Error('watcher exploded');
+    const calls = this.succeededCalls;
+    return {
+      get succeededCalls() {
+        return calls.get(serviceKey) ?? 0;
+      },
+      ping: ({ timeoutMs }) => this.probe(serviceKey, connectionId, timeoutMs),
+      watch: (listener) => {
+        const watch = { serviceKey, listener };
+        this.watches.add(watch);
+        return () => this.watches.delete(watch);
+      },
+    };
   }
 
-  private probe(live: LiveConnection, command: ConnectionCommand) {
-    const { input, sendBack } = live;
-    live.probe?.abort(new Error('superseded by the next probe'));
-    live.probe = null;
-    const calls = this.callsOf(input.serviceKey);
-    const answeredByCalls = input.passiveHealth && calls !== live.callsAtLastProbe;
-    live.callsAtLastProbe = calls;
-    if (answeredByCalls) {
-      sendBack({ type: 'PROBE_OK', responseTime: null });
-      return;
-    }
+  private probe(serviceKey: string, connectionId: string, timeoutMs: number): Promise<void> {
     const controller = new AbortController();
-    live.probe = controller;
     const at = this.clock.now();
-    this.calls.ping.push({
-      input: { serviceKey: input.serviceKey, serviceName: input.serviceName, agentId: input.agentId, connectionId: input.connectionId, timeoutMs: command.timeoutMs },
-      signal: controller.signal,
-      at,
-    });
+    this.calls.ping.push({ input: { serviceKey, serviceName: serviceKey, agentId: null, connectionId, timeoutMs }, signal: controller.signal, at });
     this.pingsInFlight++;
     this.maxConcurrentPings = Math.max(this.maxConcurrentPings, this.pingsInFlight);
-    const timer = this.clock.setTimeout(() => controller.abort(new Error(`ping timed out after ${command.timeoutMs} ms`)), command.timeoutMs);
-    let settled = false;
-    const settle = () => {
-      if (settled) return;
-      settled = true;
+    const timer = this.clock.setTimeout(() => controller.abort(new Error(`ping timed out after ${timeoutMs} ms`)), timeoutMs);
+    const answered = this.perform(this.behaviour('ping', serviceKey), controller.signal, () => undefined);
+    // Like the SDK's own timeout: the request is given up (its signal aborts) and rejects.
+    const timedOut = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true }),
+    );
+    return Promise.race([answered, timedOut]).finally(() => {
       this.pingsInFlight--;
       this.clock.clearTimeout(timer);
-    };
-    controller.signal.addEventListener('abort', settle, { once: true });
-    this.perform(this.behaviour('ping', input.serviceKey), controller.signal, () => undefined).then(
-      () => {
-        if (controller.signal.aborted) return;
-        settle();
-        sendBack({ type: 'PROBE_OK', responseTime: this.clock.now() - at });
-      },
-      (error: unknown) => {
-        if (controller.signal.aborted) return;
-        settle();
-        sendBack({ type: 'PROBE_FAILED', error });
-      },
-    );
+    });
   }
 
   private behaviour(kind: 'connect' | 'ping' | 'listTools' | 'disconnect', serviceKey: string): Behaviour {
@@ -186,7 +161,7 @@ export class FakeIO {
 
   /** Connection actors running (one per service while it is HEALTHY or WARNING). */
   get activeWatchers() {
-    return this.live.size;
+    return this.watches.size;
   }
 
   private perform<T>(behaviour: Behaviour, signal: AbortSignal, value: () => T): Promise<T> {

@@ -78,12 +78,12 @@ function serializeSnapshot(snapshot: Snapshot): string {
   return JSON.stringify({
     value: snapshot.value,
     status: snapshot.status,
-    consecutiveFailures: context.consecutiveFailures,
-    consecutiveSuccesses: Math.min(context.consecutiveSuccesses, context.config.recoverySuccessThreshold),
-    reconnectAttempts: Math.min(context.reconnectAttempts, context.config.maxReconnectAttempts),
-    unreachableRetries: context.unreachableRetries,
+    consecutiveFailures: context.health.consecutiveFailures,
+    consecutiveSuccesses: Math.min(context.health.consecutiveSuccesses, context.config.recoverySuccessThreshold),
+    reconnectAttempts: Math.min(context.retry.reconnectAttempts, context.config.maxReconnectAttempts),
+    unreachableRetries: context.retry.unreachableRetries,
     restartRequested: context.restartRequested,
-    toolsStale: context.toolsChanges > context.toolsListedChanges,
+    toolsStale: context.tools.changes > context.tools.listedChanges,
   });
 }
 
@@ -165,7 +165,7 @@ describe('lifecycle statechart, explored exhaustively (model-based)', () => {
     const recoveries = steps.filter(({ from, to }) => topState(from) === 'RECONNECTING' && topState(to) === 'HEALTHY');
     expect(recoveries.length).toBeGreaterThan(0);
     for (const { to } of recoveries) {
-      expect(to.context).toMatchObject({ consecutiveFailures: 0, reconnectAttempts: 0, unreachableRetries: 0 });
+      expect(to.context).toMatchObject({ health: { consecutiveFailures: 0 }, retry: { reconnectAttempts: 0, unreachableRetries: 0 } });
     }
   });
 
@@ -174,10 +174,8 @@ describe('lifecycle statechart, explored exhaustively (model-based)', () => {
     expect(restarts.length).toBeGreaterThan(0);
     for (const { to } of restarts) {
       expect(to.context).toMatchObject({
-        consecutiveFailures: 0,
-        consecutiveSuccesses: 0,
-        reconnectAttempts: 0,
-        unreachableRetries: 0,
+        health: { consecutiveFailures: 0, consecutiveSuccesses: 0 },
+        retry: { reconnectAttempts: 0, unreachableRetries: 0 },
         restartRequested: false,
       });
     }
@@ -199,10 +197,10 @@ describe('lifecycle statechart, explored exhaustively (model-based)', () => {
       ({ from, event }) =>
         pinging(from) && event.type === 'PROBE_FAILED' && (event as { error?: { code?: unknown } }).error?.code === -32601,
     );
-    expect(answers.some(({ from }) => from.context.consecutiveFailures > 0)).toBe(true);
+    expect(answers.some(({ from }) => from.context.health.consecutiveFailures > 0)).toBe(true);
     for (const { from, to } of answers) {
-      expect(to.context.consecutiveFailures).toBe(0);
-      expect(to.context.consecutiveSuccesses).toBe(from.context.consecutiveSuccesses + 1);
+      expect(to.context.health.consecutiveFailures).toBe(0);
+      expect(to.context.health.consecutiveSuccesses).toBe(from.context.health.consecutiveSuccesses + 1);
       expect(topState(to)).toBe('HEALTHY');
     }
   });

@@ -4,13 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { createActor, createMachine, SimulatedClock, spawnChild } from 'xstate';
 import { PRIORITY_WEIGHTS } from '../../src/machines/backoff.js';
 import { PRIORITIES } from '../../src/machines/defaults.js';
-import { serviceMachine } from '../../src/machines/service.machine.js';
+import { serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
+import { toServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
 import { flush, startService, tool, type HarnessOptions, type ServiceHarness } from '../support/service-harness.js';
 
 const SECOND = 1000;
 const exact = { jitter: 0 };
 
-const context = (h: ServiceHarness) => h.actor.getSnapshot().context;
+/** What users see of the service (its public metadata), with the connection id, tools and transport. */
+const context = (h: ServiceHarness) => {
+  const { context: raw } = h.actor.getSnapshot();
+  const view = toServiceSnapshot(h.state as ServiceState, raw);
+  const { key: serviceKey, serverInfo, tools, config } = view;
+  return { ...view.metadata, serviceKey, serverInfo, connectionId: raw.connection.id, tools, transport: config.transport };
+};
 
 /** A service that is HEALTHY, with pings failing from now on. */
 async function healthyWithFailingPings(options: HarnessOptions = {}) {
@@ -239,6 +246,92 @@ describe('HEALTHY', () => {
     expect(adaptive.state).toBe('HEALTHY');
     expect(context(fixed).consecutiveFailures).toBe(3);
     expect(fixed.state).toBe('WARNING');
+  });
+});
+
+describe('passive health (passive_health, on by default)', () => {
+  const interval = { startupWaitTime: 2 * SECOND, healthCheckInterval: 30 * SECOND, jitter: 0 };
+
+  it('counts a tool call answered since the last check as that check: the ping is not sent', async () => {
+    const h = await startService({ config: interval });
+    await h.advance(2 * SECOND);
+    expect(h.io.calls.ping).toHaveLength(1);
+    const timed = context(h).lastResponseTime;
+    h.io.callSucceeded('svc');
+    await h.advance(30 * SECOND);
+    expect(h.io.calls.ping).toHaveLength(1);
+    expect(context(h)).toMatchObject({
+      totalHealthChecks: 2,
+      consecutiveSuccesses: 2,
+      lastHealthCheck: h.clock.now(),
+      lastSuccessTime: h.clock.now(),
+      // No round trip was timed: the response time stays the last probe's.
+      lastResponseTime: timed,
+      healthTier: 'healthy',
+    });
+    // With no call in the next interval, the ping is sent again.
+    await h.advance(30 * SECOND);
+    expect(h.io.calls.ping).toHaveLength(2);
+  });
+
+  it('counts a tool call that fails at the transport level as a failed check at once, not at the next interval', async () => {
+    const h = await startService({ config: interval });
+    await h.advance(2 * SECOND);
+    h.io.callFailed('svc', new Error('tools/call slow timed out after 60000 ms'));
+    await flush();
+    expect(context(h)).toMatchObject({
+      consecutiveFailures: 1,
+      errorMessage: 'tools/call slow timed out after 60000 ms',
+      healthTier: 'unhealthy',
+      lastHealthCheck: h.clock.now(),
+    });
+    h.io.callFailed('svc');
+    h.io.callFailed('svc');
+    await flush();
+    expect(h.state).toBe('WARNING');
+    expect(h.io.calls.ping).toHaveLength(1);
+  });
+
+  it('lets a successful ping clear failures that tool calls reported', async () => {
+    const h = await startService({ config: { ...interval, warningFailureThreshold: 3 } });
+    await h.advance(2 * SECOND);
+    h.io.callFailed('svc');
+    await flush();
+    await h.advance(30 * SECOND);
+    expect(h.io.calls.ping).toHaveLength(2);
+    expect(context(h)).toMatchObject({ consecutiveFailures: 0, consecutiveSuccesses: 1 });
+  });
+
+  it('ignores a tool call failure while a probe is in flight: the probe decides', async () => {
+    const h = await startService({ config: { ...interval, pingTimeout: 3 * SECOND } });
+    h.io.ping = { respondAfterMs: 1 * SECOND };
+    await h.advance(2 * SECOND + 500);
+    h.io.callFailed('svc');
+    await h.advance(1 * SECOND);
+    expect(context(h)).toMatchObject({ consecutiveFailures: 0, totalHealthChecks: 1 });
+  });
+
+  it('is off with passive_health: false: every ping is sent and tool calls never count', async () => {
+    const h = await startService({ config: { ...interval, passiveHealth: false } });
+    await h.advance(2 * SECOND);
+    h.io.callSucceeded('svc');
+    h.io.callFailed('svc');
+    await flush();
+    expect(context(h).consecutiveFailures).toBe(0);
+    await h.advance(30 * SECOND);
+    expect(h.io.calls.ping).toHaveLength(2);
+    expect(h.io.calls.ping.every((call) => call.input.connectionId === 'conn-1')).toBe(true);
+  });
+
+  it('in WARNING, counts an answered tool call toward recovery', async () => {
+    const h = await startService({ config: { ...interval, warningFailureThreshold: 1, recoverySuccessThreshold: 1 } });
+    h.io.ping = 'fail';
+    await h.advance(2 * SECOND);
+    expect(h.state).toBe('WARNING');
+    h.io.callSucceeded('svc');
+    await h.advance(30 * SECOND);
+    expect(h.state).toBe('HEALTHY');
+    expect(h.io.calls.ping).toHaveLength(1);
   });
 });
 
@@ -482,12 +575,17 @@ describe('STOP', () => {
     await flush();
     expect(h.state).toBe('DISCONNECTING');
     if (inFlight === 'connect') expect(h.io.calls.connect.at(-1)?.signal.aborted).toBe(true);
-    if (inFlight === 'ping') expect(h.io.calls.ping.at(-1)?.signal.aborted).toBe(true);
     expect(h.io.activeWatchers).toBe(0);
     await h.advance(10 * SECOND);
     expect(h.state).toBe('DISCONNECTED');
     expect(context(h).disconnectReason).toBe('stopped on request');
     expect(h.path.slice(-2)).toEqual(['DISCONNECTING', 'DISCONNECTED']);
+    // A probe in flight is not aborted: it ends with the connection's close or at its own timeout,
+    // and nobody hears its answer.
+    if (inFlight === 'ping') {
+      expect(h.io.calls.ping.at(-1)?.signal.aborted).toBe(true);
+      expect(context(h).totalHealthChecks).toBe(0);
+    }
   });
 
   it('moves DISCONNECTING to DISCONNECTED as soon as the close finishes', async () => {

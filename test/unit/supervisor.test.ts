@@ -221,6 +221,29 @@ describe('Supervisor typed errors', () => {
   });
 });
 
+describe('passive health through callTool', () => {
+  it('lets a call answered since the last check stand in for the next ping', async () => {
+    const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } })]);
+    await f.advance(2 * SECOND);
+    expect(f.io.calls.ping).toHaveLength(1);
+    await f.supervisor.callTool('a', 'echo', { text: 'hi' });
+    await f.advance(30 * SECOND);
+    expect(f.io.calls.ping).toHaveLength(1);
+    expect(f.supervisor.getServiceInfo('a').metadata).toMatchObject({ totalHealthChecks: 2, consecutiveSuccesses: 2 });
+  });
+
+  it('counts a call that fails at the transport level as a failed check', async () => {
+    const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } })], {}, (c) => (c.callBehaviour = 'timeOut'));
+    await f.advance(2 * SECOND);
+    await expect(f.supervisor.callTool('a', 'echo', {}, { timeoutMs: 5 * SECOND })).rejects.toThrow('timed out after 5000 ms');
+    await flush();
+    expect(f.supervisor.getServiceInfo('a').metadata).toMatchObject({
+      consecutiveFailures: 1,
+      errorMessage: 'tools/call echo timed out after 5000 ms',
+    });
+  });
+});
+
 describe('waitForService', () => {
   it('resolves at once when the service is already available', async () => {
     const f = await startFleet([stdio('a')]);
