@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import {
+  assign,
   createActor,
   createMachine,
   fromCallback,
@@ -47,7 +48,7 @@ const SPAWNED = [1_000, 2_000] as const;
 /** The probe cycle's rate, service ÷ toggle, driven the same way. */
 const TARGET_CYCLE_RATIO = 0.8;
 /** Virtual clock: probe cycles per round, each actor alone on its own clock. */
-const VIRTUAL_CYCLES = { service: 10_000, toggle: 40_000 };
+const VIRTUAL_CYCLES = 10_000;
 /** Real clock: this many actors of a kind at once, each probing every interval, CPU summed over the window. */
 const REAL_ACTORS = 500;
 const REAL_INTERVAL_MS = 100;
@@ -117,13 +118,36 @@ const toggleWithChild = createMachine({
 });
 
 /**
- * The baseline of the probe cycle: a 2-state toggle driven as the service's health check is. `waiting`
- * leaves on a delayed transition; `probing` sends PROBE to an invoked callback child, which answers
- * PROBE_OK in a microtask, as the service's connection actor above does; PROBE_OK returns to `waiting`.
+ * How far a probe machine goes toward the service's shape. With none of it, the baseline of the probe
+ * cycle: a 2-state toggle driven as the service's health check is (`waiting` leaves on a delayed
+ * transition; `probing` sends PROBE to an invoked callback child, which answers PROBE_OK in a microtask,
+ * as the service's connection actor above does; PROBE_OK returns to `waiting`).
  */
-function probeToggle(calls: ProbeCount, intervalMs: number) {
-  return setup({
-    types: { events: {} as { type: 'PROBE_OK' } },
+interface ProbeShape {
+  /** `probing` also has the ping timeout's delayed transition (scheduled, then cancelled, each cycle). */
+  timeout: boolean;
+  /** Entering `probing` and PROBE_OK each assign to the context, as startPing and recordPingSuccess do. */
+  assigns: boolean;
+  /** PROBE_OK goes to `succeeded`, which returns to `waiting` by an eventless transition. */
+  eventless: boolean;
+  /** The health loop is one region of a parallel state, beside a tools region with an eventless guard. */
+  parallel: boolean;
+}
+const TOGGLE: ProbeShape = { timeout: false, assigns: false, eventless: false, parallel: false };
+/** Each rung adds one trait of the service's chart to the one before. */
+const LADDER: readonly [string, ProbeShape][] = [
+  ['the 2-state probe toggle', TOGGLE],
+  ['+ the ping timeout as a delayed transition of `probing`', { ...TOGGLE, timeout: true }],
+  ['+ an assign on entering `probing` and one on PROBE_OK', { ...TOGGLE, timeout: true, assigns: true }],
+  ['+ the eventless `succeeded` step back to `waiting`', { timeout: true, assigns: true, eventless: true, parallel: false }],
+  ['+ a parallel tools region whose state has an eventless guard', { timeout: true, assigns: true, eventless: true, parallel: true }],
+];
+const PING_TIMEOUT_MS = 3_000;
+const TOOLS_REFRESH_MS = 2 * 60 * 60_000;
+
+function probeMachine(shape: ProbeShape, calls: ProbeCount, intervalMs: number) {
+  const probe = setup({
+    types: { context: {} as { health: { lastPingTime: number; checks: number } }, events: {} as { type: 'PROBE_OK' } },
     actors: {
       connection: fromCallback<{ type: 'PROBE' }>(({ sendBack, receive }) => {
         receive(() => {
@@ -132,16 +156,32 @@ function probeToggle(calls: ProbeCount, intervalMs: number) {
         });
       }),
     },
-    delays: { interval: intervalMs },
-  }).createMachine({
-    id: 'probeToggle',
-    invoke: { id: 'connection', src: 'connection' },
-    initial: 'waiting',
-    states: {
-      waiting: { after: { interval: 'probing' } },
-      probing: { entry: sendTo('connection', { type: 'PROBE' }), on: { PROBE_OK: 'waiting' } },
+    delays: { interval: intervalMs, pingTimeout: PING_TIMEOUT_MS, toolsRefresh: TOOLS_REFRESH_MS },
+    guards: { toolsStale: () => false },
+    actions: {
+      sendProbe: sendTo('connection', { type: 'PROBE' }),
+      startPing: assign(({ context }) => ({ health: { ...context.health, lastPingTime: performance.now() } })),
+      recordSuccess: assign(({ context }) => ({ health: { ...context.health, checks: context.health.checks + 1 } })),
     },
   });
+  type ProbeAction = 'startPing' | 'sendProbe' | 'recordSuccess';
+  const entry: ProbeAction[] = shape.assigns ? ['startPing', 'sendProbe'] : ['sendProbe'];
+  const onAnswer: ProbeAction[] = shape.assigns ? ['recordSuccess'] : [];
+  const answered: 'succeeded' | 'waiting' = shape.eventless ? 'succeeded' : 'waiting';
+  const health = {
+    initial: 'waiting' as const,
+    states: {
+      waiting: { after: { interval: 'probing' as const } },
+      probing: { entry, on: { PROBE_OK: { target: answered, actions: onAnswer } }, after: shape.timeout ? { pingTimeout: 'waiting' as const } : {} },
+      succeeded: { always: 'waiting' as const },
+    },
+  };
+  const tools = {
+    initial: 'current',
+    states: { current: { always: { guard: 'toolsStale', target: 'current' }, after: { toolsRefresh: 'current' } } },
+  } as const;
+  const common = { id: 'probe', context: { health: { lastPingTime: 0, checks: 0 } }, invoke: { id: 'connection', src: 'connection' } } as const;
+  return shape.parallel ? probe.createMachine({ ...common, type: 'parallel', states: { health, tools } }) : probe.createMachine({ ...common, ...health });
 }
 
 const topState = (value: unknown) => (typeof value === 'string' ? value : Object.keys(value as object)[0]) as ServiceState;
@@ -204,23 +244,6 @@ async function rate(round: () => number | Promise<number>): Promise<Stat> {
   const samples: number[] = [];
   for (let i = 0; i < ROUNDS; i++) samples.push(await round());
   return stat(samples);
-}
-
-/** Two rates measured round by round in turn (which goes first alternates), after one warm-up round each. */
-async function ratesSideBySide(a: () => Promise<number>, b: () => Promise<number>): Promise<[Stat, Stat]> {
-  await a();
-  await b();
-  const samples: [number[], number[]] = [[], []];
-  for (let i = 0; i < ROUNDS; i++) {
-    if (i % 2 === 0) {
-      samples[0].push(await a());
-      samples[1].push(await b());
-    } else {
-      samples[1].push(await b());
-      samples[0].push(await a());
-    }
-  }
-  return [stat(samples[0]), stat(samples[1])];
 }
 
 /**
@@ -389,15 +412,19 @@ const serviceSide = (intervalMs: number): CycleSide => {
   };
 };
 
-const toggleSide = (intervalMs: number): CycleSide => {
+const probeSide = (shape: ProbeShape, intervalMs: number): CycleSide => {
   const calls: ProbeCount = { probes: 0 };
-  const machine = probeToggle(calls, intervalMs);
+  const machine = probeMachine(shape, calls, intervalMs);
   return {
     name: 'toggle',
     start: (clock) => ({ actor: createActor(machine, clock ? { clock } : {}).start(), calls }),
-    waiting: (actor) => (actor.getSnapshot() as { value: unknown }).value === 'waiting',
+    waiting: (actor) => {
+      const { value } = actor.getSnapshot() as { value: string | { health?: string } };
+      return value === 'waiting' || (typeof value === 'object' && value.health === 'waiting');
+    },
   };
 };
+const toggleSide = (intervalMs: number) => probeSide(TOGGLE, intervalMs);
 
 /**
  * Virtual clock: one actor on its own clock; each cycle advances the clock to the next due timer (the
@@ -448,23 +475,35 @@ async function realCycles(side: CycleSide): Promise<number> {
   return cycles / ((used.user + used.system) / 1e6);
 }
 
+/**
+ * Several rates measured round by round, the order rotating each round, after one warm-up round each:
+ * on a shared machine every side meets the same moments of load.
+ */
+async function ratesInTurn(sides: (() => Promise<number>)[]): Promise<Stat[]> {
+  for (const side of sides) await side();
+  const samples = sides.map((): number[] => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let offset = 0; offset < sides.length; offset++) {
+      const index = (round + offset) % sides.length;
+      samples[index]!.push(await sides[index]!());
+    }
+  }
+  return samples.map(stat);
+}
+
 async function measureCycles() {
-  const [service, toggle] = await ratesSideBySide(
-    () => virtualCycles(serviceSide(CYCLE_INTERVAL_MS), VIRTUAL_CYCLES.service),
-    () => virtualCycles(toggleSide(CYCLE_INTERVAL_MS), VIRTUAL_CYCLES.toggle),
-  );
-  const [serviceReal, toggleReal] = await ratesSideBySide(
-    () => realCycles(serviceSide(REAL_INTERVAL_MS)),
-    () => realCycles(toggleSide(REAL_INTERVAL_MS)),
-  );
-  const profileOf = (side: CycleSide, cycles: number) => profiled(async () => void (await virtualCycles(side, cycles)));
+  // The ladder from the toggle to the service, all on the virtual clock; its ends are the comparison.
+  const virtual = await ratesInTurn([
+    ...LADDER.map(([, shape]) => () => virtualCycles(probeSide(shape, CYCLE_INTERVAL_MS), VIRTUAL_CYCLES)),
+    () => virtualCycles(serviceSide(CYCLE_INTERVAL_MS), VIRTUAL_CYCLES),
+  ]);
+  const [serviceReal, toggleReal] = await ratesInTurn([() => realCycles(serviceSide(REAL_INTERVAL_MS)), () => realCycles(toggleSide(REAL_INTERVAL_MS))]);
+  const profileOf = (side: CycleSide) => profiled(async () => void (await virtualCycles(side, VIRTUAL_CYCLES)), { name: `probe-cycles-${side.name}` });
   return {
-    virtual: { service, toggle },
-    real: { service: serviceReal, toggle: toggleReal },
-    profiles: {
-      service: await profileOf(serviceSide(CYCLE_INTERVAL_MS), VIRTUAL_CYCLES.service),
-      toggle: await profileOf(toggleSide(CYCLE_INTERVAL_MS), VIRTUAL_CYCLES.service),
-    },
+    virtual: { service: virtual[virtual.length - 1]!, toggle: virtual[0]! },
+    ladder: LADDER.map(([name], index) => ({ name, rate: virtual[index]! })),
+    real: { service: serviceReal!, toggle: toggleReal! },
+    profiles: { service: await profileOf(serviceSide(CYCLE_INTERVAL_MS)), toggle: await profileOf(toggleSide(CYCLE_INTERVAL_MS)) },
   };
 }
 
@@ -574,7 +613,7 @@ function profileTable(cycles: Cycles): string[] {
   const cell = (profile: Profile, part: string) => (msOf(profile, part) === 0 ? '—' : `${ms(msOf(profile, part))} (${((msOf(profile, part) / profile.totalMs) * 100).toFixed(0)} %)`);
   const hottest = (profile: Profile) => profile.functions.map((f) => `${f.name} ${ms(f.ms)}`).join('; ');
   return [
-    `Where ${count(VIRTUAL_CYCLES.service)} virtual-clock probe cycles go (self time, V8's sampling profiler at 0.1 ms, one extra run of each):`,
+    `Where ${count(VIRTUAL_CYCLES)} virtual-clock probe cycles go (self time, V8's sampling profiler at 0.1 ms, one extra run of each):`,
     '',
     '| self time, ms (share) | service | toggle |',
     '| --- | --- | --- |',
@@ -583,6 +622,35 @@ function profileTable(cycles: Cycles): string[] {
     '',
     `Hottest functions of the service's cycles (self ms): ${hottest(service)}.`,
   ];
+}
+
+/** The rungs from the toggle to the service: each adds one trait of the service's chart. */
+function ladderTable(cycles: Cycles): string[] {
+  const base = cycles.virtual.toggle.median;
+  const rows: [string, Stat][] = [...cycles.ladder.map(({ name, rate: r }): [string, Stat] => [name, r]), ['the service machine itself', cycles.virtual.service]];
+  return [
+    'What separates the two, measured in the same rounds (virtual clock, cycles per CPU-second; each rung adds one trait of the',
+    "service's chart to the rung above, in generic XState; the last row is the service, with its real actions, guards and delays):",
+    '',
+    '| machine | cycles per CPU-second | ÷ toggle | ÷ rung above |',
+    '| --- | --- | --- | --- |',
+    ...rows.map(([name, r], index) =>
+      `| ${name} | ${range(r, thousands)} | ${ratio(r.median, base)} | ${index === 0 ? '—' : ratio(r.median, rows[index - 1]![1].median)} |`,
+    ),
+  ];
+}
+
+/** Which traits of the chart cost what, from the ladder. */
+function ladderInWords(cycles: Cycles): string {
+  const rates = [...cycles.ladder.map(({ rate: r }) => r.median), cycles.virtual.service.median];
+  const step = (index: number) => ratio(rates[index]!, rates[index - 1]!);
+  return (
+    `The ladder says what holds the rate: XState's cost per trait of the chart — the ping timeout's delayed transition ${step(1)},` +
+    ` the two assigns ${step(2)} (each \`assign\` clones the snapshot, and \`createMachineSnapshot\` recomputes its state value and tags),` +
+    ` the eventless \`succeeded\` step ${step(3)} (one more microstep and snapshot), the parallel tools region ${step(4)} (every microstep` +
+    ' walks both regions and tests the tools guard); the service\'s own actions, guards and delays on top of that shape:' +
+    ` ${step(5)}.`
+  );
 }
 
 /** What the numbers point at; each line only while its cause still shows in this run's measurements. */
@@ -683,6 +751,8 @@ function report(pure: Pure, cycles: Cycles, heap: Heap, xstate: string, loadAtSt
     'a failed attempt, its backoff timer, a reconnect. Idle actors are connected (two tools) and wait for their first health check,',
     'moved 10 min away (the bench fails if a probe is sent); heap is `heapUsed` after forced GCs, before and after, ÷ their number.',
     '',
+    ...ladderTable(cycles),
+    '',
     ...profileTable(cycles),
     '',
     row(['part of an idle service actor, measured alone', 'bytes']),
@@ -700,7 +770,7 @@ function report(pure: Pure, cycles: Cycles, heap: Heap, xstate: string, loadAtSt
       ` ${ratio(cycles.real.service.median, cycles.real.toggle.median)} on Node's timers (target ≥ ${TARGET_CYCLE_RATIO}×: ${verdict(Math.min(virtualRatio, realRatio) >= TARGET_CYCLE_RATIO)});` +
       ` in absolute terms ${thousands(cycles.virtual.service.median)} health checks/s on one core, where 10,000 services checked every 30 s need 333/s.` +
       ` An idle service actor retains ${kib(heap.realClock.median)} KiB standalone (${kib(heap.toggle.median)} of it XState's bare actor and its system)` +
-      ` and ${kib(heap.spawned[heap.spawned.length - 1]!.kib.median)} KiB spawned into one system.`,
+      ` and ${kib(heap.spawned[heap.spawned.length - 1]!.kib.median)} KiB spawned into one system. ${ladderInWords(cycles)}`,
     '',
     'Findings:',
     '',

@@ -1,7 +1,11 @@
 // Profiles a piece of a benchmark in-process with V8's sampling profiler (through node:inspector) and
-// sums the self time by part of the code (XState, the MCP SDK, src/…) and by function.
+// sums the self time by part of the code (XState, the MCP SDK, src/…) and by function. With
+// BENCH_CPU_PROFILE_DIR set, each profile is also written there as a .cpuprofile (for DevTools, or to
+// sum inclusive time), named by `options.name`.
 
+import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 
 /** Self time of what ran during the profiled work, in ms. */
 export interface Profile {
@@ -28,7 +32,7 @@ function partOf(url: string, functionName: string): string {
 const shortUrl = (url: string) => url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*?\/(src|bench)\//, '$1/');
 
 /** Runs `work` under the sampling profiler (`intervalUs` between samples) and sums self time. */
-export async function profiled(work: () => Promise<void>, options: { intervalUs?: number; top?: number } = {}): Promise<Profile> {
+export async function profiled(work: () => Promise<void>, options: { intervalUs?: number; top?: number; name?: string } = {}): Promise<Profile> {
   const session = new Session();
   session.connect();
   try {
@@ -40,6 +44,12 @@ export async function profiled(work: () => Promise<void>, options: { intervalUs?
     await work();
     const ended = Number(process.hrtime.bigint() / 1000n);
     const { profile } = await session.post('Profiler.stop');
+    const directory = process.env.BENCH_CPU_PROFILE_DIR;
+    if (directory) {
+      await mkdir(directory, { recursive: true });
+      const file = `${(options.name ?? 'profile').replace(/[^\w.-]+/g, '-')}-${process.pid}-${Date.now()}.cpuprofile`;
+      await writeFile(path.join(directory, file), JSON.stringify(profile));
+    }
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
     const parts = new Map<string, number>();
     const functions = new Map<string, number>();

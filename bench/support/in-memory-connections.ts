@@ -8,8 +8,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { fromPromise } from 'xstate';
 import { z } from 'zod';
 import type { TransportConfig } from '../../src/config/transport.js';
-import type { McpConnection, RequestOptions, ConnectionListener } from '../../src/actors/connection.js';
-import { connectionActor } from '../../src/actors/connection-actor.js';
+import { connectionActor, type ProbedConnection } from '../../src/actors/connection-actor.js';
 import type {
   ConnectInput,
   ConnectOutput,
@@ -125,11 +124,10 @@ export class NotConnectedError extends Error {
   }
 }
 
-/**
- * One live in-memory connection, with the part of McpConnection's surface that the shipped connection
- * actor uses (`watch`, `ping`, `succeededCalls`), behaving as McpConnection does.
- */
-class InMemoryConnection implements Pick<McpConnection, 'watch' | 'ping' | 'succeededCalls'> {
+type ConnectionListener = (event: ConnectionEvent) => void;
+
+/** One live in-memory connection: what the shipped connection actor needs, behaving as McpConnection does. */
+class InMemoryConnection implements ProbedConnection {
   private readonly listeners = new Set<ConnectionListener>();
   private lossReason: string | null = null;
   private closing: Promise<void> | null = null;
@@ -177,7 +175,7 @@ class InMemoryConnection implements Pick<McpConnection, 'watch' | 'ping' | 'succ
     };
   }
 
-  ping(options: RequestOptions): Promise<void> {
+  ping(options: { timeoutMs: number }): Promise<void> {
     if (!this.live) return Promise.reject(new NotConnectedError(this.serviceKey));
     this.counters.probes += 1;
     return probe(this.pair.client, options.timeoutMs);
@@ -223,8 +221,7 @@ export class InMemoryConnections implements ConnectionLayer {
   readonly counters = { probes: 0 };
   readonly actors: ServiceActors = {
     connect: fromPromise<ConnectOutput, ConnectInput>(({ input, signal }) => this.connect(input.serviceKey, input.timeoutMs, signal)),
-    // The shipped actor; it reads only the members InMemoryConnection implements.
-    connection: connectionActor((serviceKey, connectionId) => this.liveConnection(serviceKey, connectionId) as unknown as McpConnection | null),
+    connection: connectionActor((serviceKey, connectionId) => this.liveConnection(serviceKey, connectionId)),
     listTools: fromPromise<ToolDescriptor[], ListToolsInput>(({ input, signal }) =>
       listAllTools(this.live(input.serviceKey, input.connectionId).pair.client, { timeoutMs: LIST_TOOLS_TIMEOUT_MS, signal }),
     ),
