@@ -67,12 +67,12 @@ interface VirtualPlan {
   /** Rounds before the index is installed, when the run compares. */
   unindexedRounds: number;
   budgetMs: number;
-  /** Profile one more round: of each side, or of the supervisor only. */
-  profile: 'all' | 'supervisor';
+  /** Profile one more round of each side (modern runs). */
+  profile: boolean;
 }
 const VIRTUAL_PLANS: Record<number, VirtualPlan> = {
-  1_000: { warmUp: 1, rounds: 5, unindexedRounds: 3, budgetMs: 20_000, profile: 'all' },
-  10_000: { warmUp: 0, rounds: 3, unindexedRounds: 2, budgetMs: 20_000, profile: 'supervisor' },
+  1_000: { warmUp: 1, rounds: 5, unindexedRounds: 3, budgetMs: 20_000, profile: true },
+  10_000: { warmUp: 0, rounds: 3, unindexedRounds: 3, budgetMs: 20_000, profile: false },
 };
 /**
  * Real clock: every service probes once per `intervalMs` (the hand-written loop and the supervisor alike);
@@ -86,7 +86,7 @@ interface RealtimePlan {
   profile: boolean;
 }
 const REALTIME_PLANS: Record<number, RealtimePlan> = {
-  1_000: { intervalMs: 1_000, windowMs: 2_000, windows: 3, profile: true },
+  1_000: { intervalMs: 1_000, windowMs: 2_000, windows: 3, profile: false },
   10_000: { intervalMs: 8_000, windowMs: 8_000, windows: 1, profile: true },
 };
 /** The ping timeout every side gives its probes (the supervisor's default `ping_timeout`). */
@@ -136,6 +136,8 @@ interface Rounds {
   floor: Sample[];
   /** Probes the supervisor's connection actors sent per round (passive health may answer one unsent). */
   probesPerRound: number[];
+  /** Calls of XState's `cancelAll` per supervisor round (counted only before the index is installed). */
+  walksPerRound: number[];
   emissionsPerRound: number[];
 }
 
@@ -147,13 +149,15 @@ interface VirtualResult extends Run {
   /** Without the scheduler index when the run compares. */
   healthyMs: number;
   healthyCpuMs: number;
+  /** XState's `cancelAll` walks during bring-up (counted only in a run that compares). */
+  bringUpWalks: number;
   /** Live connections by the number of connection actors watching them: [watchers, connections]. */
   watchers: [number, number][];
   /** As shipped (indexed). */
   rounds: Rounds;
   /** Before the index was installed, when the run compares. */
   unindexed: Rounds | null;
-  profiles: { ours: Profile; bare: Profile | null; floor: Profile | null } | null;
+  profiles: { ours: Profile; bare: Profile; floor: Profile } | null;
   /** Not measured (0) in a run that compares: the shipped run times the stop. */
   stopMs: number;
   leftOpen: number;
@@ -324,6 +328,8 @@ function superviseFleet(run: Run, pairs: InMemoryPair[], options: { clock?: Virt
   const connections = new InMemoryConnections(run.era);
   pairs.forEach((pair, index) => connections.adopt(`svc-${index}`, pair));
   let system: AnyActorRef['system'] | null = null;
+  /** XState's `cancelAll` calls (its walk of every delayed event) while the index is not installed. */
+  const walks = { count: 0 };
   const supervisor = new Supervisor(
     { services: pairs.map((_, index) => serviceSpec(index, options.lifecycle)), supervisor: { maxConcurrentConnects: MAX_CONCURRENT_CONNECTS } },
     {
@@ -334,7 +340,15 @@ function superviseFleet(run: Run, pairs: InMemoryPair[], options: { clock?: Virt
         ? {
             indexScheduler: false,
             inspect: (event: InspectionEvent) => {
-              system ??= (event.actorRef as AnyActorRef).system;
+              if (system) return;
+              system = (event.actorRef as AnyActorRef).system;
+              // Counts XState's own walks until the index replaces it.
+              const { scheduler } = system;
+              const walk = scheduler.cancelAll.bind(scheduler);
+              scheduler.cancelAll = (actor) => {
+                walks.count += 1;
+                walk(actor);
+              };
             },
           }
         : {}),
@@ -359,6 +373,7 @@ function superviseFleet(run: Run, pairs: InMemoryPair[], options: { clock?: Virt
   return {
     connections,
     supervisor,
+    walks,
     emissions: () => emissions,
     /** Resolves at the first `services$` emission in which every service has `checks` health checks. */
     checked(checks: number): Promise<void> {
@@ -401,7 +416,7 @@ function superviseFleet(run: Run, pairs: InMemoryPair[], options: { clock?: Virt
 
 /** The supervisor on a virtual clock, one health-check round at a time, beside the bare loop and the floor. */
 async function virtualRun(run: Run): Promise<VirtualResult> {
-  const plan = VIRTUAL_PLANS[run.services] ?? { warmUp: 1, rounds: 5, unindexedRounds: 3, budgetMs: 20_000, profile: 'all' };
+  const plan = VIRTUAL_PLANS[run.services] ?? { warmUp: 1, rounds: 5, unindexedRounds: 3, budgetMs: 20_000, profile: false };
   const before = await settledMemory();
   const opening = performance.now();
   const pairs = await openPairs(run.services, run.era);
@@ -412,6 +427,7 @@ async function virtualRun(run: Run): Promise<VirtualResult> {
   const clock = new VirtualClock();
   const fleet = superviseFleet(run, pairs, { clock });
   const bringUp = await fleet.bringUp();
+  const bringUpWalks = fleet.walks.count;
   const withSupervisor = await settledMemory();
   const watchers = [...fleet.connections.watchersPerConnection()];
   await fleet.callOne();
@@ -440,17 +456,19 @@ async function virtualRun(run: Run): Promise<VirtualResult> {
   };
   /** `rounds` rounds of each side, each side first, second and third in turn, a forced GC before each. */
   const measure = async (rounds: number, name: string): Promise<Rounds> => {
-    const result: Rounds = { ours: [], bare: [], floor: [], probesPerRound: [], emissionsPerRound: [] };
+    const result: Rounds = { ours: [], bare: [], floor: [], probesPerRound: [], walksPerRound: [], emissionsPerRound: [] };
     const spent = () => result.ours.reduce((total, sample) => total + sample.cpuMs, 0);
     for (let round = 0; round < rounds && (round === 0 || spent() < plan.budgetMs); round += 1) {
       const sides = [
         async () => {
           const emittedBefore = fleet.emissions();
           const probesBefore = fleet.connections.counters.probes;
+          const walksBefore = fleet.walks.count;
           result.ours.push(await timed(supervisorRound));
           for (let tick = 0; tick < 3; tick += 1) await flush();
           result.emissionsPerRound.push(fleet.emissions() - emittedBefore);
           result.probesPerRound.push(fleet.connections.counters.probes - probesBefore);
+          result.walksPerRound.push(fleet.walks.count - walksBefore);
         },
         async () => {
           result.bare.push(await timed(() => bareRound(clients)));
@@ -481,14 +499,14 @@ async function virtualRun(run: Run): Promise<VirtualResult> {
   }
   const rounds = await measure(plan.rounds, run.compareIndex ? 'indexed' : 'as shipped');
   let profiles: VirtualResult['profiles'] = null;
-  if (run.era === 'modern' && !run.compareIndex) {
+  if (plan.profile && run.era === 'modern' && !run.compareIndex) {
+    const name = (side: string) => ({ name: `${argsOf(run).join('-')}-${side}-round` });
     await settledMemory();
-    const ours = await profiled(supervisorRound, { name: `${argsOf(run).join('-')}-supervisor-round` });
-    const others = plan.profile === 'all';
-    if (others) await settledMemory();
-    const bare = others ? await profiled(() => bareRound(clients), { name: `${argsOf(run).join('-')}-bare-round` }) : null;
-    if (others) await settledMemory();
-    profiles = { ours, bare, floor: others ? await profiled(floorRound, { name: `${argsOf(run).join('-')}-floor-round` }) : null };
+    const ours = await profiled(supervisorRound, name('supervisor'));
+    await settledMemory();
+    const bare = await profiled(() => bareRound(clients), name('bare'));
+    await settledMemory();
+    profiles = { ours, bare, floor: await profiled(floorRound, name('floor')) };
   }
   await floor.stop();
 
@@ -504,6 +522,7 @@ async function virtualRun(run: Run): Promise<VirtualResult> {
     supervisor: minus(withSupervisor, withPairs),
     healthyMs: bringUp.wallMs,
     healthyCpuMs: bringUp.cpuMs,
+    bringUpWalks,
     watchers,
     rounds,
     unindexed,
@@ -711,9 +730,7 @@ function profiles(virtual: VirtualResult[], realtime: RealtimeResult[]): string[
     ...virtual.flatMap((r) => {
       const p = r.profiles;
       if (!p) return [];
-      const columns: [string, Profile][] = [['supervisor round', p.ours]];
-      if (p.bare) columns.push(['bare probe round', p.bare]);
-      if (p.floor) columns.push(['floor round', p.floor]);
+      const columns: [string, Profile][] = [['supervisor round', p.ours], ['bare probe round', p.bare], ['floor round', p.floor]];
       return profileTable(`Where one virtual-clock round's CPU goes at ${label(r)} (self time, ${PROFILER}, one extra round each):`, columns);
     }),
     ...realtime.flatMap((r) =>
@@ -787,8 +804,9 @@ function interpretation(virtual: VirtualResult[], realtime: RealtimeResult[]): s
     `Target ≤ ${TARGET_CPU_RATIO}×: met in ${ratios.length - missed.length} of ${ratios.length} runs` +
       (missed.length ? `, missed in ${missed.map((r) => `${where(r)} (by ${num(r.bare - TARGET_CPU_RATIO)}×)`).join(', ')}` : '') +
       `; stretch ${STRETCH_CPU_RATIO}× met in ${ratios.filter((r) => r.bare <= STRETCH_CPU_RATIO).length}.`,
-    `What the supervisor adds per check is about the same in every run, ${ratios.map((r) => num(r.extraUs)).join(', ')} µs of CPU above the bare probe,`,
-    'so the ratio is set by how much the probe itself costs: a legacy `ping` is cheaper than a modern `server/discover`.',
+    `What the supervisor adds per check is ${ratios.map((r) => num(r.extraUs)).join(', ')} µs of CPU above the bare probe (more on Node's timers,`,
+    'where each check runs alone rather than in a batch), of the order of the probe itself, so the ratio also depends on what',
+    'the probe costs.',
     `The floor (timers and probes without XState) costs ${ratios.map((r) => num(r.floorOverBare)).join(', ')}× the bare loop in the same runs (on Node's`,
     'timers the floor\'s probes are spread over the interval, not fired together as the bare loop\'s are), and the supervisor',
     `${ratios.map((r) => num(r.floor)).join(', ')}× the floor.`,
@@ -806,7 +824,11 @@ const FINDINGS = [
   'What holds the misses (one-off analyses, 2026-12-02, on the merged code). CPU: in the profiles above the supervisor round\'s',
   'extra time over the bare round is XState\'s event machinery (`microstep`, `createMachineSnapshot` recomputing the state value',
   'and tags on every snapshot and every `assign`, `getAdjList`, `selectEventlessTransitions`, `sendInspectionEvent`) and the garbage',
-  'it makes; src/ code is a few per cent. bench/machine.bench.ts takes the chart apart: each trait of the chart (the ping timeout,',
+  'it makes; src/ code is a few per cent, except on Node\'s timers at 10,000 services: there the checks are spread over the',
+  'interval, so nearly every tick makes a `services$` batch, and `flush()` in src/supervisor/fleet-streams.ts copies all N',
+  'snapshots into a new Map, recomputes the fleet metrics over all N and serialises them for every batch (O(N) a batch, O(N²) an',
+  'interval): about a tenth of that window (`flush` is its second-hottest function), against a few per cent at 1,000 and one',
+  'batch a round on the virtual clock. bench/machine.bench.ts takes the chart apart: each trait of the chart (the ping timeout,',
   'two assigns, the eventless `succeeded` step, the parallel tools region) costs XState a fixed share per check. In one actor',
   'system of 1,000 services with instant I/O a check costs 110–145 µs of CPU, and the supervisor\'s `inspect` observer, which',
   'makes XState emit 19 inspection events per check, adds 10–20 % of that. Heap (a heap-snapshot diff at 2,000 modern services,',
@@ -837,6 +859,7 @@ function indexReport(results: ChildResult[]): string {
   const cpus = os.cpus();
   const roundRatio = cpu(without.ours) / cpu(compared.rounds.ours);
   const bringUpRatio = compared.healthyCpuMs / shipped.healthyCpuMs;
+  const noWalks = without.walksPerRound.every((n) => n === 0);
   return [
     INDEX_SECTION,
     '',
@@ -855,11 +878,15 @@ function indexReport(results: ChildResult[]): string {
     '|---|---|---|---|',
     `| **time from \`start()\` to all HEALTHY: CPU s** (wall s) | **${seconds(compared.healthyCpuMs)}** (${seconds(compared.healthyMs)}) | **${seconds(shipped.healthyCpuMs)}** (${seconds(shipped.healthyMs)}) | ${num(bringUpRatio)}× |`,
     `| **one health-check round: CPU ms**, median (range) | **${cpuSummary(without.ours)}** | **${cpuSummary(compared.rounds.ours)}** | ${num(roundRatio)}× |`,
+    `| **XState \`cancelAll\` walks**: during bring-up; per health-check round | **${count(compared.bringUpWalks)}**; **${[...new Set(without.walksPerRound)].map(count).join(', ')}** | — (the index walks an actor's own events only) | — |`,
     `| the bare probe round in the same rounds: CPU ms | ${cpuSummary(without.bare)} | ${cpuSummary(compared.rounds.bare)} | — |`,
     `| supervisor round ÷ bare round | ${num(roundRatios(without).bare)}× | ${num(roundRatios(compared.rounds).bare)}× | — |`,
     '',
-    `Interpretation: a health-check round stops no actor, so XState's walk never runs in it: without ÷ with is ${num(roundRatio)}×` +
-      ` (${overlap(without.ours, compared.rounds.ours) ? 'the two ranges overlap' : 'outside the rounds\' spread'}). Every connect still runs a promise actor` +
+    `Interpretation: ${noWalks ? 'a health-check round stops no actor, so XState\'s walk never runs in it (0 walks a round)' : `XState's walk runs ${[...new Set(without.walksPerRound)].join(', ')} times a round`}: without ÷ with is ${num(roundRatio)}×` +
+      (noWalks
+        ? ', which with no walk to save is the order of measurement (the rounds without the index come first, straight after bring-up) and the machine\'s noise.'
+        : ` (${overlap(without.ours, compared.rounds.ours) ? 'the two ranges overlap' : 'outside the rounds\' spread'}).`) +
+      ' Every connect still runs a promise actor' +
       ` that stops when it settles, and so do every tools refresh and every service's stop, each then walking every delayed event of the` +
       ` system (about two per connected service): bring-up costs ${num(bringUpRatio)}× the CPU without the index. The index is not needed` +
       ' for health checks any more; it is still what keeps connects, reconnect storms, tools refreshes and stops linear.',
