@@ -27,6 +27,7 @@ export type { OutageKind, OutageScenario, OutageSimulation, TimelineEntry } from
 export type { InspectorBridge, InspectorOptions } from './supervisor/inspector.js';
 export {
   DuplicateServiceError,
+  HealthCheckTimeoutError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorError,
@@ -38,6 +39,7 @@ export {
 
 // The statechart and its pure policy
 export { serviceMachine, SERVICE_STATES, AVAILABLE_STATES, ActorNotProvidedError } from './machines/service.machine.js';
+export { TRANSITION_CAUSES, type TransitionCause } from './machines/transition-cause.js';
 export type { ServiceEvent, ServiceMachine, ServiceState } from './machines/service.machine.js';
 export type { ServiceContext, ServiceMachineInput } from './machines/service.context.js';
 export type * from './machines/service-io.js';

@@ -14,7 +14,7 @@ const KILL_EVERY_MS = 200;
 const STORM_MS = 60_000;
 /** A kill counts as detected when the service goes RECONNECTING within this long. */
 const DETECTION_GIVE_UP_MS = 10_000;
-/** Ours: "at once" on a loaded 2-core machine (SPEC: a closed transport moves to RECONNECTING with no ping wait). */
+/** Ours: "at once" on a loaded 2-core machine (a closed transport moves to RECONNECTING with no ping wait). */
 const DETECTION_P99_BOUND_MS = 1_000;
 
 interface Kill {

@@ -1,6 +1,7 @@
 // Every network or process operation of the actors is bounded: by its own timeout, and by the caller's
 // abort signal (XState aborts a promise actor when its state is left). Here is the one place that does it.
 
+import { abortReason } from './abort-reason.js';
 import { OperationAbortedError, OperationTimeoutError } from './errors.js';
 
 /** setTimeout's largest delay; a longer one would fire at once. */
@@ -36,21 +37,13 @@ export async function withDeadline<T>(
 /** `work`, or a rejection with the signal's reason as soon as it aborts; `work`'s late failure is dropped. */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   work.catch(() => undefined);
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
   });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /** Waits for `work` to settle, but no longer than `ms`; never rejects. */

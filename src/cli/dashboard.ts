@@ -7,7 +7,7 @@ import type { FleetMetrics } from '../supervisor/fleet-metrics.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Transition } from '../supervisor/transition.js';
 import { COLUMN_GAP as GAP, layoutRow, type TableColumn } from './table.js';
-import { plural } from './plural.js';
+import { plural } from '../supervisor/plural.js';
 import { displayWidth, fit, singleLine, truncate, wrap } from './text-width.js';
 import { formatClockTime, formatResponseTime, formatSpan } from './time-format.js';
 import { formatTransitionLine } from './transition-log.js';

@@ -18,12 +18,12 @@ Options:
                           https://mermaid.live; json: { states, edges: [{ from, to, causes }] }
   -h, --help              show this help
 `,
-  async execute(args, io) {
+  execute(args, io) {
     const { values } = parseCommandArgs('diagram', args, { format: { type: 'string', short: 'f', default: 'mermaid' } }, { max: 0 });
     const format = values.format;
     if (format === 'json') io.stdout.write(`${JSON.stringify(toDiagramJson(serviceMachine), null, 2)}\n`);
     else if (format === 'mermaid') io.stdout.write(toMermaid(serviceMachine));
     else throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${format}'`, 'diagram');
-    return 0;
+    return Promise.resolve(0);
   },
 };

@@ -12,7 +12,7 @@ import { configArgument, LOCAL_CONFIG } from './config-argument.js';
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from './command.js';
 import { LiveDashboard } from './live-dashboard.js';
 import { packageVersion } from './package-info.js';
-import { plural } from './plural.js';
+import { plural } from '../supervisor/plural.js';
 import { formatConfigEvent, formatTransitionJson, formatTransitionLine } from './transition-log.js';
 
 type OutputMode = 'dashboard' | 'log' | 'json';

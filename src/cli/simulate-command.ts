@@ -17,7 +17,7 @@ import {
   simulateOutage,
   type OutageSimulation,
 } from '../supervisor/outage-simulation.js';
-import { plural } from './plural.js';
+import { plural } from '../supervisor/plural.js';
 import { formatTable } from './table.js';
 import { formatOffset, formatSpan } from './time-format.js';
 

@@ -1,113 +1,87 @@
-// How much room text takes in a terminal: emoji and East Asian wide characters take two cells,
-// combining marks and variation selectors none, ANSI colour codes none. Enough for a dashboard that
-// must fit `process.stdout.columns` exactly.
+// How much room text takes in a terminal, as `string-width` counts it: by grapheme cluster (a joined
+// emoji sequence or a flag is one character), emoji and East Asian wide characters two cells, combining
+// marks and zero-width characters none, ANSI escape codes none. Enough for a dashboard that must fit
+// `process.stdout.columns` exactly. Cutting and wrapping never split a grapheme cluster.
 
+import { stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
+
+/*
+ * The colour codes `truncate` passes through: the only escapes the dashboard writes itself (a server's
+ * text has its control characters removed by `singleLine` first).
+ */
 /* eslint-disable no-control-regex -- these match the ESC of ANSI colour codes on purpose */
-const ANSI = /\u001b\[[0-9;]*m/g;
 const ANSI_SPLIT = /(\u001b\[[0-9;]*m)/;
 const ANSI_CODE = /^\u001b\[[0-9;]*m$/;
 /* eslint-enable no-control-regex */
 const RESET = '\u001b[0m';
 
-/** Ranges of code points that take two cells (East Asian Wide/Fullwidth, and emoji presentation). */
-const WIDE: readonly (readonly [number, number])[] = [
-  [0x1100, 0x115f],
-  [0x231a, 0x231b],
-  [0x23e9, 0x23ec],
-  [0x23f0, 0x23f0],
-  [0x23f3, 0x23f3],
-  [0x25fd, 0x25fe],
-  [0x2614, 0x2615],
-  [0x2648, 0x2653],
-  [0x267f, 0x267f],
-  [0x2693, 0x2693],
-  [0x26a1, 0x26a1],
-  [0x26aa, 0x26ab],
-  [0x26bd, 0x26be],
-  [0x26c4, 0x26c5],
-  [0x26ce, 0x26ce],
-  [0x26d4, 0x26d4],
-  [0x26ea, 0x26ea],
-  [0x26f2, 0x26f5],
-  [0x26fa, 0x26fa],
-  [0x26fd, 0x26fd],
-  [0x2705, 0x2705],
-  [0x270a, 0x270b],
-  [0x2728, 0x2728],
-  [0x274c, 0x274c],
-  [0x274e, 0x274e],
-  [0x2753, 0x2755],
-  [0x2757, 0x2757],
-  [0x2795, 0x2797],
-  [0x27b0, 0x27b0],
-  [0x27bf, 0x27bf],
-  [0x2b1b, 0x2b1c],
-  [0x2b50, 0x2b50],
-  [0x2b55, 0x2b55],
-  [0x2e80, 0x303e],
-  [0x3041, 0x33ff],
-  [0x3400, 0x4dbf],
-  [0x4e00, 0x9fff],
-  [0xa000, 0xa4cf],
-  [0xac00, 0xd7a3],
-  [0xf900, 0xfaff],
-  [0xfe30, 0xfe4f],
-  [0xff00, 0xff60],
-  [0xffe0, 0xffe6],
-  [0x1f004, 0x1f004],
-  [0x1f0cf, 0x1f0cf],
-  [0x1f18e, 0x1f18e],
-  [0x1f191, 0x1f19a],
-  [0x1f200, 0x1f251],
-  [0x1f300, 0x1f64f],
-  [0x1f680, 0x1f6ff],
-  [0x1f7e0, 0x1f7eb],
-  [0x1f900, 0x1f9ff],
-  [0x1fa70, 0x1faff],
-  [0x20000, 0x3fffd],
-];
+/** Printable ASCII: one cell, and one grapheme cluster, a character. */
+const ASCII_RUN = /[\x20-\x7e]+/g;
+const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
-function isWide(codePoint: number): boolean {
-  let low = 0;
-  let high = WIDE.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const [start, end] = WIDE[middle] ?? [0, -1];
-    if (codePoint < start) high = middle - 1;
-    else if (codePoint > end) low = middle + 1;
-    else return true;
+interface Piece {
+  text: string;
+  /** Printable ASCII only. */
+  ascii: boolean;
+}
+
+/**
+ * `text` in pieces, so that only those around characters other than printable ASCII go through
+ * grapheme segmentation and string-width, which are slow (a dashboard of a thousand rows, each with
+ * an emoji, measures a lot). A cluster never spans two printable ASCII characters, so text can be cut
+ * between any two: an ASCII run's inner characters are a piece of their own, and its first and last
+ * stay with their neighbours (`e` + a combining accent, `1` + the keycap mark).
+ */
+function* pieces(text: string): Generator<Piece> {
+  let done = 0;
+  for (const run of text.matchAll(ASCII_RUN)) {
+    const runEnd = run.index + run[0].length;
+    const start = run.index === 0 ? 0 : run.index + 1;
+    const end = runEnd === text.length ? runEnd : runEnd - 1;
+    if (end <= start) continue;
+    if (start > done) yield { text: text.slice(done, start), ascii: false };
+    yield { text: text.slice(start, end), ascii: true };
+    done = end;
   }
-  return false;
+  if (done < text.length) yield { text: text.slice(done), ascii: false };
 }
 
-function isZeroWidth(codePoint: number): boolean {
-  return (
-    (codePoint >= 0x0300 && codePoint <= 0x036f) || // combining diacritics
-    (codePoint >= 0xfe00 && codePoint <= 0xfe0f) || // variation selectors
-    codePoint === 0x200b || codePoint === 0x200c || codePoint === 0x200d || // zero-width space, (non-)joiner
-    codePoint < 0x20 ||
-    (codePoint >= 0x7f && codePoint < 0xa0)
-  );
+/** The grapheme clusters of `text` in order: a joined emoji sequence or a flag is one. */
+function* clusters(text: string): Generator<string> {
+  for (const piece of pieces(text)) {
+    if (piece.ascii) yield* piece.text;
+    else for (const { segment } of GRAPHEMES.segment(piece.text)) yield segment;
+  }
 }
 
-function charWidth(char: string): number {
-  const codePoint = char.codePointAt(0) ?? 0;
-  if (isZeroWidth(codePoint)) return 0;
-  return isWide(codePoint) ? 2 : 1;
-}
+/** Widths of the pieces other than printable ASCII measured so far: a dashboard repeats the same few. */
+const otherWidths = new Map<string, number>();
+const OTHER_WIDTHS_KEPT = 4096;
 
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
-}
-
-/** Terminal cells `text` takes (ANSI colour codes excluded). */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of stripAnsi(text)) width += charWidth(char);
+function otherWidth(text: string): number {
+  let width = otherWidths.get(text);
+  if (width === undefined) {
+    width = stringWidth(text, { countAnsiEscapeCodes: true });
+    if (otherWidths.size >= OTHER_WIDTHS_KEPT) otherWidths.clear();
+    otherWidths.set(text, width);
+  }
   return width;
 }
 
-/** `text` cut to at most `width` cells, ending in `…` when cut; ANSI colour codes pass through. */
+/** `text` without ANSI escape codes. */
+export function stripAnsi(text: string): string {
+  return stripVTControlCharacters(text);
+}
+
+/** Terminal cells `text` takes (ANSI escape codes excluded). */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const piece of pieces(stripAnsi(text))) width += piece.ascii ? piece.text.length : otherWidth(piece.text);
+  return width;
+}
+
+/** `text` cut to at most `width` cells, ending in `…` when cut; colour codes pass through. */
 export function truncate(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   if (width <= 0) return '';
@@ -120,8 +94,8 @@ export function truncate(text: string, width: number): string {
       coloured = true;
       continue;
     }
-    for (const char of part) {
-      const cells = charWidth(char);
+    for (const char of clusters(part)) {
+      const cells = displayWidth(char);
       if (used + cells > width - 1) return `${result}…${coloured ? RESET : ''}`;
       result += char;
       used += cells;
@@ -132,8 +106,9 @@ export function truncate(text: string, width: number): string {
 
 /** `text` cut or padded with spaces to exactly `width` cells. */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const cut = truncate(text, width);
-  const padding = ' '.repeat(Math.max(0, width - displayWidth(cut)));
+  const full = displayWidth(text);
+  const cut = full <= width ? text : truncate(text, width);
+  const padding = ' '.repeat(Math.max(0, width - (cut === text ? full : displayWidth(cut))));
   return align === 'left' ? cut + padding : padding + cut;
 }
 
@@ -152,8 +127,8 @@ export function wrap(text: string, width: number): string[] {
     }
     if (line !== '') lines.push(line);
     line = '';
-    for (const char of word) {
-      if (line !== '' && displayWidth(line) + charWidth(char) > room) {
+    for (const char of clusters(word)) {
+      if (line !== '' && displayWidth(line) + displayWidth(char) > room) {
         lines.push(line);
         line = '';
       }

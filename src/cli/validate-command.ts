@@ -8,7 +8,7 @@ import { formatDuration } from '../config/duration.js';
 import { redactTransport } from '../config/transport.js';
 import { configArgument, LOCAL_CONFIG } from './config-argument.js';
 import { EXIT, parseCommandArgs, type Command } from './command.js';
-import { plural } from './plural.js';
+import { plural } from '../supervisor/plural.js';
 import { formatTable } from './table.js';
 
 export const validateCommand: Command = {

@@ -28,7 +28,8 @@ export function describeValue(value: unknown, path: readonly PropertyKey[]): str
   if (value === null || value === undefined) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value !== 'string') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value !== 'string') return `a ${typeof value}`;
   if (path.some((segment) => SECRET_KEYS.has(segment))) return 'a string';
   const shown = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? redactUrl(value) : value;
   return JSON.stringify(shown.length > 60 ? `${shown.slice(0, 57)}...` : shown);

@@ -1,10 +1,12 @@
 // Imports the JSON files other MCP clients already have, as they are: Claude Desktop / Cursor / Windsurf
 // (`mcpServers`), VS Code (`servers` in .vscode/mcp.json, or `mcp.servers` in settings.json). Entries are
 // mapped onto the YAML document's service shape and validated by the same path, with every issue placed
-// at the key the user wrote in the JSON file.
+// at the key the user wrote in the JSON file. VS Code's files are JSONC (comments, trailing commas): the
+// syntax is checked with jsonc-parser, the parser VS Code itself uses.
 
 import os from 'node:os';
 import path from 'node:path';
+import { printParseErrorCode, stripComments, visit } from 'jsonc-parser';
 import { ConfigError, describeValue } from './errors.js';
 import type { ConfigIssue, PathSegment } from './errors.js';
 import { environmentResolver } from './interpolate.js';
@@ -47,10 +49,11 @@ const TRANSPORT_TYPES: Record<string, string | undefined> = {
 
 export function parseMcpJson(text: string, options: ParseOptions): FleetConfig {
   const { file } = options;
-  const json = jsoncToJson(text);
-  const source = parseSource(json, { file, resolveVariable: mcpJsonResolver(options) });
-  const syntax = jsonSyntaxIssue(json, file, source.syntaxErrorOffset);
-  if (syntax) throw new ConfigError([syntax]);
+  const syntax = jsoncSyntaxIssues(text, file);
+  if (syntax.length > 0) throw new ConfigError(syntax);
+  // Well-formed JSONC is YAML once its comments are blanked out (newlines kept, so every position
+  // stays true; YAML allows the trailing commas), and the YAML reader places every issue at its key.
+  const source = parseSource(stripComments(text, ' '), { file, resolveVariable: mcpJsonResolver(options) });
   const root = serversRoot(source.data);
   const warnings = [...source.warnings];
   const issues = [...source.issues];
@@ -174,61 +177,54 @@ function workspaceFolderOf(file: string): string {
   return ['.vscode', '.cursor'].includes(path.basename(directory)) ? path.dirname(directory) : directory;
 }
 
+/** What each jsonc-parser error says to a user, in the words of JSON.parse where it has them. */
+const SYNTAX_MESSAGES: Record<ReturnType<typeof printParseErrorCode>, string> = {
+  InvalidSymbol: 'Unexpected token (strings and property names go in double quotes)',
+  InvalidNumberFormat: 'Invalid number',
+  PropertyNameExpected: 'Expected double-quoted property name',
+  ValueExpected: 'Expected a value',
+  ColonExpected: "Expected ':' after property name",
+  CommaExpected: "Expected ',' or '}' after property value",
+  CloseBraceExpected: "Expected '}' to close the object",
+  CloseBracketExpected: "Expected ']' to close the array",
+  EndOfFileExpected: 'Unexpected non-whitespace character after JSON',
+  InvalidCommentToken: 'Invalid comment',
+  UnexpectedEndOfComment: "Unterminated comment: '/*' without '*/'",
+  UnexpectedEndOfString: 'Unterminated string: the closing \'"\' is missing',
+  UnexpectedEndOfNumber: 'Unterminated number',
+  InvalidUnicode: 'Bad Unicode escape',
+  InvalidEscapeCharacter: 'Bad escaped character',
+  InvalidCharacter: 'Bad control character in string literal (escape it, e.g. \\n)',
+  '<unknown ParseErrorCode>': 'Invalid JSON',
+};
+
 /**
- * VS Code's mcp.json is JSONC: comments and trailing commas are blanked out (newlines kept, so every
- * position stays true) to leave strict JSON. Strings are copied whole, escapes included; one pass.
+ * The syntax errors of a JSONC text (JSON with comments and trailing commas, as VS Code's mcp.json is),
+ * read by Microsoft's jsonc-parser, VS Code's own: the first on each line (the parser goes on after an
+ * error, and what follows on that line is mostly its echo), and none after a comment left open (it
+ * runs to the end of the file). None when the text is well-formed.
  */
-export function jsoncToJson(text: string): string {
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const char = text[i] ?? '';
-    if (char === '"') {
-      let end = i + 1;
-      while (end < text.length && text[end] !== '"' && text[end] !== '\n') end += text[end] === '\\' ? 2 : 1;
-      out += text.slice(i, end + 1);
-      i = end + 1;
-    } else if (commentEnd(text, i) > i) {
-      const end = commentEnd(text, i);
-      out += text.slice(i, end).replace(/[^\n]/g, ' ');
-      i = end;
-    } else {
-      out += char === ',' && '}]'.includes(text[skipBlank(text, i + 1)] ?? '') ? ' ' : char;
-      i += 1;
-    }
-  }
-  return out;
-}
-
-/** Where a comment starting at `i` ends (exclusive); `i` itself when none starts there. */
-function commentEnd(text: string, i: number): number {
-  const isLine = text.startsWith('//', i);
-  if (!isLine && !text.startsWith('/*', i)) return i;
-  const found = isLine ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
-  return found < 0 ? text.length : isLine ? found : found + 2;
-}
-
-/** The index of the next character that is neither whitespace nor part of a comment. */
-function skipBlank(text: string, from: number): number {
-  let j = from;
-  while (j < text.length) {
-    if (/\s/.test(text[j] ?? '')) j += 1;
-    else if (commentEnd(text, j) > j) j = commentEnd(text, j);
-    else break;
-  }
-  return j;
-}
-
-/** JSON's own verdict, so a JSON file's syntax errors read as JSON, not YAML; null when it parses. */
-function jsonSyntaxIssue(json: string, file: string, yamlOffset: number | undefined): ConfigIssue | null {
-  try {
-    JSON.parse(json);
-    return null;
-  } catch (error) {
-    const raw = error instanceof Error ? error.message : String(error);
-    const offset = Number(/at position (\d+)/.exec(raw)?.[1] ?? yamlOffset ?? 0);
-    const message = raw.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
-    const before = json.slice(0, offset).split('\n');
-    return { file, line: before.length, column: (before.at(-1)?.length ?? 0) + 1, path: '', message: `JSON syntax: ${message}` };
-  }
+function jsoncSyntaxIssues(text: string, file: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const open: ('object' | 'array')[] = [];
+  let swallowed = false;
+  visit(
+    text,
+    {
+      onObjectBegin: () => void open.push('object'),
+      onObjectEnd: () => void open.pop(),
+      onArrayBegin: () => void open.push('array'),
+      onArrayEnd: () => void open.pop(),
+      onError: (code, _offset, _length, startLine, startCharacter) => {
+        const line = startLine + 1;
+        if (swallowed || issues.at(-1)?.line === line) return;
+        const name = printParseErrorCode(code);
+        swallowed = name === 'UnexpectedEndOfComment';
+        const message = name === 'CommaExpected' && open.at(-1) === 'array' ? "Expected ',' or ']' after array element" : SYNTAX_MESSAGES[name];
+        issues.push({ file, line, column: startCharacter + 1, path: '', message: `JSON syntax: ${message}` });
+      },
+    },
+    { allowTrailingComma: true },
+  );
+  return issues;
 }

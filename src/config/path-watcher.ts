@@ -10,9 +10,9 @@ import { resolutionChain } from './resolution-chain.js';
 
 export interface PathWatcherCallbacks {
   /** Something that decides what the path reads was touched; may come in bursts, and for no change. */
-  onEvent(): void;
+  onEvent: () => void;
   /** A watch of the path's own directory failed (a watch of another link's directory is replaced quietly). */
-  onError(error: Error): void;
+  onError: (error: Error) => void;
 }
 
 /** Starts watching `file`; returns the function that stops it (idempotent). Throws if its directory cannot be watched. */

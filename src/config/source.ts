@@ -12,16 +12,15 @@ import { formatPath } from './errors.js';
 import { interpolate } from './interpolate.js';
 import type { VariableResolver } from './interpolate.js';
 import { keyText, walk } from './yaml-tree.js';
+import type { IssueLocator } from './zod-issues.js';
 
 export interface ParsedSource {
   /** The document as plain data; `undefined` after a YAML syntax error (its tree is then a guess). */
   data: unknown;
   issues: ConfigIssue[];
   warnings: ConfigIssue[];
-  /** Offset of the first YAML syntax error, if any. */
-  syntaxErrorOffset: number | undefined;
   /** The issue for a key path; `atKey` points at the map key itself rather than its value. */
-  issueAt(path: readonly PathSegment[], message: string, atKey?: boolean): ConfigIssue;
+  issueAt: IssueLocator;
 }
 
 export interface SourceOptions {
@@ -41,7 +40,7 @@ export function parseSource(text: string, { file, resolveVariable }: SourceOptio
   const tooBig = sizeIssue(Buffer.byteLength(text, 'utf8'));
   if (tooBig !== null) {
     const issue = issueAtOffset(null, [], tooBig);
-    return { data: undefined, issues: [issue], warnings: [], syntaxErrorOffset: undefined, issueAt: () => issue };
+    return { data: undefined, issues: [issue], warnings: [], issueAt: () => issue };
   }
 
   // Duplicate keys are found below in one pass; yaml's own check compares each key with every earlier one.
@@ -61,7 +60,6 @@ export function parseSource(text: string, { file, resolveVariable }: SourceOptio
         : `${lowerFirst(error.message)}${syntaxHint(error.code, text, lineCounter.lineStarts[line - 1] ?? 0)}`;
     return [issueAtOffset(error.pos[0], [], `YAML syntax: ${message}`)];
   });
-  const syntaxErrorOffset = doc.errors[0]?.pos[0];
   const warnings = doc.warnings.map((warning) => issueAtOffset(warning.pos[0], [], `YAML: ${lowerFirst(warning.message)}`));
   issues.push(...duplicateKeys(doc, issueAtOffset));
 
@@ -69,13 +67,13 @@ export function parseSource(text: string, { file, resolveVariable }: SourceOptio
   const aliases = checkAliases(doc, issueAtOffset);
   const readable = aliases.issues.length === 0 && doc.errors.length === 0;
   issues.push(...aliases.issues, ...interpolateValues(doc, text, resolveVariable, issueAtOffset));
-  if (!readable) return { data: undefined, issues, warnings, syntaxErrorOffset, issueAt };
+  if (!readable) return { data: undefined, issues, warnings, issueAt };
 
   try {
-    return { data: toPlainData(doc, aliases.links), issues, warnings, syntaxErrorOffset, issueAt };
+    return { data: toPlainData(doc, aliases.links), issues, warnings, issueAt };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { data: undefined, issues: [...issues, issueAtOffset(0, [], `YAML: ${lowerFirst(reason)}`)], warnings, syntaxErrorOffset, issueAt };
+    return { data: undefined, issues: [...issues, issueAtOffset(0, [], `YAML: ${lowerFirst(reason)}`)], warnings, issueAt };
   }
 }
 

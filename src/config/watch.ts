@@ -19,11 +19,11 @@ export interface WatchOptions extends LoadOptions {
   /** The config now running. Without it, the first load reports every service as added. */
   initial?: Pick<FleetConfig, 'services' | 'supervisor'>;
   /** A valid edit that changes something: apply `diff` to reach `config`. */
-  onChange(config: FleetConfig, diff: FleetDiff): void;
+  onChange: (config: FleetConfig, diff: FleetDiff) => void;
   /** A valid edit that changes no effective setting (a comment, `3s` written `3000ms`): nothing to apply. */
-  onUnchanged?(config: FleetConfig): void;
+  onUnchanged?: (config: FleetConfig) => void;
   /** An unreadable or invalid edit (a ConfigError), or a watcher failure; the running fleet stays as is. */
-  onError(error: Error): void;
+  onError: (error: Error) => void;
 }
 
 export const DEFAULT_WATCH_DEBOUNCE_MS = 250;

@@ -6,6 +6,12 @@ import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xst
 /** The diagram's pseudo-state: where the chart starts, and what a final state (the actor's end) becomes. */
 export const PSEUDO_STATE = '[*]';
 
+/**
+ * A transition as the diagram reads it. XState types the event type of a machine whose events it does
+ * not know (`AnyStateMachine`) as `any`; it is always a string.
+ */
+type Transition = Omit<AnyTransitionDefinition, 'eventType'> & { eventType: string };
+
 /** One arrow between top-level states, with every cause that can take it (events, guards, delays). */
 export interface DiagramEdge {
   from: string;
@@ -44,9 +50,13 @@ export function toDiagramJson(machine: AnyStateMachine): DiagramJson {
     if (top) add(PSEUDO_STATE, name(top), []);
   }
   for (const node of [root, ...descendantsOf(root)]) {
-    // A transition declared on the root leaves from every state that is still running.
-    const sources = node === root ? tops.filter((top) => top.type !== 'final') : [topLevelOf(node)];
     for (const transition of transitionsOf(node)) {
+      // A transition declared on the root leaves from every running state that does not handle its
+      // event itself (DISCONNECTING and DISCONNECTED override STOP and RESTART).
+      const sources =
+        node === root
+          ? tops.filter((top) => top.type !== 'final' && !handles(top, transition.eventType))
+          : [topLevelOf(node)];
       for (const target of transition.target ?? []) {
         const to = topLevelOf(target);
         for (const from of sources) {
@@ -81,6 +91,11 @@ function descendantsOf(node: AnyStateNode): AnyStateNode[] {
   return Object.values(node.states).flatMap((child) => [child, ...descendantsOf(child)]);
 }
 
+/** `top` or a state inside it has a transition of its own for `eventType`. */
+function handles(top: AnyStateNode, eventType: string): boolean {
+  return [top, ...descendantsOf(top)].some((node) => node.transitions.has(eventType));
+}
+
 /** The top-level state holding `node` (itself when it is one); undefined for the root. */
 function topLevelOf(node: AnyStateNode): AnyStateNode | undefined {
   let current: AnyStateNode = node;
@@ -89,12 +104,12 @@ function topLevelOf(node: AnyStateNode): AnyStateNode | undefined {
 }
 
 /** Every transition of one node: `on`, `after`, invoke `onDone`/`onError` (all in `transitions`), `always`. */
-function transitionsOf(node: AnyStateNode): AnyTransitionDefinition[] {
+function transitionsOf(node: AnyStateNode): Transition[] {
   return [...[...node.transitions.values()].flat(), ...(node.always ?? [])];
 }
 
 /** A transition inside `top` starts it over when it re-enters `top` or `top`'s initial sub-state. */
-function startsOver(transition: AnyTransitionDefinition, target: AnyStateNode, top: AnyStateNode): boolean {
+function startsOver(transition: Transition, target: AnyStateNode, top: AnyStateNode): boolean {
   if (target === top) return transition.reenter;
   return target.parent === top && (top.initial?.target ?? []).includes(target);
 }
@@ -104,7 +119,7 @@ function startsOver(transition: AnyTransitionDefinition, target: AnyStateNode, t
  * its event. An unguarded eventless transition fires because its source was just entered, so it
  * inherits the causes of the transitions (within the same top-level state) that enter its source.
  */
-function causesOf(transition: AnyTransitionDefinition, top: AnyStateNode, visited = new Set<AnyStateNode>()): string[] {
+function causesOf(transition: Transition, top: AnyStateNode, visited = new Set<AnyStateNode>()): string[] {
   const guard = guardName(transition.guard);
   if (guard) return [guard];
   if (transition.eventType !== '') return [eventLabel(transition)];
@@ -117,7 +132,7 @@ function causesOf(transition: AnyTransitionDefinition, top: AnyStateNode, visite
     .flatMap((entering) => causesOf(entering, top, visited));
 }
 
-function guardName(guard: AnyTransitionDefinition['guard']): string | undefined {
+function guardName(guard: Transition['guard']): string | undefined {
   if (guard === undefined) return undefined;
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'function') return guard.name || 'guard';
@@ -125,7 +140,7 @@ function guardName(guard: AnyTransitionDefinition['guard']): string | undefined 
 }
 
 /** `STOP` stays `STOP`; XState's internal events read as what happened: `connect done`, `reconnectBackoff`. */
-function eventLabel(transition: AnyTransitionDefinition): string {
+function eventLabel(transition: Transition): string {
   const type = transition.eventType;
   const delay: unknown = (transition as { delay?: unknown }).delay;
   if (type.startsWith('xstate.after.')) return typeof delay === 'number' ? `after ${delay} ms` : String(delay);

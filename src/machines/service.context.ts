@@ -5,6 +5,7 @@ import { redactTransport, type TransportConfig } from '../config/transport.js';
 import { resolveLifecycleConfig, type LifecycleConfig } from './defaults.js';
 import { seedFromString } from './random.js';
 import { serviceKey } from './service-key.js';
+import type { TransitionCause } from './transition-cause.js';
 import type { NegotiatedProtocol, ServerInfo, ToolDescriptor } from './service-io.js';
 
 export interface ServiceMachineInput {
@@ -22,7 +23,7 @@ export interface ServiceMachineInput {
 /**
  * Times are epoch milliseconds from the actor system's clock; durations are milliseconds.
  *
- * Thirteen top-level keys, the fast-changing ones grouped: XState's `assign` copies the context with
+ * Fourteen top-level keys, the fast-changing ones grouped: XState's `assign` copies the context with
  * `Object.assign({}, context, update)`, and V8 keeps such a copy in fast mode only up to 19 properties.
  * Each group is replaced whole when it changes. The flat metadata users see is the snapshot's public
  * view (src/supervisor/service-snapshot.ts).
@@ -43,6 +44,8 @@ export interface ServiceContext {
   stateEnteredTime: number;
   /** A RESTART arrived while active: DISCONNECTING continues into INITIALIZING. */
   restartRequested: boolean;
+  /** Why the service entered its current lifecycle state (set on the edge that decided it). */
+  cause: TransitionCause;
 }
 
 /** What the health checks found; changes with every check. */
@@ -141,5 +144,6 @@ export function initialServiceContext(input: ServiceMachineInput, now: number): 
     disconnectReason: null,
     stateEnteredTime: now,
     restartRequested: false,
+    cause: 'registered',
   };
 }

@@ -7,6 +7,7 @@ import { applyJitter, reconnectDelay, unreachableDelay } from './backoff.js';
 import { clockNow } from './clock.js';
 import { TOOLS_CHANGED_COALESCE_MS } from './defaults.js';
 import { failureMessage, isMethodNotFound } from './failure.js';
+import type { StopCause, TransitionCause } from './transition-cause.js';
 import { pingTimeoutFor, rememberResponseTime } from './health-tier.js';
 import { nextRandom } from './random.js';
 import { initialServiceContext, type ServiceContext, type ServiceMachineInput } from './service.context.js';
@@ -38,11 +39,15 @@ export function lifecycleState(value: StateValue): ServiceState | 'REMOVED' {
   return (typeof value === 'string' ? value : Object.keys(value)[0]) as ServiceState | 'REMOVED';
 }
 
-/** States in which the service's tools may be called (WARNING: partially available). */
+/** States in which the service's tools may be called (WARNING: partially available); tagged `available`. */
 export const AVAILABLE_STATES: readonly ServiceState[] = ['HEALTHY', 'WARNING'];
 
+/** The tag of the states in which tools may be called: `snapshot.hasTag(AVAILABLE)`. */
+export const AVAILABLE = 'available';
+
 export type ServiceEvent =
-  | { type: 'STOP'; reason?: string }
+  /** `cause` says why (default `manual_stop`); `reason` is the sentence shown as `disconnectReason`. */
+  | { type: 'STOP'; cause?: StopCause; reason?: string }
   | { type: 'RESTART' }
   | { type: 'REMOVE' }
   | { type: 'CHECK_NOW' }
@@ -120,7 +125,10 @@ const toolsRefreshRegion = {
   },
 } as const;
 
-type Outcome = readonly { guard?: string; target: string }[];
+type Outcome = readonly { guard?: string; target: string; actions?: { type: 'because'; params: { cause: TransitionCause } } }[];
+
+/** Records why the service is moving (on the edge that decides it). */
+const because = (cause: TransitionCause) => ({ type: 'because', params: { cause } }) as const;
 
 /** What the `recordPingFailure` action records about a failed health check. */
 const failedWith = ({ event }: { event: { error: unknown } }) => ({ message: failureMessage(event.error) });
@@ -131,18 +139,29 @@ const failedWith = ({ event }: { event: { error: unknown } }) => ({ message: fai
  * interval and in where outcomes lead.
  */
 function availableState<const Success extends Outcome, const Failure extends Outcome>(spec: {
+  description: string;
   checkDelay: 'healthCheck' | 'warningCheck';
   afterPingSuccess: Success;
   afterPingFailure: Failure;
 }) {
+  // A success that always leads to the same place goes there at once: no eventless step to judge it
+  // (HEALTHY's passed check, the common case, is then one microstep fewer).
+  const [onlySuccess, ...otherSuccesses] = spec.afterPingSuccess;
+  const passedTo = onlySuccess && otherSuccesses.length === 0 && !onlySuccess.guard ? onlySuccess.target : 'succeeded';
   return {
+    description: spec.description,
+    tags: [AVAILABLE],
     entry: 'recordStateEntered',
     type: 'parallel',
     invoke: {
       id: 'connection',
       src: 'connection',
+      // One literal, not a spread plus keys: every service's input then shares one V8 hidden class
+      // (a spread that adds keys gets a map of its own, about 1 KB per service for as long as it lives).
       input: ({ context }: { context: ServiceContext }): ConnectionActorInput => ({
-        ...serviceRef(context),
+        serviceKey: context.serviceKey,
+        serviceName: context.serviceName,
+        agentId: context.agentId,
         connectionId: context.connection.id ?? '',
         passiveHealth: context.config.passiveHealth,
       }),
@@ -162,7 +181,7 @@ function availableState<const Success extends Outcome, const Failure extends Out
             entry: ['startPing', 'sendProbe'],
             on: {
               PROBE_OK: {
-                target: 'succeeded',
+                target: passedTo,
                 actions: {
                   type: 'recordPingSuccess',
                   params: ({ event }: { event: { responseTime: number | null } }) => ({ responseTime: event.responseTime }),
@@ -171,7 +190,7 @@ function availableState<const Success extends Outcome, const Failure extends Out
               PROBE_FAILED: [
                 {
                   guard: { type: 'pingMethodNotFound', params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }) },
-                  target: 'succeeded',
+                  target: passedTo,
                   actions: { type: 'recordPingSuccess', params: { responseTime: undefined } },
                 },
                 { target: 'failed', actions: { type: 'recordPingFailure', params: failedWith } },
@@ -196,13 +215,14 @@ function availableState<const Success extends Outcome, const Failure extends Out
     on: {
       CONNECTION_LOST: {
         target: 'RECONNECTING',
-        actions: {
-          type: 'recordConnectionLost',
-          params: ({ event }: { event: { reason?: string } }) => ({ reason: event.reason ?? 'connection lost' }),
-        },
+        actions: [
+          {
+            type: 'recordConnectionLost',
+            params: ({ event }: { event: { reason?: string } }) => ({ reason: event.reason ?? 'connection lost' }),
+          },
+          because('connection_lost'),
+        ],
       },
-      STOP: { target: 'DISCONNECTING', actions: 'recordStopRequested' },
-      RESTART: { target: 'DISCONNECTING', actions: 'requestRestart' },
     },
   } as const;
 }
@@ -246,6 +266,7 @@ export const serviceMachine = setup({
   },
   actions: {
     recordStateEntered: assign({ stateEnteredTime: ({ system }) => clockNow(system) }),
+    because: assign((_, params: { cause: TransitionCause }) => ({ cause: params.cause })),
 
     /** A fresh connection: its data, the tools it listed, and the cycle's counters back at zero. */
     storeConnection: assign(({ context, system }, output: ConnectOutput) => {
@@ -353,8 +374,9 @@ export const serviceMachine = setup({
     recordStopRequested: assign(({ event }) => ({
       restartRequested: false,
       disconnectReason: event.type === 'STOP' && event.reason ? event.reason : 'stopped on request',
+      cause: event.type === 'STOP' && event.cause ? event.cause : 'manual_stop',
     })),
-    requestRestart: assign({ restartRequested: true, disconnectReason: 'restart requested' }),
+    requestRestart: assign({ restartRequested: true, disconnectReason: 'restart requested', cause: 'manual_restart' }),
     recordForcedDisconnect: assign(({ context }) => ({
       errorMessage: `disconnect timed out after ${context.config.disconnectTimeout} ms; the connection was abandoned`,
     })),
@@ -376,8 +398,14 @@ export const serviceMachine = setup({
   id: 'service',
   context: ({ input, self }) => initialServiceContext(input, clockNow(self.system)),
   initial: 'INITIALIZING',
+  // Every state but DISCONNECTING and DISCONNECTED stops or restarts the same way; those two override.
+  on: {
+    STOP: { target: '.DISCONNECTING', actions: 'recordStopRequested' },
+    RESTART: { target: '.DISCONNECTING', actions: 'requestRestart' },
+  },
   states: {
     INITIALIZING: {
+      description: 'Config validated; first connect: the era probe or `initialize` handshake, then `tools/list`.',
       entry: 'recordStateEntered',
       invoke: {
         id: 'connect',
@@ -389,44 +417,58 @@ export const serviceMachine = setup({
           priority: context.config.priority,
           closeTimeoutMs: context.config.failedCloseTimeout,
         }),
-        onDone: { target: 'HEALTHY', actions: { type: 'storeConnection', params: ({ event }) => event.output } },
+        onDone: {
+          target: 'HEALTHY',
+          actions: [{ type: 'storeConnection', params: ({ event }) => event.output }, because('connected')],
+        },
         onError: {
           target: 'RECONNECTING',
-          actions: { type: 'recordConnectFailure', params: ({ event }) => ({ message: failureMessage(event.error) }) },
+          actions: [
+            { type: 'recordConnectFailure', params: ({ event }) => ({ message: failureMessage(event.error) }) },
+            because('connect_failed'),
+          ],
         },
       },
       after: {
         connectTimeout: {
           target: 'RECONNECTING',
-          actions: {
-            type: 'recordConnectFailure',
-            params: ({ context }) => ({ message: `connect timed out after ${context.config.connectTimeout} ms` }),
-          },
+          actions: [
+            {
+              type: 'recordConnectFailure',
+              params: ({ context }) => ({ message: `connect timed out after ${context.config.connectTimeout} ms` }),
+            },
+            because('connect_failed'),
+          ],
         },
-      },
-      on: {
-        STOP: { target: 'DISCONNECTING', actions: 'recordStopRequested' },
-        RESTART: { target: 'DISCONNECTING', actions: 'requestRestart' },
       },
     },
 
     HEALTHY: availableState({
+      description: 'Connected, health checks pass; tools are callable.',
       checkDelay: 'healthCheck',
       afterPingSuccess: [{ target: 'waiting' }],
       afterPingFailure: [
-        { guard: 'reachedReconnectingThreshold', target: '#service.RECONNECTING' },
-        { guard: 'reachedWarningThreshold', target: '#service.WARNING' },
+        { guard: 'reachedReconnectingThreshold', target: '#service.RECONNECTING', actions: because('probe_threshold') },
+        { guard: 'reachedWarningThreshold', target: '#service.WARNING', actions: because('probe_threshold') },
         { target: 'waiting' },
       ],
     }),
 
     WARNING: availableState({
+      description: 'Some consecutive health checks failed, below the reconnect threshold; tools are still callable (partially available).',
       checkDelay: 'warningCheck',
-      afterPingSuccess: [{ guard: 'reachedRecoveryThreshold', target: '#service.HEALTHY' }, { target: 'waiting' }],
-      afterPingFailure: [{ guard: 'reachedReconnectingThreshold', target: '#service.RECONNECTING' }, { target: 'waiting' }],
+      afterPingSuccess: [
+        { guard: 'reachedRecoveryThreshold', target: '#service.HEALTHY', actions: because('recovered') },
+        { target: 'waiting' },
+      ],
+      afterPingFailure: [
+        { guard: 'reachedReconnectingThreshold', target: '#service.RECONNECTING', actions: because('probe_threshold') },
+        { target: 'waiting' },
+      ],
     }),
 
     RECONNECTING: {
+      description: 'The failure threshold was reached or the connection was lost; reconnect attempts with a short, jittered backoff.',
       entry: 'recordStateEntered',
       exit: 'clearRetrySchedule',
       initial: 'attempting',
@@ -443,7 +485,10 @@ export const serviceMachine = setup({
               priority: context.config.priority,
               closeTimeoutMs: context.config.failedCloseTimeout,
             }),
-            onDone: { target: '#service.HEALTHY', actions: { type: 'storeConnection', params: ({ event }) => event.output } },
+            onDone: {
+              target: '#service.HEALTHY',
+              actions: [{ type: 'storeConnection', params: ({ event }) => event.output }, because('reconnected')],
+            },
             onError: {
               target: 'failed',
               actions: { type: 'recordConnectFailure', params: ({ event }) => ({ message: failureMessage(event.error) }) },
@@ -460,7 +505,10 @@ export const serviceMachine = setup({
           },
         },
         failed: {
-          always: [{ guard: 'reconnectAttemptsExhausted', target: '#service.UNREACHABLE' }, { target: 'waiting' }],
+          always: [
+            { guard: 'reconnectAttemptsExhausted', target: '#service.UNREACHABLE', actions: because('attempts_exhausted') },
+            { target: 'waiting' },
+          ],
         },
         waiting: {
           entry: 'scheduleReconnect',
@@ -468,30 +516,30 @@ export const serviceMachine = setup({
           on: { RECONNECT_NOW: 'attempting' },
         },
       },
-      on: {
-        STOP: { target: 'DISCONNECTING', actions: 'recordStopRequested' },
-        RESTART: { target: 'DISCONNECTING', actions: 'requestRestart' },
-      },
     },
 
     UNREACHABLE: {
+      description: 'Reconnect attempts exhausted; long-cycle retries with a priority-weighted backoff.',
       entry: ['recordStateEntered', 'scheduleUnreachableRetry'],
       exit: 'clearRetrySchedule',
       after: {
         // Fires after the long-cycle backoff, or at once when no retries are left.
         unreachableBackoff: [
-          { guard: 'unreachableRetriesExhausted', target: 'DISCONNECTED', actions: ['recordGiveUp', 'forgetConnection'] },
-          { target: 'RECONNECTING', actions: 'countUnreachableRetry' },
+          {
+            guard: 'unreachableRetriesExhausted',
+            target: 'DISCONNECTED',
+            actions: ['recordGiveUp', 'forgetConnection', because('retries_exhausted')],
+          },
+          { target: 'RECONNECTING', actions: ['countUnreachableRetry', because('long_cycle_retry')] },
         ],
       },
       on: {
-        RECONNECT_NOW: 'RECONNECTING',
-        STOP: { target: 'DISCONNECTING', actions: 'recordStopRequested' },
-        RESTART: { target: 'DISCONNECTING', actions: 'requestRestart' },
+        RECONNECT_NOW: { target: 'RECONNECTING', actions: because('manual_reconnect') },
       },
     },
 
     DISCONNECTING: {
+      description: 'Graceful close in progress: the session ended, the process tree stopped.',
       entry: 'recordStateEntered',
       exit: 'forgetConnection',
       initial: 'closing',
@@ -517,6 +565,7 @@ export const serviceMachine = setup({
           ],
         },
       },
+      // Already closing: a STOP or RESTART only changes where the close leads.
       on: {
         STOP: { actions: 'recordStopRequested' },
         RESTART: { actions: 'requestRestart' },
@@ -524,9 +573,11 @@ export const serviceMachine = setup({
     },
 
     DISCONNECTED: {
+      description: 'Terminated; waits for a restart or its removal.',
       entry: 'recordStateEntered',
       on: {
-        RESTART: { target: 'INITIALIZING', actions: 'resetForRestart' },
+        STOP: {},
+        RESTART: { target: 'INITIALIZING', actions: ['resetForRestart', because('manual_restart')] },
         REMOVE: 'REMOVED',
       },
     },

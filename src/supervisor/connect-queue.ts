@@ -2,6 +2,7 @@
 // (critical, high, normal, low) and then by the time each became due. 1,000 services failing together
 // never open more than the cap. The statechart stays pure: the connect actor acquires a slot here.
 
+import { abortReason } from '../actors/abort-reason.js';
 import { PRIORITIES, type Priority } from '../machines/defaults.js';
 
 interface Waiter {
@@ -42,13 +43,13 @@ export class ConnectQueue {
    * and rejects with the signal's reason; release is idempotent.
    */
   acquire(priority: Priority, signal?: AbortSignal, due = Date.now()): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { priority: PRIORITIES.indexOf(priority), due, order: this.order++, grant: resolve };
       const onAbort = () => {
         const index = this.waiting.indexOf(waiter);
         if (index >= 0) this.waiting.splice(index, 1);
-        reject(signal?.reason);
+        reject(abortReason(signal));
       };
       waiter.grant = (release) => {
         signal?.removeEventListener('abort', onAbort);

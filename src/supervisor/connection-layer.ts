@@ -31,7 +31,12 @@ export interface ConnectionLayer {
   unregister(serviceKey: string, timeoutMs?: number): Promise<void>;
   /** The implementations of the statechart's `connect`, `connection`, `listTools` and `disconnect` actors. */
   readonly actors: ServiceActors;
-  /** Calls a tool on the service's live connection; rejects (never hangs) if the connection drops. */
+  /**
+   * Calls a tool on the service's live connection. Bounded by `timeoutMs` (then rejects with
+   * OperationTimeoutError, or with the SDK's RequestTimeout SdkError) and by `signal` (rejects with its
+   * reason); rejects (never hangs) if the connection drops. On the real clock the supervisor relies on
+   * this bound and sets no timer of its own.
+   */
   callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult>;
   /** The service's current or last connection, if the layer can tell. */
   diagnostics?(serviceKey: string): ConnectionDiagnostics | null;

@@ -74,9 +74,30 @@ export class WaitTimeoutError extends SupervisorError {
   }
 }
 
-/** The supervisor was stopped (or not started) when the call was made. */
+/** `checkHealth` got no outcome in time: the service's health check neither passed nor failed. */
+export class HealthCheckTimeoutError extends SupervisorError {
+  constructor(
+    readonly service: string,
+    readonly state: ServiceState,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `the health check of service '${service}' did not finish within ${timeoutMs} ms (it is ${state}) — ` +
+        `call checkHealth('${service}') again, or restartService('${service}') if it keeps happening`,
+    );
+  }
+}
+
+/** The supervisor was not started yet, or has been stopped, when the call was made; `reason` says which. */
 export class SupervisorStoppedError extends SupervisorError {
-  constructor(operation: string) {
-    super(`cannot ${operation}: the supervisor is not running — call start() first`);
+  constructor(
+    operation: string,
+    readonly reason: 'not-started' | 'stopped' = 'stopped',
+  ) {
+    super(
+      reason === 'not-started'
+        ? `cannot ${operation}: the supervisor has not been started yet — call start() first`
+        : `cannot ${operation}: the supervisor has been stopped — a stopped supervisor cannot be started again; create a new Supervisor`,
+    );
   }
 }

@@ -6,9 +6,10 @@ import type { Observable} from 'rxjs';
 import { ReplaySubject, Subject } from 'rxjs';
 import type { ServiceContext } from '../machines/service.context.js';
 import type { ServiceState } from '../machines/service.machine.js';
+import type { TransitionCause } from '../machines/transition-cause.js';
 import { collectFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
 import { toServiceSnapshot, type ServiceSnapshot } from './service-snapshot.js';
-import { transitionReason, type Transition } from './transition.js';
+import { describeTransition, type Transition } from './transition.js';
 
 interface Entry {
   state: ServiceState;
@@ -17,15 +18,29 @@ interface Entry {
   snapshot: ServiceSnapshot | null;
 }
 
+/** A cause the supervisor decided, with its sentence. */
+export interface Cause {
+  cause: TransitionCause;
+  reason: string;
+}
+
 /** Told of every change of one service, and when the streams end (the supervisor stopped). */
 export interface ServiceWatcher {
   changed(): void;
   ended(): void;
 }
 
+/** The timers a batch window runs on (the supervisor's clock). */
+export interface BatchTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
 export interface FleetStreamsOptions {
   /** How long updates are gathered into one `services$` emission; 0 = until the current tick ends. */
-  batchWindowMs?: number;
+  batchWindowMs: number;
+  /** What measures a window longer than 0: the supervisor's clock. */
+  timers: BatchTimers;
 }
 
 export class FleetStreams {
@@ -36,6 +51,15 @@ export class FleetStreams {
   /** Per-service waiters (`watch`): a change of one service is offered only to its own waiters. */
   private readonly watchers = new Map<string, Set<ServiceWatcher>>();
   private flushScheduled = false;
+  /** The batch window's timer, while one is open. */
+  private windowTimer: unknown = null;
+  /** The last `services$` value, and the services changed since: the next one copies it and patches those. */
+  private view: ReadonlyMap<string, ServiceSnapshot> | null = null;
+  private readonly dirty = new Set<string>();
+  /** A service was removed since the last emission: a re-added one would take a new place in the order. */
+  private reordered = false;
+  private readonly batchWindowMs: number;
+  private readonly timers: BatchTimers;
   private lastMetrics = '';
   private completed = false;
 
@@ -43,10 +67,16 @@ export class FleetStreams {
   readonly transitions$: Observable<Transition> = this.transitionsSubject.asObservable();
   readonly metrics$: Observable<FleetMetrics> = this.metricsSubject.asObservable();
 
-  constructor(private readonly options: FleetStreamsOptions = {}) {}
+  constructor(options: FleetStreamsOptions) {
+    this.batchWindowMs = options.batchWindowMs;
+    this.timers = options.timers;
+  }
 
-  /** Records a service actor's new snapshot; emits a transition when its lifecycle state changed. */
-  update(state: ServiceState, context: ServiceContext, at: number, reason?: string): void {
+  /**
+   * Records a service actor's new snapshot; emits a transition when its lifecycle state changed, with
+   * the cause the chart recorded, or the supervisor's own (`why`) when the move was its decision.
+   */
+  update(state: ServiceState, context: ServiceContext, at: number, why?: Cause): void {
     if (this.completed) return;
     const key = context.serviceKey;
     const previous = this.entries.get(key);
@@ -59,7 +89,8 @@ export class FleetStreams {
         from: previous?.state ?? null,
         to: state,
         at,
-        reason: reason ?? transitionReason(previous?.state ?? null, state, context),
+        cause: why?.cause ?? context.cause,
+        reason: why?.reason ?? describeTransition(context.cause, state, context),
       });
     }
     this.changed(key);
@@ -70,15 +101,18 @@ export class FleetStreams {
     const entry = this.entries.get(key);
     if (!entry) return;
     const { context } = entry;
-    this.update('DISCONNECTED', { ...context, disconnectReason: reason, stateEnteredTime: at, retry: { ...context.retry, nextRetryTime: null } }, at, reason);
+    const cause: TransitionCause = 'restart_budget_exhausted';
+    const disconnected = { ...context, disconnectReason: reason, stateEnteredTime: at, retry: { ...context.retry, nextRetryTime: null }, cause };
+    this.update('DISCONNECTED', disconnected, at, { cause, reason });
   }
 
   /** The service is gone: a final transition to REMOVED. */
-  remove(key: string, at: number, reason: string): void {
+  remove(key: string, at: number, { cause, reason }: Cause): void {
     const previous = this.entries.get(key);
     if (!previous || this.completed) return;
     this.entries.delete(key);
-    this.transitionsSubject.next({ service: key, agent: previous.context.agentId, from: previous.state, to: 'REMOVED', at, reason });
+    this.reordered = true;
+    this.transitionsSubject.next({ service: key, agent: previous.context.agentId, from: previous.state, to: 'REMOVED', at, cause, reason });
     this.changed(key);
   }
 
@@ -130,19 +164,24 @@ export class FleetStreams {
   }
 
   private changed(key: string) {
-    for (const watcher of [...(this.watchers.get(key) ?? [])]) watcher.changed();
+    const watchers = this.watchers.get(key);
+    if (watchers) for (const watcher of [...watchers]) watcher.changed();
+    this.dirty.add(key);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    const window = this.options.batchWindowMs ?? 0;
-    if (window > 0) setTimeout(() => this.flush(), window);
+    if (this.batchWindowMs > 0) this.windowTimer = this.timers.setTimeout(() => this.flush(), this.batchWindowMs);
     else setImmediate(() => this.flush());
   }
 
   private flush() {
     if (!this.flushScheduled || this.completed) return;
     this.flushScheduled = false;
-    const view = new Map<string, ServiceSnapshot>();
-    for (const key of this.entries.keys()) view.set(key, this.get(key) as ServiceSnapshot);
+    if (this.windowTimer !== null) this.timers.clearTimeout(this.windowTimer);
+    this.windowTimer = null;
+    const view = this.nextView();
+    this.view = view;
+    this.dirty.clear();
+    this.reordered = false;
     this.servicesSubject.next(view);
     const metrics = collectFleetMetrics(view.values());
     const serialised = JSON.stringify(metrics);
@@ -150,5 +189,18 @@ export class FleetStreams {
       this.lastMetrics = serialised;
       this.metricsSubject.next(metrics);
     }
+  }
+
+  /** Every service's snapshot, in the order they were added; only the changed ones are looked up. */
+  private nextView(): ReadonlyMap<string, ServiceSnapshot> {
+    if (this.reordered || this.view === null) {
+      const view = new Map<string, ServiceSnapshot>();
+      for (const key of this.entries.keys()) view.set(key, this.get(key) as ServiceSnapshot);
+      return view;
+    }
+    // No service was removed since the last emission: every changed one is still there.
+    const view = new Map(this.view);
+    for (const key of this.dirty) view.set(key, this.get(key) as ServiceSnapshot);
+    return view;
   }
 }

@@ -23,7 +23,7 @@ import type {
   ServiceActors,
   ToolDescriptor,
 } from '../machines/service-io.js';
-import { transitionReason } from './transition.js';
+import { describeTransition } from './transition.js';
 import { VirtualClock } from './virtual-clock.js';
 
 export const OUTAGE_KINDS = ['refused', 'timeout', 'crash'] as const;
@@ -120,7 +120,7 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
     const entry = (event: TimelineEvent, reason: string, from: ServiceState | null = null) =>
       recorded.push({ time: clock.now(), event, state, from, reason, nextRetryTime: context.retry.nextRetryTime });
     if (previous === null || previous.state !== state) {
-      entry('transition', transitionReason(previous?.state ?? null, state, context), previous?.state ?? null);
+      entry('transition', describeTransition(context.cause, state, context), previous?.state ?? null);
     } else if (AVAILABLE_STATES.includes(state) && context.health.totalFailures > previous.context.health.totalFailures) {
       entry('ping-failed', `ping failed (${context.health.consecutiveFailures} in a row): ${context.errorMessage ?? 'no answer'}`);
     } else if (state === 'RECONNECTING' && context.retry.nextRetryTime !== null && context.retry.nextRetryTime !== previous.context.retry.nextRetryTime) {

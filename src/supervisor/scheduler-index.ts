@@ -15,7 +15,7 @@ const INSTALLED = Symbol('mcp-supervisor.schedulerIndex');
 export function indexSchedulerBySource(system: ActorSystem): void {
   const scheduler = system.scheduler as ActorSystem['scheduler'] & { [INSTALLED]?: true };
   if (scheduler[INSTALLED]) return;
-  const schedule = scheduler.schedule;
+  const schedule = scheduler.schedule.bind(scheduler);
   // Ids of events that have fired stay until their actor stops: cancelling them then is a no-op, and
   // delayed transitions reuse their ids, so each actor's set stays as small as its chart.
   const bySource = new Map<AnyActorRef, Set<string>>();

@@ -2,7 +2,7 @@
 // a crashed child within a restart budget, forgets finished children, and sweeps out services that have
 // been DISCONNECTED for too long.
 
-import { assign, enqueueActions, setup } from 'xstate';
+import { assign, enqueueActions, setup, type ActorRefFrom, type ActorSystem, type ActorSystemInfo } from 'xstate';
 import { clockNow } from '../machines/clock.js';
 import { DEFAULT_LIFECYCLE_CONFIG, DEFAULT_SUPERVISOR_SETTINGS, type SupervisorSettings } from '../machines/defaults.js';
 import { failureMessage } from '../machines/failure.js';
@@ -15,6 +15,17 @@ const ERROR = 'xstate.error.actor.';
 
 /** The child's actor id is its fleet key; its system id is `service:<key>`. */
 export const serviceSystemId = (key: string) => `service:${key}`;
+
+/** A supervised service's actor. */
+export type ServiceActorRef = ActorRefFrom<typeof serviceMachine>;
+
+/**
+ * The service actor of a fleet key, found by its system id. XState's actor system does not know the
+ * types of the actors it holds; under `service:<key>` the supervisor registers only service actors.
+ */
+export function serviceActor(system: Pick<ActorSystem<ActorSystemInfo>, 'get'>, key: string): ServiceActorRef | undefined {
+  return system.get(serviceSystemId(key)) as ServiceActorRef | undefined;
+}
 
 export interface SupervisedService {
   /** What the child was spawned with (transport already redacted). */
@@ -63,6 +74,7 @@ export const supervisorMachine = setup({
   types: {
     context: {} as SupervisorContext,
     events: {} as SupervisorEvent,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the assertion names the machine's input type for XState to infer; without it the input would be typed `{}`
     input: {} as SupervisorInput,
   },
   actors: { service: serviceMachine },
@@ -149,7 +161,7 @@ export const supervisorMachine = setup({
     sweepDisconnected: enqueueActions(({ enqueue, context, system }) => {
       const now = clockNow(system);
       for (const key of Object.keys(context.services)) {
-        const child = system.get(serviceSystemId(key));
+        const child = serviceActor(system, key);
         const snapshot = child?.getSnapshot();
         if (!child || snapshot?.value !== 'DISCONNECTED') continue;
         const maxAge = snapshot.context.config.maxDisconnectedAgeHours * HOUR;

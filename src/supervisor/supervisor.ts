@@ -1,7 +1,7 @@
 // The public API: a supervisor that owns a fleet of service actors and publishes their
 // snapshots, transitions and metrics as RxJS streams.
 
-import type { CallToolResult } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode, type CallToolResult } from '@modelcontextprotocol/client';
 import { Subject, type Observable } from 'rxjs';
 import {
   createActor,
@@ -13,7 +13,9 @@ import {
   type Observer,
   type StateValue,
 } from 'xstate';
+import { abortReason } from '../actors/abort-reason.js';
 import { McpConnections } from '../actors/connection-registry.js';
+import { OperationTimeoutError } from '../actors/errors.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
@@ -41,6 +43,7 @@ import { ConnectQueue } from './connect-queue.js';
 import type { ConnectionDiagnostics, ConnectionLayer } from './connection-layer.js';
 import {
   DuplicateServiceError,
+  HealthCheckTimeoutError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorStoppedError,
@@ -49,10 +52,11 @@ import {
   WaitTimeoutError,
 } from './errors.js';
 import type { FleetMetrics } from './fleet-metrics.js';
-import { FleetStreams } from './fleet-streams.js';
+import { FleetStreams, type Cause } from './fleet-streams.js';
+import type { StopCause } from '../machines/transition-cause.js';
 import type { ServiceSnapshot } from './service-snapshot.js';
 import { indexSchedulerBySource } from './scheduler-index.js';
-import { serviceSystemId, supervisorMachine, type SupervisorMachine } from './supervisor.machine.js';
+import { serviceActor, supervisorMachine, type ServiceActorRef, type SupervisorMachine } from './supervisor.machine.js';
 import type { Transition } from './transition.js';
 
 /** One service to supervise: what the YAML loader produces, or what `addService` takes. */
@@ -86,7 +90,11 @@ export interface SupervisorOptions {
   /** Receives every XState inspection event (e.g. the Stately inspector's `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   clock?: SupervisorClock;
-  /** Gathers snapshot updates into one `services$` emission per window (default: one per tick). */
+  /**
+   * Gathers snapshot updates into one `services$` emission per window, in ms of the supervisor's clock.
+   * Default: 50 on the real clock (a health round of many services emits a few times, not once per
+   * ping); on another clock 0, one emission per tick.
+   */
   batchWindowMs?: number;
   /** Source of the per-service jitter seeds (default Math.random). */
   random?: () => number;
@@ -148,6 +156,7 @@ const realClock: SupervisorClock = {
 
 const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_CALL_MS = 60_000;
+const DEFAULT_BATCH_WINDOW_MS = 50;
 const STOP_GRACE_MS = 1_000;
 const CRASH_EVENT = 'xstate.error.actor.';
 
@@ -161,7 +170,7 @@ export class Supervisor {
   private stopping: Promise<void> | null = null;
   private readonly connections: ConnectionLayer;
   /** Why a service actor is being replaced (crash, config change), until the new actor reports in. */
-  private readonly nextReason = new Map<string, string>();
+  private readonly nextReason = new Map<string, Cause>();
   private readonly configEventsSubject = new Subject<ConfigReloadEvent>();
   private settings: SupervisorSettings;
   private file: string | null = null;
@@ -203,7 +212,10 @@ export class Supervisor {
     this.random = options.random ?? Math.random;
     this.settings = { ...DEFAULT_SUPERVISOR_SETTINGS, ...fleet.supervisor };
     this.queue = new ConnectQueue(this.settings.maxConcurrentConnects);
-    this.streams = new FleetStreams({ batchWindowMs: options.batchWindowMs });
+    this.streams = new FleetStreams({
+      batchWindowMs: options.batchWindowMs ?? (this.clock === realClock ? DEFAULT_BATCH_WINDOW_MS : 0),
+      timers: this.clock,
+    });
     this.services$ = this.streams.services$;
     this.transitions$ = this.streams.transitions$;
     this.metrics$ = this.streams.metrics$;
@@ -222,7 +234,7 @@ export class Supervisor {
 
   /** Starts the supervisor and every enabled service. */
   start(): this {
-    if (this.stopping) throw new SupervisorStoppedError('start a stopped supervisor');
+    if (this.stopping) throw new SupervisorStoppedError('start the supervisor');
     if (this.root) return this;
     const machine = supervisorMachine.provide({
       actors: { service: serviceMachine.provide({ actors: this.queuedActors(this.connections.actors) }) },
@@ -268,18 +280,18 @@ export class Supervisor {
 
   /** Stops the service (if active) and deletes it. Resolves once it is gone. */
   async removeService(name: string): Promise<void> {
-    await this.remove(this.requireKey(name), 'removed on request');
+    await this.remove(this.requireKey(name), { cause: 'removed', reason: 'removed on request' });
   }
 
-  private async remove(key: string, reason: string): Promise<void> {
+  private async remove(key: string, why: Cause & { cause: StopCause }): Promise<void> {
     const root = this.running('remove a service');
     const budget = this.stopBudget(key);
-    await this.stopAndWait(key, reason);
+    await this.stopAndWait(key, why);
     // The parent stops the actor rather than letting it reach its final state: XState memoizes the
     // transitions for each event type a state node sees, and a finished child's done event has a type
     // of its own (`xstate.done.actor.<name>`), so every name ever removed would stay in memory.
     root.send({ type: 'service.remove', key });
-    this.streams.remove(key, this.clock.now(), reason);
+    this.streams.remove(key, this.clock.now(), why);
     this.specs.delete(key);
     await this.connections.unregister(key, budget);
   }
@@ -317,10 +329,12 @@ export class Supervisor {
     const key = this.requireKey(name);
     const before = this.requireAvailable(key);
     this.sendTo(key, { type: 'CHECK_NOW' });
+    const bound = before.config.lifecycle.pingTimeout + before.config.lifecycle.slowThreshold;
     const after = await this.waitUntil(
       key,
       (snapshot) => snapshot.metadata.totalHealthChecks !== before.metadata.totalHealthChecks || !snapshot.available,
-      before.config.lifecycle.pingTimeout + before.config.lifecycle.slowThreshold,
+      bound,
+      { onTimeout: (snapshot) => new HealthCheckTimeoutError(key, snapshot.state, bound) },
     );
     const ok = after.metadata.consecutiveFailures === 0;
     return {
@@ -358,8 +372,8 @@ export class Supervisor {
 
   /**
    * Calls a tool. Rejects at once if the service is not available (ServiceUnavailableError, with its
-   * state and next retry time), never waits past `timeoutMs` (ToolCallTimeoutError), and rejects if the
-   * connection drops during the call.
+   * state and next retry time), never waits past `timeoutMs` (ToolCallTimeoutError), rejects with the
+   * signal's reason when `signal` aborts, and rejects if the connection drops during the call.
    */
   async callTool(
     name: string,
@@ -374,20 +388,38 @@ export class Supervisor {
       throw new ToolNotFoundError(key, tool, snapshot.tools.map((candidate) => candidate.name));
     }
     const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_MS;
-    const controller = new AbortController();
-    const timeout = new ToolCallTimeoutError(key, tool, timeoutMs);
-    const timer = this.clock.setTimeout(() => controller.abort(timeout), timeoutMs);
-    const onAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const { signal } = options;
+    signal?.throwIfAborted();
     try {
-      if (options.signal?.aborted) throw options.signal.reason;
-      return await this.connections.callTool(key, tool, args, { timeoutMs, signal: controller.signal });
+      // On the real clock the connection layer's own per-request timeout bounds the call (the SDK runs
+      // one timer per request anyway): the hot path builds no timer, controller or error of its own.
+      return await (this.clock === realClock
+        ? this.connections.callTool(key, tool, args, { timeoutMs, signal })
+        : this.callOnClock(key, tool, args, timeoutMs, signal));
     } catch (error) {
-      if (controller.signal.reason === timeout) throw timeout;
-      throw error;
+      if (signal?.aborted || !isCallTimeout(error)) throw error;
+      throw new ToolCallTimeoutError(key, tool, timeoutMs);
+    }
+  }
+
+  /**
+   * A call bounded by the supervisor's own clock, for a virtual one (tests, simulations): there
+   * `timeoutMs` passes when that clock is moved, whatever the connection layer's real timers do.
+   */
+  private async callOnClock(
+    key: string,
+    tool: string,
+    args: Record<string, unknown>,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<CallToolResult> {
+    const deadline = new AbortController();
+    const timer = this.clock.setTimeout(() => deadline.abort(new ToolCallTimeoutError(key, tool, timeoutMs)), timeoutMs);
+    try {
+      const bound = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+      return await this.connections.callTool(key, tool, args, { timeoutMs, signal: bound });
     } finally {
       this.clock.clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -403,7 +435,7 @@ export class Supervisor {
     await Promise.all([
       ...diff.removed.map((service) =>
         // A disabled service has no actor: forgetting its spec is all there is to remove.
-        this.streams.has(service.key) ? this.remove(service.key, 'removed from the config').catch(() => undefined) : this.specs.delete(service.key),
+        this.streams.has(service.key) ? this.remove(service.key, { cause: 'removed', reason: 'removed from the config' }).catch(() => undefined) : this.specs.delete(service.key),
       ),
       ...diff.changed.map((change) => this.replaceService(change.after)),
     ]);
@@ -487,17 +519,17 @@ export class Supervisor {
   private async replaceService(spec: ServiceConfig) {
     const key = spec.key;
     const budget = this.stopBudget(key);
-    await this.stopAndWait(key, 'config changed');
+    await this.stopAndWait(key, { cause: 'config_changed', reason: 'config changed' });
     // Stopped meanwhile: the shutdown owns what is left.
     if (this.stopping) return;
     this.root?.send({ type: 'service.remove', key });
     this.specs.set(key, spec);
     if (!spec.enabled) {
-      this.streams.remove(key, this.clock.now(), 'disabled in the config');
+      this.streams.remove(key, this.clock.now(), { cause: 'config_changed', reason: 'disabled in the config' });
       await this.connections.unregister(key, budget);
       return;
     }
-    this.nextReason.set(key, 'restarted with the changed config');
+    this.nextReason.set(key, { cause: 'config_changed', reason: 'restarted with the changed config' });
     this.spawn([[key, spec]]);
   }
 
@@ -543,7 +575,7 @@ export class Supervisor {
     // A child's crash reaches the supervisor (which restarts it) before the child's last snapshot.
     if (event.type === '@xstate.event' && actor === this.root && event.event.type.startsWith(CRASH_EVENT)) {
       const crash = event.event as { type: string; error?: unknown };
-      this.nextReason.set(crash.type.slice(CRASH_EVENT.length), `restarted after a crash: ${failureMessage(crash.error)}`);
+      this.nextReason.set(crash.type.slice(CRASH_EVENT.length), { cause: 'crashed', reason: `restarted after a crash: ${failureMessage(crash.error)}` });
       return;
     }
     if (event.type !== '@xstate.snapshot') return;
@@ -563,7 +595,7 @@ export class Supervisor {
   /** A service the cleanup sweep removed (its actor reached REMOVED): the fleet forgets it. */
   private forget(key: string, at: number, context: ServiceContext) {
     const reason = `removed by the cleanup sweep: disconnected for more than ${context.config.maxDisconnectedAgeHours} h`;
-    this.streams.remove(key, at, reason);
+    this.streams.remove(key, at, { cause: 'cleanup', reason });
     this.specs.delete(key);
     void this.connections.unregister(key);
   }
@@ -584,8 +616,8 @@ export class Supervisor {
     return this.root?.getSnapshot().context.crashed[key]?.reason ?? null;
   }
 
-  private child(key: string): AnyActorRef | undefined {
-    return this.root?.system.get(serviceSystemId(key));
+  private child(key: string): ServiceActorRef | undefined {
+    return this.root ? serviceActor(this.root.system, key) : undefined;
   }
 
   private stateOf(key: string): ServiceState | undefined {
@@ -599,7 +631,8 @@ export class Supervisor {
   }
 
   private running(operation: string): Actor<SupervisorMachine> {
-    if (!this.root || this.stopping) throw new SupervisorStoppedError(operation);
+    if (this.stopping) throw new SupervisorStoppedError(operation);
+    if (!this.root) throw new SupervisorStoppedError(operation, 'not-started');
     return this.root;
   }
 
@@ -627,12 +660,14 @@ export class Supervisor {
    * Sends STOP to an active service and waits until it is DISCONNECTED: at most its disconnect timeout
    * plus a grace period (past that, the caller goes on; the close keeps its own bound).
    */
-  private async stopAndWait(key: string, reason: string): Promise<void> {
+  private async stopAndWait(key: string, { cause, reason }: Cause & { cause: StopCause }): Promise<void> {
     const child = this.child(key);
     if (!child || this.stateOf(key) === 'DISCONNECTED') return;
-    child.send({ type: 'STOP', reason });
+    child.send({ type: 'STOP', cause, reason });
     const bound = this.stopBudget(key) + STOP_GRACE_MS;
-    await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', bound).catch(() => undefined);
+    await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', bound, {
+      onTimeout: (snapshot) => new WaitTimeoutError(key, ['DISCONNECTED'], snapshot.state, bound),
+    }).catch(() => undefined);
   }
 
   /** How long a stop of this service may take: its disconnect timeout. */
@@ -640,11 +675,12 @@ export class Supervisor {
     return (this.streams.get(key)?.config.lifecycle ?? resolveLifecycleConfig()).disconnectTimeout;
   }
 
+  /** Resolves with the service's snapshot once `done` holds; `onTimeout` says what did not happen in time. */
   private waitUntil(
     key: string,
     done: (snapshot: ServiceSnapshot) => boolean,
     timeoutMs: number,
-    options: { signal?: AbortSignal; onTimeout?: (snapshot: ServiceSnapshot) => Error } = {},
+    options: { signal?: AbortSignal; onTimeout: (snapshot: ServiceSnapshot) => Error },
   ): Promise<ServiceSnapshot> {
     const { clock, streams } = this;
     return new Promise((resolve, reject) => {
@@ -663,17 +699,15 @@ export class Supervisor {
         if (!snapshot) finish(() => reject(new ServiceNotFoundError(key)));
         else if (done(snapshot)) finish(() => resolve(snapshot));
       };
-      const onAbort = () => finish(() => reject(options.signal?.reason));
+      const onAbort = () => finish(() => reject(abortReason(options.signal)));
       const timer = clock.setTimeout(() => {
         const snapshot = streams.get(key);
-        const state = snapshot?.state ?? 'DISCONNECTED';
-        const error = snapshot && options.onTimeout ? options.onTimeout(snapshot) : new WaitTimeoutError(key, [], state, timeoutMs);
-        finish(() => reject(error));
+        finish(() => reject(snapshot ? options.onTimeout(snapshot) : new ServiceNotFoundError(key)));
       }, timeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       unwatch = streams.watch(key, {
         changed: check,
-        ended: () => finish(() => reject(new SupervisorStoppedError('wait for a service'))),
+        ended: () => finish(() => reject(new SupervisorStoppedError(`wait for service '${key}'`))),
       });
       if (finished) unwatch();
       else if (options.signal?.aborted) onAbort();
@@ -685,7 +719,7 @@ export class Supervisor {
     this.stopWatching?.();
     const root = this.root;
     if (root) {
-      await Promise.all(this.streams.list().map((service) => this.stopAndWait(service.key, 'supervisor stopped')));
+      await Promise.all(this.streams.list().map((service) => this.stopAndWait(service.key, { cause: 'shutdown', reason: 'supervisor stopped' })));
       root.stop();
     }
     // Every close began within its service's disconnect timeout; this waits for the last of them (and
@@ -694,6 +728,14 @@ export class Supervisor {
     this.streams.complete();
     this.configEventsSubject.complete();
   }
+}
+
+/**
+ * Whether a connection layer rejected a tool call because its `timeoutMs` ran out: McpConnections says
+ * so with OperationTimeoutError, a layer that hands the SDK's rejection through with its RequestTimeout.
+ */
+function isCallTimeout(error: unknown): boolean {
+  return error instanceof OperationTimeoutError || (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout);
 }
 
 function notify(inspect: NonNullable<SupervisorOptions['inspect']>, event: InspectionEvent) {

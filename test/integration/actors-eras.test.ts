@@ -49,10 +49,11 @@ async function start(era: ServerEra, over: 'stdio' | 'http', flags: string[] = [
   return {
     transport: era === 'modern' ? modernStdioServer(flags) : stdioServer(flags),
     http: null,
-    kill: async () => {
+    kill: () => {
       const pid = harness.connections.diagnostics('svc')?.pid;
       if (!pid) throw new Error('no stdio server to kill');
       process.kill(pid, 'SIGKILL');
+      return Promise.resolve();
     },
   };
 }

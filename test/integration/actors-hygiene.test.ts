@@ -1,4 +1,4 @@
-// Process hygiene (SPEC §6): whatever a server does — crash, ignore SIGTERM, leave a grandchild — no
+// Process hygiene: whatever a server does — crash, ignore SIGTERM, leave a grandchild — no
 // process of it outlives its connection, and no file descriptor stays open.
 
 import { spawn } from 'node:child_process';

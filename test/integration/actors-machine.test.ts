@@ -1,4 +1,4 @@
-// The service statechart driving real MCP servers through the actors: the lifecycle of SPEC §3 on real
+// The service statechart driving real MCP servers through the actors: the lifecycle on real
 // processes, with intervals shortened to milliseconds.
 
 import { afterEach, describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { ConnectionLostError, NotConnectedError, OperationTimeoutError } from '../../src/actors/errors.js';
+import { ConnectionLostError, NotConnectedError, OperationAbortedError, OperationTimeoutError } from '../../src/actors/errors.js';
 import type { ConnectionLayer } from '../../src/supervisor/connection-layer.js';
 import { ActorHarness } from '../fixtures/actor-harness.js';
 import { descendantsOf, eventually, stdioServer } from '../fixtures/test-servers.js';
@@ -59,6 +59,26 @@ describe('a normal server', () => {
     expect(second.connectionId).not.toBe(first.connectionId);
     expect(descendantsOf().map((entry) => entry.pid)).not.toContain(firstPid);
     await expect(ping(first.connectionId, 500)).rejects.toBeInstanceOf(NotConnectedError);
+    await ping(second.connectionId, PATIENT_MS);
+  });
+
+  it('a newer connect aborts the one in progress: the first rejects and its server process is ended', async () => {
+    // The slow server reads nothing for a minute: only the abort can end the first connect before then.
+    connections.register('svc', stdioServer(['--start-delay', '60000']));
+    let firstOutcome: unknown = null;
+    const first = connections.connect('svc', { timeoutMs: 60_000, closeTimeoutMs: 1_000 }).then(
+      () => (firstOutcome = 'connected'),
+      (error: unknown) => (firstOutcome = error),
+    );
+    await eventually(() => descendantsOf().length === 1, PATIENT_MS, 'the slow server was spawned');
+    const slowPid = descendantsOf()[0]?.pid;
+    connections.register('svc', stdioServer());
+    const second = await connections.connect('svc', { timeoutMs: PATIENT_MS, closeTimeoutMs: 1_000 });
+    await eventually(() => firstOutcome !== null, PATIENT_MS, 'the first connect was aborted');
+    await first;
+    expect(firstOutcome).toBeInstanceOf(OperationAbortedError);
+    await eventually(() => !descendantsOf().some((entry) => entry.pid === slowPid), PATIENT_MS, 'the slow server was ended');
+    expect(connections.connection('svc')?.id).toBe(second.connectionId);
     await ping(second.connectionId, PATIENT_MS);
   });
 

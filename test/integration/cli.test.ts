@@ -7,6 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startHttpServer } from '../fixtures/test-servers.js';
 import { CliProcess, REPO_ROOT, runCli, stillRunning } from '../support/cli-process.js';
 
 const running: CliProcess[] = [];
@@ -29,7 +30,7 @@ describe('mcp-supervisor run', () => {
     const cli = start(['run', 'config/services.yaml', '--log', '--no-watch'], { FLAKY_CRASH_AFTER_MS: '1500' });
     await cli.waitFor(/^mcp-supervisor \S+: supervising 3 services from config\/services\.yaml \(Ctrl-C to stop\)$/m);
     for (const name of ['steady', 'slow', 'flaky']) {
-      await cli.waitFor(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ${name}\\s+INITIALIZING → HEALTHY  connected with \\d tool\\(s\\)$`, 'm'));
+      await cli.waitFor(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ${name}\\s+INITIALIZING → HEALTHY  connected with \\d tools$`, 'm'));
     }
     const first = servers(cli);
     expect(first.map((entry) => entry.command).sort()).toEqual([
@@ -41,7 +42,7 @@ describe('mcp-supervisor run', () => {
     for (const server of first) expect(server.pgid).toBe(server.pid);
 
     await cli.waitFor(/flaky\s+HEALTHY → RECONNECTING {2}connection lost: .*exited with code 1/);
-    await cli.waitFor(/flaky\s+RECONNECTING → HEALTHY {2}reconnected with 3 tool\(s\)/);
+    await cli.waitFor(/flaky\s+RECONNECTING → HEALTHY {2}reconnected with 3 tools/);
     const flakyAgain = servers(cli).find((entry) => entry.command.includes('flaky.mjs'));
     expect(flakyAgain?.pid).not.toBe(first.find((entry) => entry.command.includes('flaky.mjs'))?.pid);
 
@@ -152,6 +153,25 @@ describe('mcp-supervisor run', () => {
     await cli.waitFor(new RegExp(`^Stately inspector: open http://127\\.0\\.0\\.1:${port} in a browser$`, 'm'));
     cli.child.kill('SIGINT');
     expect(await cli.exit(10_000)).toEqual({ code: 0, signal: null });
+  });
+
+  it('keeps header values out of what validate and run print, while the server gets the header', async () => {
+    const server = await startHttpServer(['--require-header', 'Authorization=Bearer s3cret-token']);
+    try {
+      const file = path.join(dir, 'headers.yaml');
+      writeFileSync(file, `services:\n  api:\n    url: ${server.url}\n    headers:\n      Authorization: Bearer s3cret-token\n`);
+      const cli = start(['run', file, '--log', '--no-watch']);
+      const validated = await runCli(['validate', file]);
+      expect(validated.code).toBe(0);
+      expect(validated.stdout).toContain(server.url);
+      // The server answers 401 without the header: HEALTHY proves it was sent.
+      await cli.waitFor(/api\s+INITIALIZING → HEALTHY {2}connected with \d+ tool\(s\)/);
+      cli.child.kill('SIGINT');
+      expect(await cli.exit(10_000)).toEqual({ code: 0, signal: null });
+      for (const output of [validated.stdout, validated.stderr, cli.stdout, cli.stderr]) expect(output).not.toContain('s3cret-token');
+    } finally {
+      await server.kill();
+    }
   });
 
   it('refuses to start on an invalid config (exit 1), starting nothing', async () => {

@@ -18,8 +18,10 @@ describe('Stately inspector bridge', () => {
     const bridge = await startInspector();
     expect(bridge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const client = new WebSocket(bridge.webSocketUrl);
-    const messages: { type: string; snapshot?: { value?: unknown }; name?: string }[] = [];
-    client.on('message', (data) => messages.push(JSON.parse(String(data))));
+    type Message = { type: string; snapshot?: { value?: unknown }; name?: string };
+    const messages: Message[] = [];
+    // ws hands text frames over as a Buffer (its default binaryType, 'nodebuffer').
+    client.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as Message));
     await new Promise((resolve) => client.once('open', resolve));
 
     const supervisor = new Supervisor(

@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActorHarness } from '../fixtures/actor-harness.js';
 import { McpRequestError } from '../../src/actors/errors.js';
+import { ToolCallTimeoutError } from '../../src/supervisor/errors.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { descendantsOf, eventually, modernStdioServer, stdioServer } from '../fixtures/test-servers.js';
 
 const PATIENT_MS = 10_000;
@@ -67,5 +69,23 @@ describe('passive health, through the connection actor', () => {
     await actor.probe(PATIENT_MS);
     expect(actor.events.map((event) => event.type)).toEqual(['PROBE_OK', 'PROBE_OK']);
     expect(actor.events.every((event) => event.type === 'PROBE_OK' && event.responseTime !== null)).toBe(true);
+  });
+});
+
+describe('passive health, through Supervisor.callTool', () => {
+  it('counts a call that times out as a failed health check of its service', async () => {
+    const supervisor = new Supervisor({
+      // No periodic check within the test: only the call can count.
+      services: [{ name: 'svc', transport: stdioServer(), lifecycle: { healthCheckInterval: 3_600_000, startupWaitTime: 3_600_000 } }],
+    }).start();
+    try {
+      await supervisor.waitForService('svc', { timeoutMs: PATIENT_MS });
+      const error = await supervisor.callTool('svc', 'sleep', { ms: 5_000 }, { timeoutMs: 100 }).catch((failure: unknown) => failure);
+      expect(error).toBeInstanceOf(ToolCallTimeoutError);
+      await eventually(() => supervisor.getServiceInfo('svc').metadata.consecutiveFailures === 1, PATIENT_MS, 'the failed call is counted');
+      expect(supervisor.getServiceInfo('svc').metadata).toMatchObject({ errorMessage: 'tools/call sleep timed out after 100 ms', totalHealthChecks: 1 });
+    } finally {
+      await supervisor.stop();
+    }
   });
 });

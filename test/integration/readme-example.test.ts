@@ -24,7 +24,7 @@ it('runs the Embedding example of README.md', async () => {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', script], { cwd: root, timeout: 60_000 });
 
   expect(stdout).toContain('steady: (new) → INITIALIZING — service registered');
-  expect(stdout).toMatch(/steady: INITIALIZING → HEALTHY — connected with 4 tool\(s\)/);
+  expect(stdout).toMatch(/steady: INITIALIZING → HEALTHY — connected with 4 tools/);
   expect(stdout).toContain('steady offers: echo, add, now, word_count');
   expect(stdout).toContain('2 + 3 = 5');
   expect(stdout).toMatch(/3 services, \d+ % healthy/);

@@ -257,8 +257,8 @@ describe.each([
     const timedOut = `ping timed out after ${HANG.pingTimeout} ms`;
     expect(moves(untilReconnecting)).toEqual(['HEALTHY → WARNING', 'WARNING → RECONNECTING']);
     const [warning, reconnecting] = untilReconnecting as [Transition, Transition];
-    expect(warning.reason).toBe(`${HANG.warningFailureThreshold} consecutive ping failure(s): ${timedOut}`);
-    expect(reconnecting.reason).toBe(`${HANG.reconnectingFailureThreshold} consecutive ping failure(s): ${timedOut}`);
+    expect(warning.reason).toBe(`${HANG.warningFailureThreshold} consecutive ping failures: ${timedOut}`);
+    expect(reconnecting.reason).toBe(`${HANG.reconnectingFailureThreshold} consecutive ping failures: ${timedOut}`);
 
     // The run of failed checks that ends in RECONNECTING: one per probe, counted one by one, each a timeout.
     // (services$ publishes once the tick ends, after transitions$.)

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { Transition } from '../../src/supervisor/transition.js';
 import { ServiceUnavailableError, ToolCallTimeoutError } from '../../src/supervisor/errors.js';
-import { descendantsOf, eventually, startHttpServer, stdioServer, stopHttpServers } from '../fixtures/test-servers.js';
+import { ConnectionLostError } from '../../src/actors/errors.js';
+import { descendantsOf, eventually, modernStdioServer, startHttpServer, stdioServer, stopHttpServers } from '../fixtures/test-servers.js';
 
 // Short intervals, but a ping timeout far above a loaded machine's round trip: a slow ping is not a failure here.
 const fast = { healthCheckInterval: 200, startupWaitTime: 50, pingTimeout: 5_000, reconnectBaseDelay: 50, reconnectMaxDelay: 200, jitter: 0 };
@@ -93,10 +94,26 @@ describe('Supervisor with real servers', () => {
     expect(JSON.stringify(info)).not.toContain('hunter2-secret');
   });
 
-  it('bounds a slow tool call by its timeout', async () => {
-    supervisor = new Supervisor({ services: [{ name: 'svc', transport: stdioServer(), lifecycle: fast }] }).start();
+  it.each([
+    ['legacy', stdioServer],
+    ['modern', modernStdioServer],
+  ] as const)('bounds a slow tool call by its timeout (%s server)', async (_, server) => {
+    supervisor = new Supervisor({ services: [{ name: 'svc', transport: server(), lifecycle: fast }] }).start();
     await supervisor.waitForService('svc', { timeoutMs: 10_000 });
-    await expect(supervisor.callTool('svc', 'sleep', { ms: 5_000 }, { timeoutMs: 200 })).rejects.toBeInstanceOf(ToolCallTimeoutError);
+    const error = await supervisor.callTool('svc', 'sleep', { ms: 5_000 }, { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolCallTimeoutError);
+    expect((error as Error).message).toBe("call of 'sleep' on service 'svc' timed out after 200 ms — raise timeoutMs if the tool is slow");
+  });
+
+  it.each([
+    ['legacy', stdioServer],
+    ['modern', modernStdioServer],
+  ] as const)('rejects a call in flight with ConnectionLostError when the server exits (%s server)', async (_, server) => {
+    supervisor = new Supervisor({ services: [{ name: 'svc', transport: server(), lifecycle: fast }] }).start();
+    await supervisor.waitForService('svc', { timeoutMs: 10_000 });
+    const error = await supervisor.callTool('svc', 'exit', { code: 3 }, { timeoutMs: 15_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionLostError);
+    expect((error as Error).message).toMatch(/^connection lost: the server process exited with code 3/);
   });
 
   it('stop() takes every service to DISCONNECTED and leaves no child process, even a SIGTERM-ignoring one', async () => {

@@ -2,6 +2,7 @@
 
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { SimulatedClock } from 'xstate';
+import { abortReason } from '../../src/actors/abort-reason.js';
 import type { TransportConfig } from '../../src/config/transport.js';
 import type { ConnectionLayer, ToolCallOptions } from '../../src/supervisor/connection-layer.js';
 import { FakeIO } from './service-harness.js';
@@ -27,9 +28,10 @@ export class FakeConnections implements ConnectionLayer {
     this.registered.set(serviceKey, transport);
   }
 
-  async unregister(serviceKey: string): Promise<void> {
+  unregister(serviceKey: string): Promise<void> {
     this.registered.delete(serviceKey);
     this.unregistered.push(serviceKey);
+    return Promise.resolve();
   }
 
   callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult> {
@@ -43,7 +45,7 @@ export class FakeConnections implements ConnectionLayer {
       return Promise.reject(error);
     }
     return new Promise((_, reject) => {
-      options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
+      options.signal?.addEventListener('abort', () => reject(abortReason(options.signal)), { once: true });
       if (this.callBehaviour === 'dropConnection') {
         queueMicrotask(() => {
           this.io.loseConnection('process exited with code 1', serviceKey);
@@ -53,7 +55,8 @@ export class FakeConnections implements ConnectionLayer {
     });
   }
 
-  async closeAll(): Promise<void> {
+  closeAll(): Promise<void> {
     this.closedAll = true;
+    return Promise.resolve();
   }
 }

@@ -57,8 +57,8 @@ export class FakeIO {
     listTools: [] as Call<ListToolsInput>[],
     disconnect: [] as Call<DisconnectInput>[],
   };
-  /** A broken watcher implementation: throws when started (the service actor then crashes). */
-  watchThrows = false;
+  /** A broken watcher implementation: throws when started (the service actor then crashes); `'once'`: the next start only. */
+  watchThrows: boolean | 'once' = false;
   /** Pings in flight at once, at most; pings must never overlap. */
   maxConcurrentPings = 0;
   private pingsInFlight = 0;
@@ -122,7 +122,10 @@ export class FakeIO {
 
   /** What the connection actor sees of the service's connection. */
   private connectionDouble(serviceKey: string, connectionId: string): ProbedConnection {
-    if (this.watchThrows) throw new Error('watcher exploded');
+    if (this.watchThrows) {
+      if (this.watchThrows === 'once') this.watchThrows = false;
+      throw new Error('watcher exploded');
+    }
     const calls = this.succeededCalls;
     return {
       get succeededCalls() {

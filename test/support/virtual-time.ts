@@ -13,11 +13,11 @@ export const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export interface VirtualTime {
   /** Moves virtual time forward by `ms`, firing each due timer in order and letting I/O settle. */
-  advance(ms: number): Promise<void>;
+  advance: (ms: number) => Promise<void>;
   /** Advances until `predicate` holds (checked after each timer), up to `limitMs`; returns the time taken. */
-  advanceUntil(predicate: () => boolean, limitMs: number): Promise<number>;
+  advanceUntil: (predicate: () => boolean, limitMs: number) => Promise<number>;
   /** Timers still scheduled on the clock. */
-  pendingTimers(): number;
+  pendingTimers: () => number;
 }
 
 export function virtualTime(clock: SimulatedClock): VirtualTime {

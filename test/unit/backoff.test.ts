@@ -1,4 +1,4 @@
-// SPEC §3 "Timing": the short (RECONNECTING) and long (UNREACHABLE) backoff cycles and their jitter.
+// Backoff timing: the short (RECONNECTING) and long (UNREACHABLE) backoff cycles and their jitter.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -41,7 +41,7 @@ describe('RECONNECTING backoff (short cycle)', () => {
 describe('UNREACHABLE backoff (long cycle, smart reconnection)', () => {
   const weighted = (priority: Priority) => ({ ...DEFAULT_LIFECYCLE_CONFIG, priority });
 
-  it('uses the source document weights: critical 0.5, high 0.7, normal 1.0, low 1.5', () => {
+  it('uses the priority weights: critical 0.5, high 0.7, normal 1.0, low 1.5', () => {
     expect(PRIORITY_WEIGHTS).toEqual({ critical: 0.5, high: 0.7, normal: 1.0, low: 1.5 });
   });
 

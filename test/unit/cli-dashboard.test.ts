@@ -29,6 +29,7 @@ const fleet: ServiceSnapshot[] = [
 const lost: Transition = {
   service: 'flaky',
   agent: null,
+  cause: 'connection_lost',
   from: 'HEALTHY',
   to: 'RECONNECTING',
   at: NOW - 800,

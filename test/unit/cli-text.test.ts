@@ -1,9 +1,10 @@
 // The CLI's text primitives: terminal cell widths, cutting and padding, and how times are written.
 
 import fc from 'fast-check';
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { formatTable } from '../../src/cli/table.js';
-import { plural } from '../../src/cli/plural.js';
+import { plural } from '../../src/supervisor/plural.js';
 import { displayWidth, fit, singleLine, stripAnsi, truncate, wrap } from '../../src/cli/text-width.js';
 import { formatClockTime, formatOffset, formatResponseTime, formatSpan } from '../../src/cli/time-format.js';
 
@@ -14,6 +15,37 @@ describe('terminal width', () => {
     expect(displayWidth('服务')).toBe(4);
     expect(displayWidth('e\u0301')).toBe(1);
     expect(displayWidth('\u001b[32mok\u001b[0m')).toBe(2);
+  });
+
+  it('counts a joined emoji sequence or a flag as the one two-cell character a terminal draws', () => {
+    expect(displayWidth('👩‍💻')).toBe(2); // woman, zero-width joiner, laptop
+    expect(displayWidth('🏳️‍🌈')).toBe(2); // white flag, variation selector, joiner, rainbow
+    expect(displayWidth('🏴󠁧󠁢󠁥󠁮󠁧󠁿')).toBe(2); // black flag and the tag characters that spell gbeng
+    expect(displayWidth('🇩🇪')).toBe(2); // two regional indicators
+    expect(fit('👩‍💻', 4)).toBe('👩‍💻  ');
+  });
+
+  it('never cuts inside a joined emoji sequence or a flag', () => {
+    expect(truncate('👩‍💻👩‍💻👩‍💻', 5)).toBe('👩‍💻👩‍💻…');
+    expect(truncate('🇩🇪🇫🇷🇮🇹', 4)).toBe('🇩🇪…');
+    expect(wrap('👩‍💻👩‍💻👩‍💻', 4)).toEqual(['👩‍💻👩‍💻', '👩‍💻']);
+  });
+
+  it('measures as string-width does and cuts only between grapheme clusters, whatever the text', () => {
+    const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+    const boundaries = (text: string) => new Set(Array.from(graphemes.segment(text), ({ index }) => index).concat(text.length));
+    const text = fc
+      .array(fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme-ascii' }), fc.constantFrom('👩‍💻', '🇩🇪', 'e\u0301', '1\ufe0f\u20e3', '服')))
+      .map((parts) => parts.join('').replaceAll('\u001b', '').replaceAll('\u009b', '')); // no escape codes: string-width strips them its own way
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 30 }), (text, width) => {
+        expect(displayWidth(text)).toBe(stringWidth(text));
+        const cut = truncate(text, width);
+        expect(displayWidth(cut)).toBeLessThanOrEqual(width);
+        const kept = cut === text ? text : cut.slice(0, -1);
+        expect(text.startsWith(kept) && boundaries(text).has(kept.length)).toBe(true);
+      }),
+    );
   });
 
   it('cuts to a width with an ellipsis, never splitting a wide character over the edge', () => {
@@ -59,7 +91,7 @@ describe('wrapping', () => {
 
   it('fits every line and loses no character, whatever the text and the width', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', ' ', '服', 'é', '/') }), fc.integer({ min: 2, max: 40 }), (text, width) => {
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', ' ', '服', 'é', '/', '👩‍💻', '🇩🇪') }), fc.integer({ min: 2, max: 40 }), (text, width) => {
         const lines = wrap(text, width);
         for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
         expect(lines.join('').replace(/ /g, '')).toBe(text.replace(/ /g, ''));

@@ -9,6 +9,7 @@ const at = new Date(2025, 0, 15, 14, 3, 27, 512).getTime();
 const lost: Transition = {
   service: 'flaky',
   agent: null,
+  cause: 'connection_lost',
   from: 'HEALTHY',
   to: 'RECONNECTING',
   at,

@@ -103,6 +103,40 @@ describe('VS Code .vscode/mcp.json', () => {
     ]);
   });
 
+  it('reports a JSONC syntax error at its line and column, past comments and trailing commas', () => {
+    const jsonc = (fetchEntry: string) =>
+      [
+        '{',
+        '  // The servers of this workspace.',
+        '  "servers": {',
+        '    /* A local one, and a remote one: */',
+        `    ${fetchEntry}`,
+        '    "github": { "type": "http", "url": "https://api.githubcopilot.com/mcp/", },',
+        '  },',
+        '}',
+      ].join('\n');
+    const issuesOf = (text: string) => {
+      try {
+        parseConfig(text, { file: '.vscode/mcp.json', env: {} });
+      } catch (error) {
+        if (error instanceof ConfigError) return error.issues.map(formatIssue);
+        throw error;
+      }
+      return [];
+    };
+    expect(issuesOf(jsonc('"fetch": { "command": "uvx", "args": ["mcp-server-fetch",], },'))).toEqual([]);
+    expect(issuesOf(jsonc('"fetch": { "command": "uvx" "args": ["mcp-server-fetch",], },'))).toEqual([
+      `.vscode/mcp.json:5:33 JSON syntax: Expected ',' or '}' after property value`,
+    ]);
+    expect(issuesOf(jsonc('"fetch": { "command": "uvx", "args": ["mcp-server-fetch" "--verbose"], },'))).toEqual([
+      `.vscode/mcp.json:5:62 JSON syntax: Expected ',' or ']' after array element`,
+    ]);
+    // A comment left open runs to the end of the file: the error is where it starts.
+    expect(issuesOf(jsonc('"fetch": { "command": "uvx" }, /* TODO: args'))).toEqual([
+      `.vscode/mcp.json:5:36 JSON syntax: Unterminated comment: '/*' without '*/'`,
+    ]);
+  });
+
   it('reads `mcp.servers` from a VS Code settings.json', async () => {
     const fleet = await loadConfigFile(`${dir}/project/vscode-settings.json`, { env: {} });
     expect(fleet.services.map((service) => [service.key, service.transport.type])).toEqual([['time', 'stdio']]);

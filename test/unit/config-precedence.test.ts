@@ -72,7 +72,7 @@ services:
   });
 });
 
-describe('built-in profiles (the source document’s examples)', () => {
+describe('built-in profiles', () => {
   it.each([
     ['critical', { warningFailureThreshold: 1, reconnectingFailureThreshold: 2, maxReconnectAttempts: 20, healthCheckInterval: 10_000, priority: 'critical' }],
     ['normal', { warningFailureThreshold: 3, reconnectingFailureThreshold: 5, maxReconnectAttempts: 10, healthCheckInterval: 30_000, priority: 'normal' }],

@@ -1,4 +1,4 @@
-// SPEC §4 defaults, in milliseconds (the YAML `30s` / `2h` become these numbers).
+// The documented defaults, in milliseconds (the YAML `30s` / `2h` become these numbers).
 
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,7 +12,7 @@ import {
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;
 
-describe('service defaults (SPEC §4)', () => {
+describe('service defaults', () => {
   it('has every default of the spec', () => {
     expect(resolveLifecycleConfig()).toEqual({
       healthCheckInterval: 30 * SECOND,

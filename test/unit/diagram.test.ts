@@ -1,5 +1,5 @@
-// The lifecycle diagram is derived from the statechart: it must show every edge of the source
-// document's diagram and the edges SPEC §3 adds, and nothing the chart cannot do.
+// The lifecycle diagram is derived from the statechart: it must show every edge of MCPStore's
+// lifecycle diagram and the edges the lifecycle table adds, and nothing the chart cannot do.
 
 import { describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
@@ -15,7 +15,7 @@ const arrow = (from: string, to: string) =>
 const causesOf = (from: string, to: string) => diagram.edges.find((edge) => edge.from === from && edge.to === to)?.causes;
 
 /** Every arrow of the diagram in `reference/mcpstore-service-lifecycle.zh.md`. */
-const SOURCE_DOCUMENT_EDGES: readonly (readonly [string, string])[] = [
+const MCPSTORE_EDGES: readonly (readonly [string, string])[] = [
   ['[*]', 'INITIALIZING'],
   ['INITIALIZING', 'HEALTHY'],
   ['INITIALIZING', 'RECONNECTING'],
@@ -40,7 +40,7 @@ describe('lifecycle diagram', () => {
     expect(mermaid.startsWith('stateDiagram-v2\n')).toBe(true);
   });
 
-  it.each(SOURCE_DOCUMENT_EDGES)('draws the source document edge %s --> %s', (from, to) => {
+  it.each(MCPSTORE_EDGES)("draws MCPStore's lifecycle edge %s --> %s", (from, to) => {
     expect(mermaid).toMatch(arrow(from, to));
   });
 

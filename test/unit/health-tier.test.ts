@@ -1,4 +1,4 @@
-// SPEC §3 "Health tiers (HealthManager)": response-time tiers, the adaptive ping timeout and its history.
+// Health tiers: response-time tiers, the adaptive ping timeout and its history.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The seeded jitter source (SPEC §3: "from an injectable random source so tests are deterministic").
+// The seeded jitter source (injectable, so tests are deterministic).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { startService } from '../support/service-harness.js';
 
 setFlagsFromString('--allow-natives-syntax');
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- V8's %-natives can be parsed only once the flag above is set, at run time: the check must be compiled from a string
 const hasFastProperties = new Function('value', 'return %HasFastProperties(value)') as (value: object) => boolean;
 
 const SECOND = 1000;

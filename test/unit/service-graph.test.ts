@@ -1,13 +1,14 @@
-// Model-based check of the lifecycle statechart (SPEC §3): @xstate/graph walks every reachable snapshot
+// Model-based check of the lifecycle statechart: xstate/graph walks every reachable snapshot
 // under every event the machine itself names, and the top-level edges it finds must be exactly the
-// edges of the SPEC §3 transition table — none missing, none extra.
+// edges of the lifecycle transition table — none missing, none extra.
 
-import { adjacencyMapToArray, getAdjacencyMap, type AdjacencyMap } from '@xstate/graph';
 import { describe, expect, it } from 'vitest';
 import { createActor, type ActorLogic, type AnyStateNode, type EventObject, type SnapshotFrom } from 'xstate';
+import { adjacencyMapToArray, getAdjacencyMap, type AdjacencyMap } from 'xstate/graph';
 import { PSEUDO_STATE } from '../../src/machines/diagram.js';
 import type { ServiceMachineInput } from '../../src/machines/service.context.js';
 import { serviceMachine, type ServiceMachine } from '../../src/machines/service.machine.js';
+import type { TransitionCause } from '../../src/machines/transition-cause.js';
 
 type Snapshot = SnapshotFrom<ServiceMachine>;
 
@@ -48,6 +49,7 @@ function samplesOf(type: string): EventObject[] {
   if (type === 'CALL_FAILED') return [{ type, error: new Error('tools/call timed out') } as EventObject];
   if (type.startsWith('xstate.error.actor.')) return [{ type, error: new Error('x') } as EventObject];
   if (type === 'CONNECTION_LOST') return [{ type, reason: 'process exited with code 1' } as EventObject];
+  if (type === 'STOP') return [{ type }, { type, cause: 'config_changed', reason: 'config changed' } as EventObject];
   return [{ type }];
 }
 
@@ -90,7 +92,7 @@ function serializeSnapshot(snapshot: Snapshot): string {
 /** Where a service starts; the actor is never started, so nothing it invokes runs. */
 const initial = createActor(serviceMachine, { input }).getSnapshot();
 
-// @xstate/graph steps `transition` with a mock actor scope: invoked actors are created (they show in
+// xstate/graph steps `transition` with a mock actor scope: invoked actors are created (they show in
 // `snapshot.children`) but never started, and no timer is scheduled, so every actor result and every
 // delay happens exactly when the traversal sends its event.
 const adjacency: AdjacencyMap<Snapshot, EventObject> = getAdjacencyMap(logic, {
@@ -124,8 +126,8 @@ function observedEdges(): string[] {
   return [...found].sort();
 }
 
-/** The SPEC §3 transition table, as top-level edges. */
-const SPEC_EDGES = [
+/** The lifecycle transition table, as top-level edges. */
+const LIFECYCLE_EDGES = [
   edge('[*]', 'INITIALIZING'),
   edge('INITIALIZING', 'HEALTHY'),
   edge('INITIALIZING', 'RECONNECTING'),
@@ -145,6 +147,27 @@ const SPEC_EDGES = [
   edge('DISCONNECTED', '[*]'),
 ];
 
+/** The causes each top-level edge may record: the edge that decides the move names it. */
+const STOPPED: TransitionCause[] = ['manual_stop', 'config_changed'];
+const CAUSES_BY_EDGE: Record<string, TransitionCause[]> = {
+  [edge('INITIALIZING', 'HEALTHY')]: ['connected'],
+  [edge('INITIALIZING', 'RECONNECTING')]: ['connect_failed'],
+  [edge('HEALTHY', 'WARNING')]: ['probe_threshold'],
+  [edge('HEALTHY', 'RECONNECTING')]: ['probe_threshold', 'connection_lost'],
+  [edge('WARNING', 'HEALTHY')]: ['recovered'],
+  [edge('WARNING', 'RECONNECTING')]: ['probe_threshold', 'connection_lost'],
+  [edge('RECONNECTING', 'HEALTHY')]: ['reconnected'],
+  [edge('RECONNECTING', 'UNREACHABLE')]: ['attempts_exhausted'],
+  [edge('UNREACHABLE', 'RECONNECTING')]: ['long_cycle_retry', 'manual_reconnect'],
+  [edge('UNREACHABLE', 'DISCONNECTED')]: ['retries_exhausted'],
+  ...Object.fromEntries(
+    ['INITIALIZING', 'HEALTHY', 'WARNING', 'RECONNECTING', 'UNREACHABLE'].map((state) => [edge(state, 'DISCONNECTING'), [...STOPPED, 'manual_restart']]),
+  ),
+  [edge('DISCONNECTING', 'DISCONNECTED')]: STOPPED,
+  [edge('DISCONNECTING', 'INITIALIZING')]: ['manual_restart'],
+  [edge('DISCONNECTED', 'INITIALIZING')]: ['manual_restart'],
+};
+
 describe('lifecycle statechart, explored exhaustively (model-based)', () => {
   it('reaches a finite state space from the initial snapshot', () => {
     expect(Object.keys(adjacency).length).toBeGreaterThan(20);
@@ -157,8 +180,19 @@ describe('lifecycle statechart, explored exhaustively (model-based)', () => {
     expect(steps.filter(({ to }) => to.status === 'error')).toEqual([]);
   });
 
-  it('has exactly the transitions of the SPEC §3 table: none missing, none extra', () => {
-    expect(observedEdges()).toEqual([...SPEC_EDGES].sort());
+  it('has exactly the transitions of the lifecycle table: none missing, none extra', () => {
+    expect(observedEdges()).toEqual([...LIFECYCLE_EDGES].sort());
+  });
+
+  it('records on every edge the cause that decided it', () => {
+    const moves = steps.filter(({ from, to }) => topState(from) !== topState(to) && topState(to) !== PSEUDO_STATE);
+    expect(moves.length).toBeGreaterThan(0);
+    for (const { from, to } of moves) {
+      const key = edge(topState(from), topState(to));
+      expect({ edge: key, cause: to.context.cause }).toEqual({ edge: key, cause: expect.toBeOneOf(CAUSES_BY_EDGE[key] ?? []) as unknown });
+    }
+    const recorded = new Set(moves.map(({ to }) => to.context.cause));
+    expect([...recorded].sort()).toEqual([...new Set(Object.values(CAUSES_BY_EDGE).flat())].sort());
   });
 
   it('resets the counters when RECONNECTING reaches HEALTHY', () => {

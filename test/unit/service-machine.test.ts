@@ -1,11 +1,12 @@
-// The lifecycle table of SPEC §3, row by row, in virtual time.
+// The lifecycle table, row by row, in virtual time.
 
 import { describe, expect, it } from 'vitest';
 import { createActor, createMachine, SimulatedClock, spawnChild } from 'xstate';
-import { PRIORITY_WEIGHTS } from '../../src/machines/backoff.js';
+import { PRIORITY_WEIGHTS, reconnectDelay, unreachableDelay } from '../../src/machines/backoff.js';
 import { PRIORITIES } from '../../src/machines/defaults.js';
 import { serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
 import { toServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
+import { serviceActor } from '../../src/supervisor/supervisor.machine.js';
 import { flush, startService, tool, type HarnessOptions, type ServiceHarness } from '../support/service-harness.js';
 
 const SECOND = 1000;
@@ -52,7 +53,7 @@ describe('(spawn)', () => {
     expect(h.io.calls.connect[0]?.input).toMatchObject({ serviceKey: 'svc', serviceName: 'svc', agentId: null });
   });
 
-  it('carries every SPEC §3 metadata field, with secrets redacted, in its snapshot', async () => {
+  it('carries every metadata field, with secrets redacted, in its snapshot', async () => {
     const h = await startService({ input: { agentId: 'agent-1' } });
     const ctx = context(h);
     for (const key of [
@@ -518,9 +519,9 @@ describe('UNREACHABLE', () => {
 });
 
 describe('STOP', () => {
-  const cases: [string, (h: ServiceHarness) => Promise<void>, string | null][] = [
-    ['INITIALIZING (connect in flight)', async () => undefined, 'connect'],
-    ['HEALTHY', async () => undefined, null],
+  const cases: [string, (h: ServiceHarness) => Promise<void> | void, string | null][] = [
+    ['INITIALIZING (connect in flight)', () => undefined, 'connect'],
+    ['HEALTHY', () => undefined, null],
     [
       'HEALTHY (ping in flight)',
       async (h) => {
@@ -539,7 +540,7 @@ describe('STOP', () => {
     ],
     [
       'RECONNECTING (attempt in flight)',
-      async (h) => {
+      (h) => {
         h.io.connect = 'hang';
         h.io.loseConnection();
       },
@@ -547,7 +548,7 @@ describe('STOP', () => {
     ],
     [
       'RECONNECTING (waiting)',
-      async (h) => {
+      (h) => {
         h.io.connect = 'fail';
         h.io.loseConnection();
       },
@@ -773,6 +774,38 @@ describe('jitter', () => {
     expect(waits.size).toBeGreaterThan(15);
   });
 
+  it('takes a fresh draw for every backoff wait, in the short and the long cycle', async () => {
+    // With jitter 1 a wait is round(2 × unit × base): the unit each wait used can be read back from it.
+    const config = { jitter: 1, maxReconnectAttempts: 8, maxUnreachableRetries: 4, reconnectMaxDelay: 3600 * SECOND };
+    const h = await startService({ config, input: { randomSeed: 7 } });
+    const units: Record<'RECONNECTING' | 'UNREACHABLE', number[]> = { RECONNECTING: [], UNREACHABLE: [] };
+    let lastScheduled: number | null = null;
+    const record = () => {
+      const { retry, config: lifecycle } = h.actor.getSnapshot().context;
+      const state = h.state;
+      if (state !== 'RECONNECTING' && state !== 'UNREACHABLE') return;
+      if (retry.nextRetryTime === null || retry.delay === null || retry.nextRetryTime === lastScheduled) return;
+      lastScheduled = retry.nextRetryTime;
+      const base =
+        state === 'RECONNECTING'
+          ? reconnectDelay(retry.reconnectAttempts, lifecycle)
+          : unreachableDelay(retry.unreachableRetries, lifecycle);
+      units[state].push(retry.delay / (2 * base));
+    };
+    h.actor.subscribe(record);
+    h.io.connect = 'fail';
+    h.io.loseConnection();
+    await h.advanceUntil(() => h.state === 'DISCONNECTED', 24 * 3600 * SECOND);
+    expect(units.RECONNECTING.length).toBeGreaterThanOrEqual(7);
+    expect(units.UNREACHABLE).toHaveLength(4);
+    for (const cycle of [units.RECONNECTING, units.UNREACHABLE]) {
+      for (const unit of cycle) expect(unit).toBeGreaterThanOrEqual(0);
+      for (const unit of cycle) expect(unit).toBeLessThan(1);
+      // Each wait differs from the one before by more than rounding: a reused draw would repeat its unit.
+      for (let i = 1; i < cycle.length; i++) expect(Math.abs((cycle[i] ?? 0) - (cycle[i - 1] ?? 0))).toBeGreaterThan(0.001);
+    }
+  });
+
   it('is deterministic for a given seed', async () => {
     const delays: number[] = [];
     for (let i = 0; i < 2; i++) {
@@ -808,8 +841,8 @@ describe('as a spawned child', () => {
     });
     const root = createActor(parent, { clock }).start();
     await flush();
-    const service = root.system.get('service:svc');
-    expect(service?.getSnapshot().value).toMatchObject({ HEALTHY: expect.anything() });
+    const service = serviceActor(root.system, 'svc');
+    expect(service?.getSnapshot().matches('HEALTHY')).toBe(true);
     service?.send({ type: 'STOP' });
     await flush();
     service?.send({ type: 'REMOVE' });

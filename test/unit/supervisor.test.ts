@@ -1,10 +1,15 @@
-// The Supervisor (SPEC §5) over scriptable connections, in virtual time.
+// The Supervisor's public API over scriptable connections, in virtual time.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { SimulatedClock } from 'xstate';
+import { renderDashboard } from '../../src/cli/dashboard.js';
+import { formatTransitionJson, formatTransitionLine } from '../../src/cli/transition-log.js';
+import { ConnectionLostError, OperationTimeoutError } from '../../src/actors/errors.js';
 import type { LifecycleConfig, Priority } from '../../src/machines/defaults.js';
 import {
   DuplicateServiceError,
+  HealthCheckTimeoutError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorStoppedError,
@@ -12,8 +17,10 @@ import {
   ToolNotFoundError,
   WaitTimeoutError,
 } from '../../src/supervisor/errors.js';
+import type { FleetMetrics } from '../../src/supervisor/fleet-metrics.js';
+import type { ToolCallOptions } from '../../src/supervisor/connection-layer.js';
 import type { ServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
-import { Supervisor, type FleetSpec, type ServiceSpec } from '../../src/supervisor/supervisor.js';
+import { Supervisor, type FleetSpec, type ServiceSpec, type SupervisorOptions } from '../../src/supervisor/supervisor.js';
 import type { Transition } from '../../src/supervisor/transition.js';
 import { FakeConnections } from '../support/fake-connections.js';
 import { flush, virtualTime } from '../support/virtual-time.js';
@@ -27,12 +34,17 @@ const stdio = (name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec => (
   ...extra,
 });
 
-async function startFleet(services: ServiceSpec[], fleet: Partial<FleetSpec> = {}, setup?: (c: FakeConnections) => void) {
+async function startFleet(
+  services: ServiceSpec[],
+  fleet: Partial<FleetSpec> = {},
+  setup?: (c: FakeConnections) => void,
+  options: Pick<SupervisorOptions, 'batchWindowMs'> = {},
+) {
   const clock = new SimulatedClock();
   clock.set(1_700_000_000_000);
   const connections = new FakeConnections(clock);
   setup?.(connections);
-  const supervisor = new Supervisor({ services, ...fleet }, { connections, clock, random: () => 0.5 });
+  const supervisor = new Supervisor({ services, ...fleet }, { connections, clock, random: () => 0.5, ...options });
   const transitions: Transition[] = [];
   const emissions: ReadonlyMap<string, ServiceSnapshot>[] = [];
   supervisor.transitions$.subscribe((t) => transitions.push(t));
@@ -42,6 +54,16 @@ async function startFleet(services: ServiceSpec[], fleet: Partial<FleetSpec> = {
   const time = virtualTime(clock);
   const state = (key: string) => supervisor.getServiceInfo(key).state;
   return { supervisor, clock, connections, io: connections.io, transitions, emissions, state, ...time };
+}
+
+/** The error `fn` throws (failing the test if it throws none). */
+function thrownBy(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
 }
 
 describe('Supervisor lifecycle of services', () => {
@@ -85,12 +107,12 @@ describe('Supervisor lifecycle of services', () => {
     await f.supervisor.removeService('a');
     await flush();
     expect(f.supervisor.listServices().map((s) => s.key)).toEqual(['b']);
-    expect(f.transitions.filter((t) => t.service === 'a').map((t) => t.to)).toEqual([
-      'INITIALIZING',
-      'HEALTHY',
-      'DISCONNECTING',
-      'DISCONNECTED',
-      'REMOVED',
+    expect(f.transitions.filter((t) => t.service === 'a').map((t) => [t.to, t.cause])).toEqual([
+      ['INITIALIZING', 'registered'],
+      ['HEALTHY', 'connected'],
+      ['DISCONNECTING', 'removed'],
+      ['DISCONNECTED', 'removed'],
+      ['REMOVED', 'removed'],
     ]);
     expect(f.transitions.at(-1)?.reason).toBe('removed on request');
     expect(f.connections.unregistered).toContain('a');
@@ -160,6 +182,48 @@ describe('Supervisor lifecycle of services', () => {
     expect(info.config.transport).toMatchObject({ env: { API_KEY: '***' } });
     expect(JSON.stringify(info)).not.toContain('hunter2');
     expect(f.connections.registered.get('a')).toMatchObject({ env: { API_KEY: 'hunter2' } });
+  });
+});
+
+describe('header secrets', () => {
+  const SECRET = 's3cret-token';
+  const remote = (name: string): ServiceSpec => ({
+    name,
+    transport: { type: 'streamable-http', url: 'http://127.0.0.1:1/mcp', headers: { Authorization: `Bearer ${SECRET}` }, sseFallback: false },
+    lifecycle: { jitter: 0 },
+  });
+
+  it('never shows a header value in services$, getServiceInfo, listServices, transitions$, metrics$ or the CLI text', async () => {
+    const f = await startFleet([remote('api')]);
+    const metrics: FleetMetrics[] = [];
+    f.supervisor.metrics$.subscribe((m) => metrics.push(m));
+    f.io.connect = 'fail';
+    f.io.loseConnection();
+    await f.advance(2 * SECOND);
+    f.io.connect = 'succeed';
+    await f.advanceUntil(() => f.state('api') === 'HEALTHY', 60 * SECOND);
+    f.supervisor.stopService('api');
+    await flush();
+
+    const info = f.supervisor.getServiceInfo('api');
+    const cliText = [
+      renderDashboard({ services: f.supervisor.listServices(), metrics: f.supervisor.metrics(), recent: f.transitions, now: f.clock.now(), width: 200 }),
+      ...f.transitions.map((t) => formatTransitionLine(t)),
+      ...f.transitions.map((t) => formatTransitionJson(t)),
+    ].join('\n');
+    const shown = {
+      services$: f.emissions.map((emission) => [...emission.values()]),
+      getServiceInfo: info,
+      listServices: f.supervisor.listServices(),
+      transitions$: f.transitions,
+      metrics$: metrics,
+      cliText,
+    };
+    expect(f.transitions.map((t) => t.to)).toEqual(['INITIALIZING', 'HEALTHY', 'RECONNECTING', 'HEALTHY', 'DISCONNECTING', 'DISCONNECTED']);
+    for (const [surface, value] of Object.entries(shown)) expect(JSON.stringify(value), surface).not.toContain(SECRET);
+    // The header's name stays visible; the connection layer alone gets its value.
+    expect(info.config.transport).toMatchObject({ headers: { Authorization: '***' } });
+    expect(f.connections.registered.get('api')).toMatchObject({ headers: { Authorization: `Bearer ${SECRET}` } });
   });
 });
 
@@ -244,6 +308,63 @@ describe('passive health through callTool', () => {
   });
 });
 
+describe('callTool on the real clock', () => {
+  // The connection layer's own per-request timeout bounds the call: the supervisor adds no timer,
+  // controller or error object the call does not need.
+  async function realClockFleet() {
+    const connections = new FakeConnections(new SimulatedClock());
+    const supervisor = new Supervisor({ services: [stdio('a')] }, { connections }).start();
+    await supervisor.waitForService('a', { timeoutMs: 60 * SECOND });
+    return { supervisor, connections };
+  }
+
+  it('hands the timeout and the caller signal to the connection layer as they are', async () => {
+    const { supervisor, connections } = await realClockFleet();
+    const seen: ToolCallOptions[] = [];
+    const answer = connections.callTool.bind(connections);
+    connections.callTool = (key, tool, args, options) => {
+      seen.push(options);
+      return answer(key, tool, args, options);
+    };
+    const controller = new AbortController();
+    await supervisor.callTool('a', 'echo', {}, { timeoutMs: 1234, signal: controller.signal });
+    await supervisor.callTool('a', 'echo');
+    expect(seen).toEqual([
+      { timeoutMs: 1234, signal: controller.signal },
+      { timeoutMs: 60_000, signal: undefined },
+    ]);
+    expect(seen[0]?.signal).toBe(controller.signal);
+    await supervisor.stop();
+  });
+
+  it.each([
+    ['OperationTimeoutError', () => new OperationTimeoutError('tools/call echo', 5000)],
+    ["the SDK's RequestTimeout", () => new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout: 5000 })],
+  ])('reports the layer timing the call out (%s) as ToolCallTimeoutError', async (_, timedOut) => {
+    const { supervisor, connections } = await realClockFleet();
+    connections.callTool = () => Promise.reject(timedOut());
+    const error = await supervisor.callTool('a', 'echo', {}, { timeoutMs: 5 * SECOND }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolCallTimeoutError);
+    expect((error as Error).message).toBe("call of 'echo' on service 'a' timed out after 5000 ms — raise timeoutMs if the tool is slow");
+    await supervisor.stop();
+  });
+
+  it('passes any other failure through, and a caller abort as the signal reason', async () => {
+    const { supervisor, connections } = await realClockFleet();
+    const lost = new ConnectionLostError('the server process exited with code 1');
+    connections.callTool = () => Promise.reject(lost);
+    await expect(supervisor.callTool('a', 'echo')).rejects.toBe(lost);
+    connections.callTool = (_key, _tool, _args, options) =>
+      new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(options.signal?.reason as Error), { once: true }));
+    const controller = new AbortController();
+    const reason = new OperationTimeoutError('the caller’s own deadline', 10);
+    const call = supervisor.callTool('a', 'echo', {}, { signal: controller.signal });
+    controller.abort(reason);
+    await expect(call).rejects.toBe(reason);
+    await supervisor.stop();
+  });
+});
+
 describe('waitForService', () => {
   it('resolves at once when the service is already available', async () => {
     const f = await startFleet([stdio('a')]);
@@ -286,7 +407,34 @@ describe('checkHealth and reconnect', () => {
     const f = await startFleet([stdio('a')]);
     await expect(f.supervisor.checkHealth('a')).resolves.toMatchObject({ service: 'a', ok: true, state: 'HEALTHY', healthTier: 'healthy' });
     f.io.ping = 'fail';
-    await expect(f.supervisor.checkHealth('a')).resolves.toMatchObject({ ok: false, error: expect.stringContaining('refused') });
+    const failed = await f.supervisor.checkHealth('a');
+    expect(failed.ok).toBe(false);
+    expect(failed.error).toContain('refused');
+  });
+
+  it('waits for a slow ping up to its timeout: one answered after 2 s is ok', async () => {
+    const f = await startFleet([stdio('a', { lifecycle: { pingTimeout: 3 * SECOND } })]);
+    f.io.ping = { respondAfterMs: 2 * SECOND };
+    const checking = f.supervisor.checkHealth('a');
+    await f.advance(2 * SECOND);
+    await expect(checking).resolves.toMatchObject({ service: 'a', ok: true, state: 'HEALTHY', responseTime: 2 * SECOND, error: null });
+  });
+
+  it('reports a ping that is never answered as failed once the ping timeout passes, not as a timeout of its own', async () => {
+    const f = await startFleet([stdio('a', { lifecycle: { pingTimeout: 3 * SECOND } })]);
+    f.io.ping = 'hang';
+    const checking = f.supervisor.checkHealth('a');
+    await f.advance(3 * SECOND);
+    await expect(checking).resolves.toMatchObject({ ok: false, state: 'HEALTHY', error: 'ping timed out after 3000 ms' });
+  });
+
+  it('names the service, its state and the next step when a health check has no outcome in time', () => {
+    const error = new HealthCheckTimeoutError('a', 'HEALTHY', 13_000);
+    expect(error).toMatchObject({ name: 'HealthCheckTimeoutError', service: 'a', state: 'HEALTHY', timeoutMs: 13_000 });
+    expect(error.message).toBe(
+      "the health check of service 'a' did not finish within 13000 ms (it is HEALTHY) — " +
+        "call checkHealth('a') again, or restartService('a') if it keeps happening",
+    );
   });
 
   it('reconnects at once on request, skipping the backoff', async () => {
@@ -338,7 +486,7 @@ describe('connect queue', () => {
 });
 
 describe('cleanup sweep', () => {
-  it('removes services DISCONNECTED for longer than max_disconnected_age_hours', async () => {
+  it('removes services DISCONNECTED for longer than max_disconnected_age_hours, and unregisters their connections', async () => {
     const lifecycle: Partial<LifecycleConfig> = { maxDisconnectedAgeHours: 48 };
     const f = await startFleet([stdio('old', { lifecycle }), stdio('live')], { cleanupIntervalHours: 24 });
     f.supervisor.stopService('old');
@@ -353,6 +501,8 @@ describe('cleanup sweep', () => {
       to: 'REMOVED',
       reason: 'removed by the cleanup sweep: disconnected for more than 48 h',
     });
+    expect(f.connections.unregistered).toEqual(['old']);
+    expect([...f.connections.registered.keys()]).toEqual(['live']);
   });
 });
 
@@ -374,6 +524,34 @@ describe('restart budget', () => {
     f.supervisor.restartService('a');
     await flush();
     expect(f.state('a')).toBe('HEALTHY');
+  });
+
+  /** Crashes the service actor once (its connection actor throws on start), `spacing` ms apart. */
+  async function crashRepeatedly(f: Awaited<ReturnType<typeof startFleet>>, times: number, spacing: number) {
+    for (let crash = 0; crash < times; crash++) {
+      if (crash > 0) await f.advance(spacing);
+      f.io.watchThrows = 'once';
+      f.io.loseConnection();
+      await flush();
+    }
+  }
+
+  const crashRestarts = (f: Awaited<ReturnType<typeof startFleet>>) =>
+    f.transitions.filter((t) => t.to === 'INITIALIZING' && t.reason.startsWith('restarted after a crash')).length;
+
+  it('forgets crashes older than restart_window: crashes spaced just beyond it never spend the budget', async () => {
+    const f = await startFleet([stdio('a')], { supervisor: { maxRestarts: 2, restartWindow: 60 * SECOND } });
+    await crashRepeatedly(f, 6, 31 * SECOND);
+    expect(crashRestarts(f)).toBe(6);
+    expect(f.state('a')).toBe('HEALTHY');
+  });
+
+  it('counts crashes within restart_window: the third in 60 s spends a budget of 2', async () => {
+    const f = await startFleet([stdio('a')], { supervisor: { maxRestarts: 2, restartWindow: 60 * SECOND } });
+    await crashRepeatedly(f, 3, 29 * SECOND);
+    expect(crashRestarts(f)).toBe(2);
+    expect(f.state('a')).toBe('DISCONNECTED');
+    expect(f.supervisor.getServiceInfo('a').metadata.disconnectReason).toMatch(/^restart budget exhausted: crashed 3 times within 60000 ms/);
   });
 });
 
@@ -397,6 +575,64 @@ describe('streams', () => {
     expect([...(f.emissions.at(-1)?.values() ?? [])].every((s) => s.state === 'DISCONNECTED')).toBe(true);
   });
 
+  it('gathers every update of one batch window into one emission, the window measured on the supervisor clock', async () => {
+    const f = await startFleet([stdio('a'), stdio('b'), stdio('c')], {}, undefined, { batchWindowMs: 50 });
+    await f.advance(50);
+    const before = f.emissions.length;
+    f.supervisor.stopService('a');
+    await f.advance(20);
+    f.supervisor.stopService('b');
+    await f.advance(29);
+    expect(f.emissions).toHaveLength(before);
+    await f.advance(1);
+    expect(f.emissions).toHaveLength(before + 1);
+    expect([...(f.emissions.at(-1)?.values() ?? [])].map((s) => s.state)).toEqual(['DISCONNECTED', 'DISCONNECTED', 'HEALTHY']);
+    // The transitions were not held back.
+    expect(f.transitions.filter((t) => t.to === 'DISCONNECTED').map((t) => t.service)).toEqual(['a', 'b']);
+  });
+
+  it('keeps the order of listServices() in every emission, and the unchanged snapshots as they were', async () => {
+    const f = await startFleet([stdio('a'), stdio('b'), stdio('c')], {}, undefined, { batchWindowMs: 50 });
+    await f.advance(50);
+    const first = f.emissions.at(-1);
+    f.supervisor.stopService('b');
+    await f.advance(50);
+    const patched = f.emissions.at(-1);
+    expect([...(patched?.keys() ?? [])]).toEqual(['a', 'b', 'c']);
+    expect(patched?.get('a')).toBe(first?.get('a'));
+    expect(patched?.get('b')?.state).toBe('DISCONNECTED');
+    await f.supervisor.removeService('a');
+    f.supervisor.addService(stdio('a'));
+    await f.advance(50);
+    expect([...(f.emissions.at(-1)?.keys() ?? [])]).toEqual(f.supervisor.listServices().map((s) => s.key));
+    expect([...(f.emissions.at(-1)?.keys() ?? [])]).toEqual(['b', 'c', 'a']);
+  });
+
+  it('on the real clock, gathers 50 ms of updates into one emission by default', async () => {
+    vi.useFakeTimers();
+    try {
+      const supervisor = new Supervisor({ services: [stdio('a'), stdio('b'), stdio('c')] }, { connections: new FakeConnections(new SimulatedClock()) });
+      const emissions: ReadonlyMap<string, ServiceSnapshot>[] = [];
+      supervisor.services$.subscribe((s) => emissions.push(s));
+      supervisor.start();
+      await vi.advanceTimersByTimeAsync(50);
+      expect(supervisor.listServices().map((s) => s.state)).toEqual(['HEALTHY', 'HEALTHY', 'HEALTHY']);
+      const before = emissions.length;
+      for (const key of ['a', 'b', 'c']) {
+        supervisor.stopService(key);
+        await vi.advanceTimersByTimeAsync(10);
+      }
+      await vi.advanceTimersByTimeAsync(19);
+      expect(emissions).toHaveLength(before);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(emissions).toHaveLength(before + 1);
+      expect([...(emissions.at(-1)?.values() ?? [])].every((s) => s.state === 'DISCONNECTED')).toBe(true);
+      await supervisor.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('publishes every transition in order per service, even when snapshots coalesce', async () => {
     const f = await startFleet([stdio('a'), stdio('b')]);
     f.io.connect = 'fail';
@@ -417,6 +653,21 @@ describe('streams', () => {
     await flush();
     expect(metrics.at(-1)).toBe(50);
     expect(f.supervisor.metrics()).toMatchObject({ totalServices: 2, healthyServices: 1, availableServices: 1 });
+  });
+
+  it('publishes metrics$ only when they change, not on every services$ emission', async () => {
+    const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } }), stdio('b', { lifecycle: { jitter: 0 } })]);
+    await f.advance(3 * SECOND); // past the first pings, which set the average response time
+    const metrics: FleetMetrics[] = [];
+    f.supervisor.metrics$.subscribe((m) => metrics.push(m));
+    const emissionsBefore = f.emissions.length;
+    // Health checks every 30 s change each service's snapshot (ping times), not the fleet's metrics.
+    await f.advance(5 * 60 * SECOND);
+    expect(f.emissions.length - emissionsBefore).toBeGreaterThanOrEqual(10);
+    f.supervisor.stopService('b');
+    await f.advance(5 * 60 * SECOND);
+    expect(metrics.map((m) => m.healthRate)).toEqual([100, 50]);
+    for (let i = 1; i < metrics.length; i++) expect(metrics[i]).not.toEqual(metrics[i - 1]);
   });
 
   it('keeps the streams alive when one service fails', async () => {
@@ -479,6 +730,34 @@ describe('stop()', () => {
     expect(f.supervisor.stop()).toBe(first);
     await first;
     expect(() => f.supervisor.addService(stdio('b'))).toThrow(SupervisorStoppedError);
+  });
+
+  it('says the supervisor was stopped, not that it needs starting, when called after stop()', async () => {
+    const f = await startFleet([stdio('a')]);
+    await f.supervisor.stop();
+    const stopped = 'the supervisor has been stopped — a stopped supervisor cannot be started again; create a new Supervisor';
+    expect(thrownBy(() => f.supervisor.addService(stdio('b')))).toMatchObject({ reason: 'stopped', message: `cannot add a service: ${stopped}` });
+    expect(thrownBy(() => f.supervisor.stopService('a')).message).toBe(`cannot stop a service: ${stopped}`);
+    expect(thrownBy(() => f.supervisor.start()).message).toBe(`cannot start the supervisor: ${stopped}`);
+  });
+
+  it('says start() is needed when called before it', () => {
+    const clock = new SimulatedClock();
+    const supervisor = new Supervisor({ services: [stdio('a')] }, { connections: new FakeConnections(clock), clock });
+    const error = thrownBy(() => supervisor.reconnect('a'));
+    expect(error).toBeInstanceOf(SupervisorStoppedError);
+    expect(error).toMatchObject({ reason: 'not-started', message: 'cannot reconnect: the supervisor has not been started yet — call start() first' });
+  });
+
+  it('rejects a waitForService in progress when the supervisor stops, saying so', async () => {
+    const f = await startFleet([stdio('a')]);
+    const waiting = f.supervisor.waitForService('a', { states: ['UNREACHABLE'] }).catch((e: unknown) => e);
+    await f.supervisor.stop();
+    const error = await waiting;
+    expect(error).toBeInstanceOf(SupervisorStoppedError);
+    expect((error as Error).message).toBe(
+      "cannot wait for service 'a': the supervisor has been stopped — a stopped supervisor cannot be started again; create a new Supervisor",
+    );
   });
 
   it('reports an empty fleet with a health rate of 0, not a division by zero', async () => {
