@@ -98,6 +98,11 @@ export interface SupervisorOptions {
   batchWindowMs?: number;
   /** Source of the per-service jitter seeds (default Math.random). */
   random?: () => number;
+  /**
+   * Index the actor system's delayed events by the actor that scheduled them (scheduler-index.ts), so
+   * that an actor's stop cancels only its own (default true). Off only to measure XState's own walk.
+   */
+  indexScheduler?: boolean;
 }
 
 export interface WaitOptions {
@@ -239,7 +244,7 @@ export class Supervisor {
       input: { settings: this.fleet.supervisor, cleanupIntervalHours: this.fleet.cleanupIntervalHours },
       inspect: (event) => this.observe(event),
     });
-    indexSchedulerBySource(this.root.system);
+    if (this.options.indexScheduler !== false) indexSchedulerBySource(this.root.system);
     this.root.start();
     this.spawn([...this.specs].filter(([, spec]) => spec.enabled !== false));
     return this;
