@@ -22,10 +22,13 @@ export type { FleetMetrics } from './supervisor/fleet-metrics.js';
 export type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './supervisor/connection-layer.js';
 export { ConnectQueue } from './supervisor/connect-queue.js';
 export { InspectorPortInUseError, startInspector } from './supervisor/inspector.js';
-export { simulateOutage, OUTAGE_KINDS } from './supervisor/outage-simulation.js';
+export { simulateOutage, OUTAGE_KINDS, SimulationError } from './supervisor/outage-simulation.js';
 export type { OutageKind, OutageScenario, OutageSimulation, TimelineEntry } from './supervisor/outage-simulation.js';
 export type { InspectorBridge, InspectorOptions } from './supervisor/inspector.js';
+export { isMcpSupervisorError, McpSupervisorError, MCP_SUPERVISOR_ERROR_CODES } from './mcp-supervisor-error.js';
+export type { McpSupervisorErrorCode } from './mcp-supervisor-error.js';
 export {
+  ConfigFileRequiredError,
   DuplicateServiceError,
   HealthCheckTimeoutError,
   ServiceNotFoundError,
@@ -36,6 +39,19 @@ export {
   ToolNotFoundError,
   WaitTimeoutError,
 } from './supervisor/errors.js';
+// What a tool call can reject with when the connection, not the supervisor, failed.
+export {
+  ConnectionLostError,
+  ConnectionRefusedError,
+  HttpStatusError,
+  McpActorError,
+  McpRequestError,
+  MessageTooLargeError,
+  NotConnectedError,
+  OperationTimeoutError,
+  TooManyOpenFilesError,
+  UnauthorizedError,
+} from './actors/errors.js';
 
 // The statechart and its pure policy
 export { serviceMachine, SERVICE_STATES, AVAILABLE_STATES, ActorNotProvidedError } from './machines/service.machine.js';

@@ -1,6 +1,7 @@
 // Config problems as data: each issue says where (file:line:col and key path) and what was expected.
 // A `ConfigError` carries every error of a file at once, since the file is accepted or rejected whole.
 
+import { McpSupervisorError } from '../mcp-supervisor-error.js';
 import { redactUrl } from './transport.js';
 
 export interface ConfigIssue {
@@ -54,7 +55,12 @@ export function formatIssue(issue: ConfigIssue): string {
 /** A message lists this many issues at most; the rest are counted (the `issues` array has them all). */
 export const MAX_LISTED_ISSUES = 100;
 
-export class ConfigError extends Error {
+/**
+ * A config was rejected whole: its message lists every problem with `file:line:col` and what to do,
+ * and `issues` has them as data (`warnings` those that did not reject it).
+ */
+export class ConfigError extends McpSupervisorError {
+  readonly code = 'CONFIG_INVALID';
   override readonly name = 'ConfigError';
   readonly issues: readonly ConfigIssue[];
   readonly warnings: readonly ConfigIssue[];

@@ -10,6 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { InspectionEvent, Observer } from 'xstate';
+import { McpSupervisorError } from '../mcp-supervisor-error.js';
 
 export interface InspectorOptions {
   /** 0 (default) picks a free port. */
@@ -35,7 +36,8 @@ const HOST = '127.0.0.1';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** The port asked for is taken by another program (or another bridge). */
-export class InspectorPortInUseError extends Error {
+export class InspectorPortInUseError extends McpSupervisorError {
+  readonly code = 'INSPECTOR_PORT_IN_USE';
   override readonly name = 'InspectorPortInUseError';
   constructor(readonly port: number) {
     super(`the Stately inspector bridge cannot listen on ${HOST}:${port}: the port is in use; pick another port, or 0 for a free one`);

@@ -23,8 +23,14 @@ import type {
   ServiceActors,
   ToolDescriptor,
 } from '../machines/service-io.js';
+import { McpSupervisorError } from '../mcp-supervisor-error.js';
 import { describeTransition } from './transition.js';
 import { VirtualClock } from './virtual-clock.js';
+
+/** The scenario cannot be simulated (an outage of 0 ms), or the simulation could not run it to an end. */
+export class SimulationError extends McpSupervisorError {
+  readonly code = 'SIMULATION_FAILED';
+}
 
 export const OUTAGE_KINDS = ['refused', 'timeout', 'crash'] as const;
 export type OutageKind = (typeof OUTAGE_KINDS)[number];
@@ -90,7 +96,7 @@ const topStateOf = (value: StateValue) => lifecycleState(value) as ServiceState;
 
 export async function simulateOutage(scenario: OutageScenario): Promise<OutageSimulation> {
   const kind = scenario.kind ?? 'refused';
-  if (!(scenario.outageMs > 0)) throw new RangeError(`the outage must be longer than 0 ms, got ${scenario.outageMs}`);
+  if (!(scenario.outageMs > 0)) throw new SimulationError(`the outage must be longer than 0 ms, got ${scenario.outageMs}`);
   const clock = new VirtualClock(0);
   let outageStart = Infinity;
   let outageEnd = Infinity;
@@ -136,7 +142,7 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
   /** Fires every timer due by `time`, in order, letting each one's effects settle. */
   const runUntil = async (time: number, stop: () => boolean = () => false) => {
     for (;;) {
-      if (++steps > MAX_STEPS) throw new Error(`the simulation did not settle within ${MAX_STEPS} steps`);
+      if (++steps > MAX_STEPS) throw new SimulationError(`the simulation did not settle within ${MAX_STEPS} steps`);
       if (stop()) return true;
       const due = clock.nextDue();
       if (due === null || due > time) break;
@@ -154,7 +160,7 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
     const leadIn = scenario.service.lifecycle.startupWaitTime + scenario.service.lifecycle.connectTimeout;
     const ready = () => topStateOf(current().value) === 'HEALTHY' && current().context.health.lastHealthCheck !== null;
     if (!(await runUntil(clock.now() + leadIn, ready))) {
-      throw new Error(`the service did not pass its first health check within ${leadIn} ms of the simulation`);
+      throw new SimulationError(`the service did not pass its first health check within ${leadIn} ms of the simulation`);
     }
 
     outageStart = clock.now();

@@ -42,6 +42,7 @@ import { serviceKey } from '../machines/service-key.js';
 import { ConnectQueue } from './connect-queue.js';
 import type { ConnectionDiagnostics, ConnectionLayer } from './connection-layer.js';
 import {
+  ConfigFileRequiredError,
   DuplicateServiceError,
   HealthCheckTimeoutError,
   ServiceNotFoundError,
@@ -461,7 +462,7 @@ export class Supervisor {
   watchConfig(options: { file?: string; debounceMs?: number; load?: LoadOptions } = {}): () => void {
     this.running('watch the config');
     const file = options.file ?? this.file;
-    if (!file) throw new TypeError('watchConfig needs a file: this supervisor was not created from one');
+    if (!file) throw new ConfigFileRequiredError();
     this.stopWatching?.();
     const reject = (error: Error) => this.configEventsSubject.next({ type: 'rejected', file, error, at: this.clock.now() });
     // Edits apply one at a time, each diffed against the last one applied: an edit whose apply failed
