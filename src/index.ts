@@ -2,6 +2,8 @@
 
 // The supervisor and its API
 export { Supervisor } from './supervisor/supervisor.js';
+export { createSupervisor } from './supervisor/create-supervisor.js';
+export type { CreateSupervisorOptions, SupervisorSource } from './supervisor/create-supervisor.js';
 export type {
   CallOptions,
   ConfigReloadEvent,
