@@ -4,8 +4,8 @@
 export { Supervisor } from './supervisor/supervisor.js';
 export { createSupervisor } from './supervisor/create-supervisor.js';
 export type { CreateSupervisorOptions, SupervisorSource } from './supervisor/create-supervisor.js';
+export type { CallOptions } from './supervisor/call-options.js';
 export type {
-  CallOptions,
   ConfigReloadEvent,
   FleetSpec,
   HealthCheckResult,

@@ -199,11 +199,18 @@ export function toActionableError(error: unknown, context: FailureContext): McpA
     return new McpRequestError(context.operation, error.code, redact(error.message, transport));
   }
   if (error instanceof SdkError) {
-    if (error.code === SdkErrorCode.RequestTimeout) return new OperationTimeoutError(context.operation, context.timeoutMs);
+    if (error.code === SdkErrorCode.RequestTimeout) return new OperationTimeoutError(context.operation, maxTotalTimeoutOf(error) ?? context.timeoutMs);
     if (error.code === SdkErrorCode.ConnectionClosed) return new ConnectionLostError('connection closed');
   }
   const detail = error instanceof Error ? describeError(error) : String(error);
   return new McpActorError(`${context.operation} failed: ${redact(detail, transport)}`, { cause: error });
+}
+
+/** The total bound a request ran past, when the SDK's timeout was its `maxTotalTimeout` rather than its `timeout`. */
+export function maxTotalTimeoutOf(error: SdkError): number | undefined {
+  const data: unknown = error.data;
+  const bound = typeof data === 'object' && data !== null ? (data as { maxTotalTimeout?: unknown }).maxTotalTimeout : undefined;
+  return typeof bound === 'number' ? bound : undefined;
 }
 
 /** Text of an error and its causes (fetch hides the useful part, "connect ECONNRESET", in `cause`). */

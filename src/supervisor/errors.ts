@@ -56,15 +56,22 @@ export class ToolNotFoundError extends SupervisorError {
   }
 }
 
-/** A `callTool` got no answer within its `timeoutMs`. */
+/** A `callTool` got no answer within its `timeoutMs`, or within its `maxTotalTimeout` (`limit` says which). */
 export class ToolCallTimeoutError extends SupervisorError {
   readonly code = 'TOOL_CALL_TIMEOUT';
   constructor(
     override readonly service: string,
     readonly tool: string,
+    /** The bound that ran out, in ms. */
     readonly timeoutMs: number,
+    /** Which of the call's options that bound was. */
+    readonly limit: 'timeoutMs' | 'maxTotalTimeout' = 'timeoutMs',
   ) {
-    super(`call of '${tool}' on service '${service}' timed out after ${timeoutMs} ms — raise timeoutMs if the tool is slow`);
+    super(
+      limit === 'timeoutMs'
+        ? `call of '${tool}' on service '${service}' timed out after ${timeoutMs} ms — raise timeoutMs if the tool is slow`
+        : `call of '${tool}' on service '${service}' ran past its maxTotalTimeout of ${timeoutMs} ms — raise maxTotalTimeout if the tool may take that long`,
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 // The public API: a supervisor that owns a fleet of service actors and publishes their
 // snapshots, transitions and metrics as RxJS streams.
 
-import { SdkError, SdkErrorCode, type CallToolResult } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
 import { Subject, type Observable } from 'rxjs';
 import {
   createActor,
@@ -15,7 +15,7 @@ import {
 } from 'xstate';
 import { abortReason } from '../actors/abort-reason.js';
 import { McpConnections } from '../actors/connection-registry.js';
-import { OperationTimeoutError } from '../actors/errors.js';
+import { maxTotalTimeoutOf, OperationTimeoutError } from '../actors/errors.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
@@ -40,7 +40,8 @@ import {
 import type { ConnectInput, ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
 import { serviceKey } from '../machines/service-key.js';
 import { ConnectQueue } from './connect-queue.js';
-import type { ConnectionDiagnostics, ConnectionLayer } from './connection-layer.js';
+import type { CallOptions } from './call-options.js';
+import type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './connection-layer.js';
 import {
   ConfigFileRequiredError,
   DuplicateServiceError,
@@ -108,11 +109,6 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-export interface CallOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
 export interface HealthCheckResult {
   service: string;
   ok: boolean;
@@ -152,6 +148,9 @@ const realClock: SupervisorClock = {
 
 const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_CALL_MS = 60_000;
+/** A call given no options: the connection layer gets the same frozen options every time. */
+const NO_CALL_OPTIONS: CallOptions = Object.freeze({});
+const DEFAULT_CALL_OPTIONS: ToolCallOptions = Object.freeze({ timeoutMs: DEFAULT_CALL_MS });
 const DEFAULT_BATCH_WINDOW_MS = 50;
 const STOP_GRACE_MS = 1_000;
 const CRASH_EVENT = 'xstate.error.actor.';
@@ -368,14 +367,16 @@ export class Supervisor {
 
   /**
    * Calls a tool. Rejects at once if the service is not available (ServiceUnavailableError, with its
-   * state and next retry time), never waits past `timeoutMs` (ToolCallTimeoutError), rejects with the
-   * signal's reason when `signal` aborts, and rejects if the connection drops during the call.
+   * state and next retry time), never waits past `timeoutMs` (restarted at each progress notification
+   * with `resetTimeoutOnProgress`) nor past `maxTotalTimeout` (ToolCallTimeoutError), rejects with the
+   * signal's reason when `signal` aborts, and rejects if the connection drops during the call. The
+   * server's progress notifications go to `onProgress`.
    */
   async callTool(
     name: string,
     tool: string,
     args: Record<string, unknown> = {},
-    options: CallOptions = {},
+    options: CallOptions = NO_CALL_OPTIONS,
   ): Promise<CallToolResult> {
     this.running('call a tool');
     const key = this.requireKey(name);
@@ -383,39 +384,46 @@ export class Supervisor {
     if (!snapshot.tools.some((candidate) => candidate.name === tool)) {
       throw new ToolNotFoundError(key, tool, snapshot.tools.map((candidate) => candidate.name));
     }
-    const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_MS;
+    const request = withTimeout(options);
     const { signal } = options;
     signal?.throwIfAborted();
     try {
       // On the real clock the connection layer's own per-request timeout bounds the call (the SDK runs
       // one timer per request anyway): the hot path builds no timer, controller or error of its own.
-      return await (this.clock === realClock
-        ? this.connections.callTool(key, tool, args, { timeoutMs, signal })
-        : this.callOnClock(key, tool, args, timeoutMs, signal));
+      return await (this.clock === realClock ? this.connections.callTool(key, tool, args, request) : this.callOnClock(key, tool, args, request));
     } catch (error) {
-      if (signal?.aborted || !isCallTimeout(error)) throw error;
-      throw new ToolCallTimeoutError(key, tool, timeoutMs);
+      const ranOut = signal?.aborted ? null : timeoutOf(error, request.timeoutMs);
+      if (ranOut === null) throw error;
+      throw new ToolCallTimeoutError(key, tool, ranOut, ranOut === request.maxTotalTimeout && ranOut !== request.timeoutMs ? 'maxTotalTimeout' : 'timeoutMs');
     }
   }
 
   /**
    * A call bounded by the supervisor's own clock, for a virtual one (tests, simulations): there
-   * `timeoutMs` passes when that clock is moved, whatever the connection layer's real timers do.
+   * `timeoutMs` (restarted on progress when asked) and `maxTotalTimeout` pass when that clock is moved,
+   * whatever the connection layer's real timers do.
    */
-  private async callOnClock(
-    key: string,
-    tool: string,
-    args: Record<string, unknown>,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-  ): Promise<CallToolResult> {
+  private async callOnClock(key: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult> {
+    const { timeoutMs, maxTotalTimeout, onProgress, signal } = options;
     const deadline = new AbortController();
-    const timer = this.clock.setTimeout(() => deadline.abort(new ToolCallTimeoutError(key, tool, timeoutMs)), timeoutMs);
+    const expire = () => deadline.abort(new ToolCallTimeoutError(key, tool, timeoutMs));
+    let timer = this.clock.setTimeout(expire, timeoutMs);
+    const total =
+      maxTotalTimeout === undefined
+        ? null
+        : this.clock.setTimeout(() => deadline.abort(new ToolCallTimeoutError(key, tool, maxTotalTimeout, 'maxTotalTimeout')), maxTotalTimeout);
+    const restartOnProgress = (progress: Progress) => {
+      this.clock.clearTimeout(timer);
+      timer = this.clock.setTimeout(expire, timeoutMs);
+      onProgress?.(progress);
+    };
     try {
       const bound = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
-      return await this.connections.callTool(key, tool, args, { timeoutMs, signal: bound });
+      const progress = options.resetTimeoutOnProgress ? restartOnProgress : onProgress;
+      return await this.connections.callTool(key, tool, args, { ...options, signal: bound, onProgress: progress });
     } finally {
       this.clock.clearTimeout(timer);
+      if (total !== null) this.clock.clearTimeout(total);
     }
   }
 
@@ -726,12 +734,25 @@ export class Supervisor {
   }
 }
 
+/** The caller's options with the default timeout filled in; copied only when the caller set no timeout. */
+function withTimeout(options: CallOptions): ToolCallOptions {
+  if (options === NO_CALL_OPTIONS) return DEFAULT_CALL_OPTIONS;
+  return hasTimeout(options) ? options : { ...options, timeoutMs: DEFAULT_CALL_MS };
+}
+
+function hasTimeout(options: CallOptions): options is ToolCallOptions {
+  return options.timeoutMs !== undefined;
+}
+
 /**
- * Whether a connection layer rejected a tool call because its `timeoutMs` ran out: McpConnections says
- * so with OperationTimeoutError, a layer that hands the SDK's rejection through with its RequestTimeout.
+ * The bound (in ms) a tool call ran past, if a connection layer rejected it for a timeout; else null.
+ * McpConnections says so with OperationTimeoutError (with the bound: `timeoutMs` or `maxTotalTimeout`),
+ * a layer that hands the SDK's rejection through with its RequestTimeout.
  */
-function isCallTimeout(error: unknown): boolean {
-  return error instanceof OperationTimeoutError || (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout);
+function timeoutOf(error: unknown, timeoutMs: number): number | null {
+  if (error instanceof OperationTimeoutError) return error.timeoutMs;
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return maxTotalTimeoutOf(error) ?? timeoutMs;
+  return null;
 }
 
 function notify(inspect: NonNullable<SupervisorOptions['inspect']>, event: InspectionEvent) {
