@@ -33,6 +33,7 @@ export {
   ConfigFileRequiredError,
   DuplicateServiceError,
   HealthCheckTimeoutError,
+  RedactedTransportError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorError,

@@ -118,6 +118,17 @@ export class SupervisorStoppedError extends SupervisorError {
   }
 }
 
+/** A service was given a redacted copy of a transport (a snapshot's `config.transport`), which cannot connect. */
+export class RedactedTransportError extends SupervisorError {
+  readonly code = 'REDACTED_TRANSPORT';
+  constructor(override readonly service: string) {
+    super(
+      `the transport given for service '${service}' is a redacted copy, as snapshots show it (its secret values read '***') — ` +
+        'pass the real transport config: the one you loaded or built, not snapshot.config.transport',
+    );
+  }
+}
+
 /** `watchConfig()` was called without a file on a supervisor that was not created from one. */
 export class ConfigFileRequiredError extends SupervisorError {
   readonly code = 'CONFIG_FILE_REQUIRED';

@@ -1,7 +1,7 @@
 // What the supervisor publishes about one service: its lifecycle state, its metadata, its
 // tools and its (redacted) config — a plain, immutable view of the service actor's snapshot.
 
-import type { TransportConfig } from '../config/transport.js';
+import type { RedactedTransportConfig } from '../config/transport.js';
 import type { LifecycleConfig } from '../machines/defaults.js';
 import { healthTier, type HealthTier } from '../machines/health-tier.js';
 import type { HealthRecord, ServiceContext } from '../machines/service.context.js';
@@ -59,8 +59,8 @@ export interface ServiceSnapshot {
   readonly metadata: Readonly<ServiceMetadata>;
   readonly serverInfo: ServerInfo | null;
   readonly tools: readonly ToolDescriptor[];
-  /** Secrets (env and header values) are redacted. */
-  readonly config: { readonly transport: TransportConfig; readonly lifecycle: LifecycleConfig };
+  /** Secrets (env and header values, a URL's credentials and keys) are redacted: not a config to add a service with. */
+  readonly config: { readonly transport: RedactedTransportConfig; readonly lifecycle: LifecycleConfig };
 }
 
 /**
@@ -109,6 +109,7 @@ export function toServiceSnapshot(state: ServiceState, context: ServiceContext):
     },
     serverInfo: connection.serverInfo,
     tools: context.tools.list,
-    config: { transport: context.transport, lifecycle: context.config },
+    // The service context keeps its transport as redactTransport returned it.
+    config: { transport: context.transport as RedactedTransportConfig, lifecycle: context.config },
   };
 }

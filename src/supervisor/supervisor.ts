@@ -20,7 +20,7 @@ import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
 import { parseServiceConfig } from '../config/service-config.js';
-import { redactTransport, TransportConfigSchema, type TransportConfig } from '../config/transport.js';
+import { isRedactedTransport, redactTransport, TransportConfigSchema, type RealTransportConfig } from '../config/transport.js';
 import { watchConfigFile } from '../config/watch.js';
 import {
   DEFAULT_SUPERVISOR_SETTINGS,
@@ -45,6 +45,7 @@ import type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './
 import {
   ConfigFileRequiredError,
   DuplicateServiceError,
+  RedactedTransportError,
   HealthCheckTimeoutError,
   ServiceNotFoundError,
   ServiceUnavailableError,
@@ -65,7 +66,8 @@ import type { Transition } from './transition.js';
 export interface ServiceSpec {
   name: string;
   agentId?: string | null;
-  transport: TransportConfig;
+  /** The real connection settings; a snapshot's redacted copy is refused (RedactedTransportError). */
+  transport: RealTransportConfig;
   /** Per-service settings; unset keys take the built-in defaults (src/machines/defaults.ts). */
   lifecycle?: Partial<LifecycleConfig>;
   /** A disabled service is known to the config but not started. */
@@ -129,8 +131,8 @@ export interface ServiceInfo extends ServiceSnapshot {
   readonly diagnostics: ConnectionDiagnostics | null;
 }
 
-/** A service as written under `services:` in YAML, plus its `name`. */
-export type RawServiceDefinition = { name: string } & Record<string, unknown>;
+/** A service as written under `services:` in YAML, plus its `name` (there, `transport` is `streamable-http` or `sse`). */
+export type RawServiceDefinition = { name: string; transport?: string } & Record<string, unknown>;
 
 const isServiceSpec = (service: ServiceSpec | RawServiceDefinition): service is ServiceSpec =>
   typeof service.transport === 'object' && service.transport !== null;
@@ -218,6 +220,7 @@ export class Supervisor {
     for (const spec of fleet.services) {
       const key = serviceKey(spec.name, spec.agentId);
       if (this.specs.has(key)) throw new DuplicateServiceError(key);
+      refuseRedacted(key, spec);
       this.specs.set(key, spec);
     }
   }
@@ -265,8 +268,10 @@ export class Supervisor {
     const spec = isServiceSpec(service)
       ? service
       : parseServiceConfig(service, { defaults: this.layers?.defaults, profiles: this.layers?.profiles });
+    const key = serviceKey(spec.name, spec.agentId);
+    // Before the schema parse, which drops the brand of a redacted copy.
+    refuseRedacted(key, spec);
     const checked = { ...spec, transport: TransportConfigSchema.parse(spec.transport) };
-    const key = serviceKey(checked.name, checked.agentId);
     if (this.streams.has(key)) throw new DuplicateServiceError(key);
     this.specs.set(key, checked);
     this.spawn([[key, checked]]);
@@ -732,6 +737,11 @@ export class Supervisor {
     this.streams.complete();
     this.configEventsSubject.complete();
   }
+}
+
+/** A service must be added with its real transport: a redacted one would connect with `***` for its secrets. */
+function refuseRedacted(key: string, spec: ServiceSpec) {
+  if (isRedactedTransport(spec.transport)) throw new RedactedTransportError(key);
 }
 
 /** The caller's options with the default timeout filled in; copied only when the caller set no timeout. */
