@@ -4,6 +4,8 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import * as api from '../../src/index.js';
+import * as machines from '../../src/machines.js';
+import * as testing from '../../src/testing.js';
 import * as actorErrors from '../../src/actors/errors.js';
 import { resolveLifecycleConfig } from '../../src/machines/defaults.js';
 import { ActorNotProvidedError } from '../../src/machines/service.machine.js';
@@ -42,8 +44,8 @@ const samples: readonly McpSupervisorError[] = [
   new actorErrors.McpRequestError('tools/call add', -32602, 'invalid params'),
 ];
 
-/** Every error class the package's main entry exports. */
-const exportedErrorClasses = (Object.entries(api) as [string, unknown][]).filter(
+/** Every error class an entry of the package exports. */
+const exportedErrorClasses = ([...Object.entries(api), ...Object.entries(machines), ...Object.entries(testing)] as [string, unknown][]).filter(
   (entry): entry is [string, abstract new (...args: never[]) => Error] =>
     typeof entry[1] === 'function' && (entry[1] as { prototype: unknown }).prototype instanceof Error,
 );
@@ -99,10 +101,11 @@ describe('the error family', () => {
     }
   });
 
-  it('exports from the main entry only errors of the family, the root included', () => {
+  it('exports only errors of the family, the root included, and every one of them from the main entry', () => {
     expect(exportedErrorClasses.length).toBeGreaterThan(0);
     for (const [name, errorClass] of exportedErrorClasses) {
       expect(errorClass === McpSupervisorError || errorClass.prototype instanceof McpSupervisorError, name).toBe(true);
+      expect(api, name).toHaveProperty(name, errorClass);
     }
   });
 
@@ -174,6 +177,6 @@ describe('what the library throws on a bad argument', () => {
       lifecycle: resolveLifecycleConfig(),
       profile: null,
     };
-    await expect(api.simulateOutage({ service, outageMs: 0 })).rejects.toThrow(api.SimulationError);
+    await expect(testing.simulateOutage({ service, outageMs: 0 })).rejects.toThrow(api.SimulationError);
   });
 });
