@@ -1,6 +1,11 @@
-// mcp-supervisor's main entry: what an application that embeds the supervisor imports. The statechart
-// and its I/O contract are `mcp-supervisor/machines`; virtual time and outage simulation are
-// `mcp-supervisor/testing`. The CLI and the tests import internals by path, never through here.
+/**
+ * mcp-supervisor keeps a fleet of MCP servers connected and healthy. This main entry is what an
+ * application that embeds the supervisor imports; the statechart and its I/O contract are
+ * `mcp-supervisor/machines`, virtual time and outage simulation `mcp-supervisor/testing`.
+ *
+ * @packageDocumentation
+ */
+// The CLI and the tests import internals by path, never through here.
 
 // The supervisor
 export { createSupervisor } from './supervisor/create-supervisor.js';
@@ -20,6 +25,8 @@ export type {
 } from './supervisor/supervisor.js';
 export type { CallOptions } from './supervisor/call-options.js';
 export type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './supervisor/connection-layer.js';
+// The actors a ConnectionLayer provides, and what they take and report.
+export type * from './machines/service-io.js';
 
 // What it publishes
 export type { ServiceMetadata, ServiceSnapshot } from './supervisor/service-snapshot.js';
@@ -27,8 +34,7 @@ export type { Transition } from './supervisor/transition.js';
 export type { FleetMetrics } from './supervisor/fleet-metrics.js';
 export { SERVICE_STATES, type ServiceState } from './machines/service.machine.js';
 export { TRANSITION_CAUSES, type TransitionCause } from './machines/transition-cause.js';
-export type { HealthTier } from './machines/health-tier.js';
-export type { NegotiatedProtocol, ProtocolEra, ServerInfo, ToolDescriptor } from './machines/service-io.js';
+export { HEALTH_TIERS, type HealthTier } from './machines/health-tier.js';
 
 // Errors: one family, each with a stable code
 export { isMcpSupervisorError, McpSupervisorError, MCP_SUPERVISOR_ERROR_CODES } from './mcp-supervisor-error.js';
@@ -79,7 +85,7 @@ export type {
   TransportConfig,
   TransportType,
 } from './config/transport.js';
-export type { LifecycleConfig, Priority, SupervisorSettings } from './machines/defaults.js';
+export { PRIORITIES, type LifecycleConfig, type Priority, type SupervisorSettings } from './machines/defaults.js';
 
 // The pure policies the lifecycle follows, to compute a schedule ahead of time
 export { applyJitter, reconnectDelay, unreachableDelay } from './machines/backoff.js';

@@ -1,6 +1,10 @@
-// The entry `mcp-supervisor/machines`: the lifecycle statechart of one service, with the contract of
-// the I/O actors it invokes (provide your own with `serviceMachine.provide({ actors })`), its defaults
-// and the pure policies its guards and delays use.
+/**
+ * `mcp-supervisor/machines`: the lifecycle statechart of one service, with the contract of the I/O
+ * actors it invokes (provide your own with `serviceMachine.provide({ actors })`), its defaults and the
+ * pure policies its guards and delays use.
+ *
+ * @packageDocumentation
+ */
 
 export { serviceMachine, SERVICE_STATES, AVAILABLE_STATES, ActorNotProvidedError } from './machines/service.machine.js';
 export type { ServiceEvent, ServiceMachine, ServiceState } from './machines/service.machine.js';

@@ -45,6 +45,7 @@ export class ServerExitedError extends McpActorError {
   }
 }
 
+/** Nothing listens at the server's URL (ECONNREFUSED). */
 export class ConnectionRefusedError extends McpActorError {
   override readonly code = 'CONNECTION_REFUSED';
   /** `url` is already redacted. */
@@ -78,6 +79,7 @@ export class HttpStatusError extends McpActorError {
   }
 }
 
+/** An MCP request (a connect, a ping, a tool call) got no answer within its bound. */
 export class OperationTimeoutError extends McpActorError {
   override readonly code = 'OPERATION_TIMEOUT';
   constructor(

@@ -32,10 +32,15 @@ export const TransportConfigSchema = z.discriminatedUnion('type', [
   SseTransportSchema,
 ]);
 
+/** A local server: `command` with `args`, run in its own process group, talking over stdin/stdout. */
 export type StdioTransportConfig = z.output<typeof StdioTransportSchema>;
+/** A remote server over Streamable HTTP at `url`, with `headers` on every request. */
 export type StreamableHttpTransportConfig = z.output<typeof StreamableHttpTransportSchema>;
+/** A remote server over the older SSE transport at `url`, with `headers` on every request. */
 export type SseTransportConfig = z.output<typeof SseTransportSchema>;
+/** How to reach one MCP server, with its real settings: stdio, Streamable HTTP or SSE, told apart by `type`. */
 export type TransportConfig = z.output<typeof TransportConfigSchema>;
+/** `stdio`, `streamable-http` or `sse`. */
 export type TransportType = TransportConfig['type'];
 
 /** What a redacted value reads (env and header values, secret parts of a URL). */

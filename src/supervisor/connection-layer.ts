@@ -22,6 +22,10 @@ export interface ConnectionDiagnostics {
   droppedNotifications: number;
 }
 
+/**
+ * The I/O side of a supervisor (its `connections` option): the real MCP connections by default; tests
+ * and benchmarks may give their own.
+ */
 export interface ConnectionLayer {
   /** Keeps the real transport of a service before its actor starts (replacing any earlier one). */
   register(serviceKey: string, transport: TransportConfig): void;

@@ -12,6 +12,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { InspectionEvent, Observer } from 'xstate';
 import { McpSupervisorError } from '../mcp-supervisor-error.js';
 
+/** Where and how `startInspector` serves the Stately inspector bridge. */
 export interface InspectorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
@@ -21,6 +22,7 @@ export interface InspectorOptions {
   replay?: number;
 }
 
+/** A running inspector bridge, on 127.0.0.1. */
 export interface InspectorBridge {
   /** Open this in a browser. */
   readonly url: string;
@@ -44,6 +46,10 @@ export class InspectorPortInUseError extends McpSupervisorError {
   }
 }
 
+/**
+ * Serves the Stately inspector bridge on 127.0.0.1 and resolves with its URL and the `inspect` observer
+ * to give the supervisor; rejects with InspectorPortInUseError when `port` is taken.
+ */
 export async function startInspector(options: InspectorOptions = {}): Promise<InspectorBridge> {
   const uiUrl = options.uiUrl ?? 'https://stately.ai/inspect';
   const replayLimit = options.replay ?? 500;

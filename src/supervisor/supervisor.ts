@@ -64,7 +64,9 @@ import type { Transition } from './transition.js';
 
 /** One service to supervise: what the YAML loader produces, or what `addService` takes. */
 export interface ServiceSpec {
+  /** The service's name within its scope. */
   name: string;
+  /** The agent whose scope the service lives in; absent or null for the global scope. */
   agentId?: string | null;
   /** The real connection settings; a snapshot's redacted copy is refused (RedactedTransportError). */
   transport: RealTransportConfig;
@@ -74,8 +76,11 @@ export interface ServiceSpec {
   enabled?: boolean;
 }
 
+/** A fleet described in code (`new Supervisor(fleet)`, `createSupervisor(fleet)`). */
 export interface FleetSpec {
+  /** The services; keys (`name`, `agent/name`) are unique. */
   services: readonly ServiceSpec[];
+  /** Fleet-wide settings (the YAML's `supervisor:`); unset keys take the defaults. */
   supervisor?: Partial<SupervisorSettings>;
   /** How often DISCONNECTED services are swept (`cleanup_interval_hours` of `defaults`). */
   cleanupIntervalHours?: number;
@@ -83,16 +88,21 @@ export interface FleetSpec {
 
 /** XState's clock interface with `now()`: the real one by default, `SimulatedClock` in tests. */
 export interface SupervisorClock {
+  /** Calls `fn` once `ms` have passed on this clock; returns an id for clearTimeout. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer set with setTimeout. */
   clearTimeout(id: unknown): void;
+  /** The current time, in epoch ms. */
   now(): number;
 }
 
+/** How a supervisor runs: its I/O, clock, inspection, batching and randomness. */
 export interface SupervisorOptions {
   /** The I/O side; by default real MCP connections over stdio / Streamable HTTP / SSE. */
   connections?: ConnectionLayer;
   /** Receives every XState inspection event (e.g. the Stately inspector's `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Where time comes from: the real clock by default; `SimulatedClock` or `VirtualClock` in tests. */
   clock?: SupervisorClock;
   /**
    * Gathers snapshot updates into one `services$` emission per window, in ms of the supervisor's clock.
@@ -104,30 +114,43 @@ export interface SupervisorOptions {
   random?: () => number;
 }
 
+/** What `waitForService` waits for, and for how long. */
 export interface WaitOptions {
   /** States to wait for; default HEALTHY or WARNING (tools callable). */
   states?: readonly ServiceState[];
+  /** How long to wait, in ms (default 30 000); then it rejects with WaitTimeoutError. */
   timeoutMs?: number;
+  /** Stops waiting: rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
+/** The outcome of `checkHealth`. */
 export interface HealthCheckResult {
+  /** The service's fleet key. */
   service: string;
+  /** The check passed and the service is still available. */
   ok: boolean;
+  /** The service's state after the check. */
   state: ServiceState;
+  /** How long the check took, in ms; null when it failed. */
   responseTime: number | null;
+  /** The check's tier by response time (`unhealthy` when it failed). */
   healthTier: ServiceSnapshot['metadata']['healthTier'];
+  /** Why it failed; null when it passed. */
   error: string | null;
 }
 
+/** One tool of `listTools`: the tool, and the service that offers it. */
 export interface ToolListing extends ToolDescriptor {
   /** Fleet key of the service that offers the tool. */
   service: string;
+  /** The agent whose scope that service lives in; null for the global scope. */
   agentId: string | null;
 }
 
 /** `getServiceInfo`: the snapshot, plus what the connection layer can tell for diagnosis. */
 export interface ServiceInfo extends ServiceSnapshot {
+  /** The server's pid, last stderr lines and dropped notifications; null when the layer cannot tell. */
   readonly diagnostics: ConnectionDiagnostics | null;
 }
 
@@ -157,6 +180,11 @@ const DEFAULT_BATCH_WINDOW_MS = 50;
 const STOP_GRACE_MS = 1_000;
 const CRASH_EVENT = 'xstate.error.actor.';
 
+/**
+ * Owns a fleet of MCP services, one lifecycle statechart each, and publishes their snapshots,
+ * transitions and metrics as streams. Build one with `createSupervisor`, subscribe, then `start()`;
+ * `stop()` ends every service and process.
+ */
 export class Supervisor {
   private readonly streams: FleetStreams;
   private readonly queue: ConnectQueue;
@@ -177,8 +205,11 @@ export class Supervisor {
   private layers: Pick<FleetConfig, 'defaults' | 'profiles'> | null = null;
   private stopWatching: (() => void) | null = null;
 
+  /** Every service's snapshot by key; the latest value is replayed, the changes of one batch window arrive as one emission. */
   readonly services$: Observable<ReadonlyMap<string, ServiceSnapshot>>;
+  /** Every state change of every service, never coalesced, in order per service. */
   readonly transitions$: Observable<Transition>;
+  /** The fleet's metrics whenever they change; the latest value is replayed. */
   readonly metrics$: Observable<FleetMetrics>;
   /** Every config reload, applied or rejected (an invalid edit changes nothing). */
   readonly configEvents$: Observable<ConfigReloadEvent>;
@@ -189,6 +220,7 @@ export class Supervisor {
     return Supervisor.fromConfig(config, options);
   }
 
+  /** A supervisor of a config loaded with `loadConfigFile` / `parseConfig`; not started. */
   static fromConfig(config: FleetConfig, options: SupervisorOptions = {}): Supervisor {
     const supervisor = new Supervisor(
       { services: config.services, supervisor: config.supervisor, cleanupIntervalHours: config.defaults.cleanupIntervalHours },
@@ -200,6 +232,7 @@ export class Supervisor {
     return supervisor;
   }
 
+  /** A supervisor of the fleet described in code; not started. Throws DuplicateServiceError on a repeated key. */
   constructor(
     private readonly fleet: FleetSpec,
     private readonly options: SupervisorOptions = {},
@@ -311,6 +344,7 @@ export class Supervisor {
     if (this.stateOf(key) !== 'DISCONNECTED') this.sendTo(key, { type: 'STOP' });
   }
 
+  /** Every service's snapshot (or those of one agent's scope; `agent: null` for the global scope). */
   listServices(filterBy: { agent?: string | null } = {}): ServiceSnapshot[] {
     const all = this.streams.list();
     if (filterBy.agent === undefined) return all;
