@@ -45,8 +45,8 @@ import type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './
 import {
   ConfigFileRequiredError,
   DuplicateServiceError,
-  RedactedTransportError,
   HealthCheckTimeoutError,
+  RedactedTransportError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorStoppedError,
