@@ -88,8 +88,8 @@ export type {
 export { PRIORITIES, type LifecycleConfig, type Priority, type SupervisorSettings } from './machines/defaults.js';
 
 // The pure policies the lifecycle follows, to compute a schedule ahead of time
-export { applyJitter, reconnectDelay, unreachableDelay } from './machines/backoff.js';
-export { healthTier, pingTimeoutFor } from './machines/health-tier.js';
+export { applyJitter, reconnectDelay, unreachableDelay, type LongCycle, type ShortCycle } from './machines/backoff.js';
+export { healthTier, pingTimeoutFor, type TierThresholds, type TimeoutSettings } from './machines/health-tier.js';
 
 // The statechart as a diagram (of `serviceMachine`, from `mcp-supervisor/machines`)
 export { toDiagramJson, toMermaid } from './machines/diagram.js';

@@ -27,7 +27,8 @@ export {
   unreachableDelay,
   unreachableSchedule,
 } from './machines/backoff.js';
+export type { LongCycle, ShortCycle } from './machines/backoff.js';
 export { healthTier, HEALTH_TIERS, pingTimeoutFor } from './machines/health-tier.js';
-export type { HealthTier } from './machines/health-tier.js';
+export type { HealthTier, TierThresholds, TimeoutSettings } from './machines/health-tier.js';
 export { toDiagramJson, toMermaid } from './machines/diagram.js';
 export type { DiagramEdge, DiagramJson } from './machines/diagram.js';

@@ -11,8 +11,10 @@ export const PRIORITY_WEIGHTS: Readonly<Record<Priority, number>> = Object.freez
   low: 1.5,
 });
 
-type ShortCycle = Pick<LifecycleConfig, 'reconnectBaseDelay' | 'reconnectMaxDelay'>;
-type LongCycle = Pick<LifecycleConfig, 'unreachableBaseDelay' | 'unreachableMaxDelay' | 'priority'>;
+/** The settings of the short (RECONNECTING) backoff cycle. */
+export type ShortCycle = Pick<LifecycleConfig, 'reconnectBaseDelay' | 'reconnectMaxDelay'>;
+/** The settings of the long (UNREACHABLE) backoff cycle. */
+export type LongCycle = Pick<LifecycleConfig, 'unreachableBaseDelay' | 'unreachableMaxDelay' | 'priority'>;
 
 /**
  * Wait after the `failedAttempts`-th failed reconnect attempt before the next one (the first attempt

@@ -5,7 +5,8 @@ import type { LifecycleConfig } from './defaults.js';
 export const HEALTH_TIERS = ['healthy', 'warning', 'slow', 'unhealthy'] as const;
 export type HealthTier = (typeof HEALTH_TIERS)[number];
 
-type TierThresholds = Pick<LifecycleConfig, 'healthyThreshold' | 'warningThreshold' | 'slowThreshold'>;
+/** The response-time bounds of the health tiers. */
+export type TierThresholds = Pick<LifecycleConfig, 'healthyThreshold' | 'warningThreshold' | 'slowThreshold'>;
 
 /** Tier of a ping that answered after `responseTime` ms; a failed ping is `unhealthy` by definition. */
 export function healthTier(responseTime: number, thresholds: TierThresholds): HealthTier {
@@ -15,7 +16,8 @@ export function healthTier(responseTime: number, thresholds: TierThresholds): He
   return 'unhealthy';
 }
 
-type TimeoutSettings = Pick<
+/** What the (adaptive) ping timeout is computed from. */
+export type TimeoutSettings = Pick<
   LifecycleConfig,
   'pingTimeout' | 'slowThreshold' | 'enableAdaptiveTimeout' | 'adaptiveMultiplier' | 'historySize'
 >;
