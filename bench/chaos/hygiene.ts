@@ -3,7 +3,7 @@
 // loss, and afterwards no process may be left and the file descriptors be back at the baseline. (The unit
 // suite runs 20 of these cycles; this is the long run.)
 
-import { ConnectionLostError } from '../../src/actors/index.js';
+import { ConnectionLostError } from '../../src/actors/errors.js';
 import { ActorHarness } from '../../test/fixtures/actor-harness.js';
 import { stdioServer } from '../../test/fixtures/test-servers.js';
 import { runScenario } from './support/scenario.js';
