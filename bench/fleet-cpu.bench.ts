@@ -12,7 +12,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIFECYCLE_CONFIG } from '../src/machines/defaults.js';
 import { Supervisor, type ServiceSpec } from '../src/supervisor/supervisor.js';
-import { closePair, InMemoryConnections, listAllTools, openInMemoryPair, type InMemoryPair } from './support/in-memory-connections.js';
+import { InMemoryConnections, listAllTools, openInMemoryPair, probe, type InMemoryPair } from './support/in-memory-connections.js';
 import { writeResultsSection } from './support/results-file.js';
 
 const COMMAND = 'node --import tsx bench/fleet-cpu.bench.ts';
@@ -31,15 +31,11 @@ const batchWindowMs = flags['batch-window-ms'] === undefined ? undefined : Numbe
 
 /** What the numbers mean; written under the table. */
 const READING = [
-  'Reading: the CPU share is of the whole process and moves with the machine\'s load (this machine has 2 shared cores;',
-  'three runs of the same code gave 2.30–4.40 %); the emission count does not. Where the busy time goes, from a',
-  'V8 sampling profile of three rounds (2026-12-01): XState ≈ 50 % (the health-check timers\' transitions, a `ping`',
-  'promise actor started and stopped per check with its AbortController, the context copied by `assign`), garbage',
-  'collection ≈ 23 %, the SDK and zod answering and validating the pings ≈ 10 %, `src/supervisor` ≈ 3 % (`services$`',
-  'and the fleet metrics ≈ 2 %). With `--batch-window-ms 0` (one emission per tick, the real clock\'s default before it',
-  'became 50 ms) a round emitted 169–260 times, and with the code before that change, which also rebuilt the whole map',
-  'per emission, 293–411 times, for about the same CPU (3.37 % and 4.10 % in those runs): what is left is per health',
-  'check, in the statechart and its actors.',
+  'Reading: the CPU share is of the whole process and moves with the machine\'s load (this machine has 2 shared cores);',
+  'the emission count does not. Where the busy time of a health check goes is profiled in the fleet section above',
+  '(bench/fleet.bench.ts): XState\'s event machinery and the garbage it makes, then the SDK and zod answering the',
+  'probes; src/ is a few per cent. Earlier runs of the same bench (2026-12-01, before the long-lived connection actor',
+  'and the grouped context, on the SDK v1 in-memory pairs) gave 2.30–4.40 %.',
 ];
 
 const log = (line: string) => console.error(`  [fleet-cpu] ${line}`);
@@ -65,18 +61,18 @@ async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T>
 async function bareRoundCpuMs(): Promise<number> {
   const pairs: InMemoryPair[] = [];
   for (let index = 0; index < SERVICES; index += 1) {
-    const pair = await openInMemoryPair(`bare-${index}`);
+    const pair = await openInMemoryPair(`bare-${index}`, 'legacy');
     await listAllTools(pair.client);
     pairs.push(pair);
   }
   const rounds: number[] = [];
   for (let round = 0; round <= BARE_ROUNDS; round += 1) {
     const start = process.cpuUsage();
-    await Promise.all(pairs.map((pair) => pair.client.ping()));
+    await Promise.all(pairs.map((pair) => probe(pair.client)));
     // The first is a warm-up.
     if (round > 0) rounds.push(cpuMsSince(start));
   }
-  await Promise.all(pairs.map(closePair));
+  await Promise.all(pairs.map((pair) => pair.close()));
   return median(rounds);
 }
 
@@ -91,7 +87,7 @@ async function main() {
   const bareCpuMs = await bareRoundCpuMs();
   log(`bare ping round: ${bareCpuMs.toFixed(1)} ms CPU`);
 
-  const connections = new InMemoryConnections();
+  const connections = new InMemoryConnections('legacy');
   const specs: ServiceSpec[] = Array.from({ length: SERVICES }, (_, index) => ({
     name: `svc-${index}`,
     transport: { type: 'stdio', command: 'in-memory', args: [], env: {} },
@@ -99,7 +95,7 @@ async function main() {
   const supervisor = new Supervisor({ services: specs }, { connections, ...(batchWindowMs === undefined ? {} : { batchWindowMs }) });
 
   // The round a ping belongs to: the k-th health check of every service is round k.
-  const roundOf = () => Math.ceil(connections.pingsAnswered / SERVICES);
+  const roundOf = () => Math.ceil(connections.counters.probes / SERVICES);
   const rounds = new Map<number, { emissions: number; first: number; last: number }>();
   let waiting: { round: number; resolve: () => void } | null = null;
   const subscription = supervisor.services$.subscribe(() => {
@@ -109,7 +105,7 @@ async function main() {
     entry.emissions += 1;
     entry.last = now;
     rounds.set(round, entry);
-    if (waiting && connections.pingsAnswered >= waiting.round * SERVICES) {
+    if (waiting && connections.counters.probes >= waiting.round * SERVICES) {
       waiting.resolve();
       waiting = null;
     }

@@ -1,9 +1,17 @@
-// mcp-supervisor's public surface: everything an embedding application imports comes from here.
+/**
+ * mcp-supervisor keeps a fleet of MCP servers connected and healthy. This main entry is what an
+ * application that embeds the supervisor imports; the statechart and its I/O contract are
+ * `mcp-supervisor/machines`, virtual time and outage simulation `mcp-supervisor/testing`.
+ *
+ * @packageDocumentation
+ */
+// The CLI and the tests import internals by path, never through here.
 
-// The supervisor and its API
+// The supervisor
+export { createSupervisor } from './supervisor/create-supervisor.js';
+export type { CreateSupervisorOptions, SupervisorSource } from './supervisor/create-supervisor.js';
 export { Supervisor } from './supervisor/supervisor.js';
 export type {
-  CallOptions,
   ConfigReloadEvent,
   FleetSpec,
   HealthCheckResult,
@@ -15,19 +23,27 @@ export type {
   ToolListing,
   WaitOptions,
 } from './supervisor/supervisor.js';
+export type { CallOptions } from './supervisor/call-options.js';
+export type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './supervisor/connection-layer.js';
+// The actors a ConnectionLayer provides, and what they take and report.
+export type * from './machines/service-io.js';
+
+// What it publishes
 export type { ServiceMetadata, ServiceSnapshot } from './supervisor/service-snapshot.js';
 export type { Transition } from './supervisor/transition.js';
-export { collectFleetMetrics } from './supervisor/fleet-metrics.js';
 export type { FleetMetrics } from './supervisor/fleet-metrics.js';
-export type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './supervisor/connection-layer.js';
-export { ConnectQueue } from './supervisor/connect-queue.js';
-export { InspectorPortInUseError, startInspector } from './supervisor/inspector.js';
-export { simulateOutage, OUTAGE_KINDS } from './supervisor/outage-simulation.js';
-export type { OutageKind, OutageScenario, OutageSimulation, TimelineEntry } from './supervisor/outage-simulation.js';
-export type { InspectorBridge, InspectorOptions } from './supervisor/inspector.js';
+export { SERVICE_STATES, type ServiceState } from './machines/service.machine.js';
+export { TRANSITION_CAUSES, type TransitionCause } from './machines/transition-cause.js';
+export { HEALTH_TIERS, type HealthTier } from './machines/health-tier.js';
+
+// Errors: one family, each with a stable code
+export { isMcpSupervisorError, McpSupervisorError, MCP_SUPERVISOR_ERROR_CODES } from './mcp-supervisor-error.js';
+export type { McpSupervisorErrorCode } from './mcp-supervisor-error.js';
 export {
+  ConfigFileRequiredError,
   DuplicateServiceError,
   HealthCheckTimeoutError,
+  RedactedTransportError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorError,
@@ -36,34 +52,49 @@ export {
   ToolNotFoundError,
   WaitTimeoutError,
 } from './supervisor/errors.js';
+// What a tool call can reject with when the connection, not the supervisor, failed.
+export {
+  ConnectionLostError,
+  ConnectionRefusedError,
+  HttpStatusError,
+  McpActorError,
+  McpRequestError,
+  MessageTooLargeError,
+  NotConnectedError,
+  OperationTimeoutError,
+  TooManyOpenFilesError,
+  UnauthorizedError,
+} from './actors/errors.js';
+export { ConfigError } from './config/errors.js';
+export type { ConfigIssue } from './config/errors.js';
+export { InspectorPortInUseError } from './supervisor/inspector.js';
+export { ActorNotProvidedError } from './machines/service.machine.js';
+export { SimulationError } from './supervisor/outage-simulation.js';
 
-// The statechart and its pure policy
-export { serviceMachine, SERVICE_STATES, AVAILABLE_STATES, ActorNotProvidedError } from './machines/service.machine.js';
-export { TRANSITION_CAUSES, type TransitionCause } from './machines/transition-cause.js';
-export type { ServiceEvent, ServiceMachine, ServiceState } from './machines/service.machine.js';
-export type { ServiceContext, ServiceMachineInput } from './machines/service.context.js';
-export type * from './machines/service-io.js';
-export { supervisorMachine } from './supervisor/supervisor.machine.js';
-export {
-  applyJitter,
-  PRIORITY_WEIGHTS,
-  reconnectDelay,
-  reconnectSchedule,
-  unreachableDelay,
-  unreachableSchedule,
-} from './machines/backoff.js';
-export { healthTier, HEALTH_TIERS, pingTimeoutFor } from './machines/health-tier.js';
-export type { HealthTier } from './machines/health-tier.js';
-export {
-  DEFAULT_LIFECYCLE_CONFIG,
-  DEFAULT_SUPERVISOR_SETTINGS,
-  PRIORITIES,
-  resolveLifecycleConfig,
-} from './machines/defaults.js';
-export type { LifecycleConfig, Priority, SupervisorSettings } from './machines/defaults.js';
-export { serviceKey } from './machines/service-key.js';
+// Configuration
+export { loadConfigFile, parseConfig } from './config/load.js';
+export type { LoadOptions, ParseOptions } from './config/load.js';
+export type { FleetConfig, ServiceConfig } from './config/model.js';
+export type { FleetDiff, ServiceChange } from './config/diff.js';
+export type {
+  RealTransportConfig,
+  RedactedTransportConfig,
+  SseTransportConfig,
+  StdioTransportConfig,
+  StreamableHttpTransportConfig,
+  TransportConfig,
+  TransportType,
+} from './config/transport.js';
+export { PRIORITIES, type LifecycleConfig, type Priority, type SupervisorSettings } from './machines/defaults.js';
+
+// The pure policies the lifecycle follows, to compute a schedule ahead of time
+export { applyJitter, reconnectDelay, unreachableDelay } from './machines/backoff.js';
+export { healthTier, pingTimeoutFor } from './machines/health-tier.js';
+
+// The statechart as a diagram (of `serviceMachine`, from `mcp-supervisor/machines`)
 export { toDiagramJson, toMermaid } from './machines/diagram.js';
 export type { DiagramEdge, DiagramJson } from './machines/diagram.js';
 
-// Configuration
-export * from './config/index.js';
+// The Stately inspector bridge
+export { startInspector } from './supervisor/inspector.js';
+export type { InspectorBridge, InspectorOptions } from './supervisor/inspector.js';

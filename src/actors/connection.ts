@@ -97,8 +97,19 @@ interface SdkRequestOptions {
   timeout: number;
 }
 
+/** A tool call's options, as the SDK's request options name them (see `CallOptions` of the supervisor). */
 export interface CallToolOptions extends RequestOptions {
   onProgress?: (progress: Progress) => void;
+  /** Restart the `timeoutMs` wait at each progress notification. */
+  resetTimeoutOnProgress?: boolean;
+  /** The longest the call may take in all, progress or not. */
+  maxTotalTimeout?: number;
+}
+
+interface SdkCallOptions extends SdkRequestOptions {
+  onprogress?: (progress: Progress) => void;
+  resetTimeoutOnProgress?: boolean;
+  maxTotalTimeout?: number;
 }
 
 export type ConnectionListener = (event: ConnectionEvent) => void;
@@ -318,8 +329,15 @@ export class McpConnection {
    * call that fails at the transport level is reported to watchers as CALL_FAILED.
    */
   callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<CallToolResult> {
-    return this.request(`tools/call ${name}`, options, (sdkOptions) =>
-      this.client.callTool({ name, arguments: args }, options.onProgress ? { ...sdkOptions, onprogress: options.onProgress } : sdkOptions),
+    const operation = `tools/call ${name}`;
+    const params = { name, arguments: args };
+    const { maxTotalTimeout } = options;
+    return this.request(operation, options, (sdkOptions) =>
+      // The SDK checks maxTotalTimeout only when a progress notification arrives, and only with
+      // resetTimeoutOnProgress: a deadline of our own makes it a bound whatever the server sends.
+      maxTotalTimeout === undefined
+        ? this.client.callTool(params, sdkCallOptions(sdkOptions, options))
+        : withDeadline(operation, maxTotalTimeout, sdkOptions.signal, (signal) => this.client.callTool(params, sdkCallOptions({ ...sdkOptions, signal }, options))),
     ).then(
       (result) => {
         this.answeredCalls += 1;
@@ -469,6 +487,24 @@ export class McpConnection {
   private redact(text: string): string {
     return redactSecrets(text, this.secrets);
   }
+}
+
+const ignoreProgress = (): void => undefined;
+
+/**
+ * The SDK's options for a tool call: the plain request's when the call asks for nothing more (the hot
+ * path builds no other object). The SDK asks the server for progress only with a handler, and without
+ * progress there is nothing to restart the timeout on.
+ */
+function sdkCallOptions(sdkOptions: SdkRequestOptions, options: CallToolOptions): SdkCallOptions {
+  const { onProgress, resetTimeoutOnProgress, maxTotalTimeout } = options;
+  if (onProgress === undefined && resetTimeoutOnProgress === undefined && maxTotalTimeout === undefined) return sdkOptions;
+  return {
+    ...sdkOptions,
+    onprogress: onProgress ?? (resetTimeoutOnProgress ? ignoreProgress : undefined),
+    resetTimeoutOnProgress,
+    maxTotalTimeout,
+  };
 }
 
 /**

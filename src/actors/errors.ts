@@ -7,17 +7,19 @@ import { redactUrl, type TransportConfig } from '../config/transport.js';
 import { redactSecrets, secretsOf } from './redact-secrets.js';
 import { isMessageTooLarge } from './oversized-reply.js';
 import { describeExit, type ProcessExit } from './process-exit.js';
+import { McpSupervisorError, type McpSupervisorErrorCode } from '../mcp-supervisor-error.js';
 
-/** Base of every error the actors reject with. */
-export class McpActorError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+/**
+ * Base of every error an MCP connection rejects with; itself the failure no more specific class
+ * describes (its message says what the operation was and what failed, secrets redacted).
+ */
+export class McpActorError extends McpSupervisorError {
+  readonly code: McpSupervisorErrorCode = 'MCP_OPERATION_FAILED';
 }
 
 /** The stdio command does not exist (or is not on the PATH the server gets). */
 export class CommandNotFoundError extends McpActorError {
+  override readonly code = 'COMMAND_NOT_FOUND';
   constructor(readonly command: string) {
     super(`command not found: ${command}`);
   }
@@ -25,6 +27,7 @@ export class CommandNotFoundError extends McpActorError {
 
 /** The configured working directory of a stdio server does not exist. */
 export class WorkingDirectoryNotFoundError extends McpActorError {
+  override readonly code = 'WORKING_DIRECTORY_NOT_FOUND';
   constructor(readonly cwd: string) {
     super(`working directory not found: ${cwd}`);
   }
@@ -32,6 +35,7 @@ export class WorkingDirectoryNotFoundError extends McpActorError {
 
 /** The server process ended before the connection was established. */
 export class ServerExitedError extends McpActorError {
+  override readonly code = 'SERVER_EXITED';
   constructor(
     readonly exit: ProcessExit,
     readonly stderrTail: readonly string[],
@@ -41,7 +45,9 @@ export class ServerExitedError extends McpActorError {
   }
 }
 
+/** Nothing listens at the server's URL (ECONNREFUSED). */
 export class ConnectionRefusedError extends McpActorError {
+  override readonly code = 'CONNECTION_REFUSED';
   /** `url` is already redacted. */
   constructor(readonly url: string) {
     super(`connection refused at ${url}`);
@@ -50,6 +56,7 @@ export class ConnectionRefusedError extends McpActorError {
 
 /** HTTP 401 or 403. */
 export class UnauthorizedError extends McpActorError {
+  override readonly code = 'UNAUTHORIZED';
   constructor(
     readonly serviceName: string,
     readonly status: number,
@@ -60,6 +67,7 @@ export class UnauthorizedError extends McpActorError {
 
 /** Any other HTTP error status from an MCP endpoint. */
 export class HttpStatusError extends McpActorError {
+  override readonly code = 'HTTP_STATUS';
   constructor(
     readonly operation: string,
     readonly status: number,
@@ -71,7 +79,9 @@ export class HttpStatusError extends McpActorError {
   }
 }
 
+/** An MCP request (a connect, a ping, a tool call) got no answer within its bound. */
 export class OperationTimeoutError extends McpActorError {
+  override readonly code = 'OPERATION_TIMEOUT';
   constructor(
     readonly operation: string,
     readonly timeoutMs: number,
@@ -82,6 +92,7 @@ export class OperationTimeoutError extends McpActorError {
 
 /** The caller's abort signal fired (the invoking state was left, the caller gave up). */
 export class OperationAbortedError extends McpActorError {
+  override readonly code = 'OPERATION_ABORTED';
   constructor(readonly operation: string) {
     super(`${operation} was aborted`);
   }
@@ -89,6 +100,7 @@ export class OperationAbortedError extends McpActorError {
 
 /** The connection dropped (process exit, socket or session lost) while an operation needed it. */
 export class ConnectionLostError extends McpActorError {
+  override readonly code = 'CONNECTION_LOST';
   constructor(readonly reason: string) {
     super(`connection lost: ${reason}`);
   }
@@ -96,20 +108,27 @@ export class ConnectionLostError extends McpActorError {
 
 /** The service has no open connection with that id (never connected, closed, or replaced). */
 export class NotConnectedError extends McpActorError {
+  override readonly code = 'NOT_CONNECTED';
+  override readonly service: string;
   constructor(readonly serviceKey: string) {
     super(`${serviceKey} is not connected`);
+    this.service = serviceKey;
   }
 }
 
 /** `register(serviceKey, transport)` was never called for this service. */
 export class ServiceNotRegisteredError extends McpActorError {
+  override readonly code = 'SERVICE_NOT_REGISTERED';
+  override readonly service: string;
   constructor(readonly serviceKey: string) {
     super(`no transport registered for service ${serviceKey}`);
+    this.service = serviceKey;
   }
 }
 
 /** The server's reply was larger than one message may be; it was skipped, not read. */
 export class MessageTooLargeError extends McpActorError {
+  override readonly code = 'MESSAGE_TOO_LARGE';
   constructor(
     readonly operation: string,
     readonly bytes: number,
@@ -124,12 +143,14 @@ export class MessageTooLargeError extends McpActorError {
 
 /** The supervisor's process ran out of file descriptors (EMFILE / ENFILE). */
 export class TooManyOpenFilesError extends McpActorError {
+  override readonly code = 'TOO_MANY_OPEN_FILES';
   constructor(
     readonly operation: string,
-    readonly code: string,
+    /** `EMFILE` (this process's limit) or `ENFILE` (the system's). */
+    readonly systemCode: string,
   ) {
     super(
-      `${operation} failed: too many open files (${code}); raise the limit of open files (ulimit -n, LimitNOFILE= in systemd) ` +
+      `${operation} failed: too many open files (${systemCode}); raise the limit of open files (ulimit -n, LimitNOFILE= in systemd) ` +
         'or supervise fewer services in this process',
     );
   }
@@ -137,12 +158,14 @@ export class TooManyOpenFilesError extends McpActorError {
 
 /** The server answered with a JSON-RPC error. */
 export class McpRequestError extends McpActorError {
+  override readonly code = 'MCP_REQUEST_FAILED';
   constructor(
     readonly operation: string,
-    readonly code: number,
+    /** The JSON-RPC error code of the answer (e.g. -32602, invalid params). */
+    readonly jsonRpcCode: number,
     detail: string,
   ) {
-    super(`${operation} failed: ${detail} (JSON-RPC error ${code})`);
+    super(`${operation} failed: ${detail} (JSON-RPC error ${jsonRpcCode})`);
   }
 }
 
@@ -178,11 +201,18 @@ export function toActionableError(error: unknown, context: FailureContext): McpA
     return new McpRequestError(context.operation, error.code, redact(error.message, transport));
   }
   if (error instanceof SdkError) {
-    if (error.code === SdkErrorCode.RequestTimeout) return new OperationTimeoutError(context.operation, context.timeoutMs);
+    if (error.code === SdkErrorCode.RequestTimeout) return new OperationTimeoutError(context.operation, maxTotalTimeoutOf(error) ?? context.timeoutMs);
     if (error.code === SdkErrorCode.ConnectionClosed) return new ConnectionLostError('connection closed');
   }
   const detail = error instanceof Error ? describeError(error) : String(error);
   return new McpActorError(`${context.operation} failed: ${redact(detail, transport)}`, { cause: error });
+}
+
+/** The total bound a request ran past, when the SDK's timeout was its `maxTotalTimeout` rather than its `timeout`. */
+export function maxTotalTimeoutOf(error: SdkError): number | undefined {
+  const data: unknown = error.data;
+  const bound = typeof data === 'object' && data !== null ? (data as { maxTotalTimeout?: unknown }).maxTotalTimeout : undefined;
+  return typeof bound === 'number' ? bound : undefined;
 }
 
 /** Text of an error and its causes (fetch hides the useful part, "connect ECONNRESET", in `cause`). */

@@ -4,11 +4,15 @@
 import type { SupervisorSettings } from '../machines/defaults.js';
 import type { FleetConfig, ServiceConfig } from './model.js';
 
+/** A service in both configs whose settings changed: it restarts with `after`. */
 export interface ServiceChange {
+  /** As it runs now. */
   before: ServiceConfig;
+  /** As the new config has it. */
   after: ServiceConfig;
 }
 
+/** What applying a new config changes, service by service. */
 export interface FleetDiff {
   /** In the new config only: start them. */
   added: ServiceConfig[];

@@ -1,16 +1,20 @@
 // Config problems as data: each issue says where (file:line:col and key path) and what was expected.
 // A `ConfigError` carries every error of a file at once, since the file is accepted or rejected whole.
 
+import { McpSupervisorError } from '../mcp-supervisor-error.js';
 import { redactUrl } from './transport.js';
 
+/** One problem of a config: where it is, and what is wrong. */
 export interface ConfigIssue {
   /** The config file, as the caller named it; null for a service given from code. */
   file: string | null;
   /** 1-based; null when the problem has no position (a service given from code, an unreadable file). */
   line: number | null;
+  /** 1-based; null when the problem has no position. */
   column: number | null;
   /** The key path, e.g. `services.weather.ping_timeout`; empty for the document itself. */
   path: string;
+  /** What is wrong and what was expected. */
   message: string;
 }
 
@@ -54,9 +58,16 @@ export function formatIssue(issue: ConfigIssue): string {
 /** A message lists this many issues at most; the rest are counted (the `issues` array has them all). */
 export const MAX_LISTED_ISSUES = 100;
 
-export class ConfigError extends Error {
+/**
+ * A config was rejected whole: its message lists every problem with `file:line:col` and what to do,
+ * and `issues` has them as data (`warnings` those that did not reject it).
+ */
+export class ConfigError extends McpSupervisorError {
+  readonly code = 'CONFIG_INVALID';
   override readonly name = 'ConfigError';
+  /** Every error of the config, in reading order. */
   readonly issues: readonly ConfigIssue[];
+  /** Problems that would not have rejected it on their own. */
   readonly warnings: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[], warnings: readonly ConfigIssue[] = []) {

@@ -17,6 +17,7 @@ import { parseSource } from './source.js';
 import { validateFleetDocument } from './validate.js';
 import type { IssueLocator } from './zod-issues.js';
 
+/** How a config text is read: the file it came from, and the environment for `${VAR}`. */
 export interface ParseOptions {
   /** Shown in every issue and used to resolve relative paths. */
   file: string;

@@ -24,6 +24,8 @@ export {
   REDACTED,
 } from './transport.js';
 export type {
+  RealTransportConfig,
+  RedactedTransportConfig,
   TransportConfig,
   TransportType,
   StdioTransportConfig,

@@ -13,6 +13,7 @@ import { MAX_CONFIG_BYTES, parseSource, sizeIssue } from './source.js';
 import { validateFleetDocument } from './validate.js';
 
 export type { ParseOptions };
+/** How `loadConfigFile` reads a file: the environment for `${VAR}` (default `process.env`). */
 export type LoadOptions = Omit<ParseOptions, 'file'>;
 
 /**
@@ -21,6 +22,10 @@ export type LoadOptions = Omit<ParseOptions, 'file'>;
  */
 export const OFF_THREAD_BYTES = 16 * 1024;
 
+/**
+ * Loads a YAML (`.yaml`, `.yml`) or MCP client JSON (`.json`) config file into the fleet model. A file
+ * with any problem rejects with ConfigError listing every one with `file:line:col`; `signal` aborts.
+ */
 export async function loadConfigFile(file: string, options: LoadOptions = {}, signal?: AbortSignal): Promise<FleetConfig> {
   return parseConfigAsync(await readConfigText(file), { ...options, file }, signal);
 }

@@ -32,23 +32,63 @@ export const TransportConfigSchema = z.discriminatedUnion('type', [
   SseTransportSchema,
 ]);
 
+/** A local server: `command` with `args`, run in its own process group, talking over stdin/stdout. */
 export type StdioTransportConfig = z.output<typeof StdioTransportSchema>;
+/** A remote server over Streamable HTTP at `url`, with `headers` on every request. */
 export type StreamableHttpTransportConfig = z.output<typeof StreamableHttpTransportSchema>;
+/** A remote server over the older SSE transport at `url`, with `headers` on every request. */
 export type SseTransportConfig = z.output<typeof SseTransportSchema>;
+/** How to reach one MCP server, with its real settings: stdio, Streamable HTTP or SSE, told apart by `type`. */
 export type TransportConfig = z.output<typeof TransportConfigSchema>;
+/** `stdio`, `streamable-http` or `sse`. */
 export type TransportType = TransportConfig['type'];
 
+/** What a redacted value reads (env and header values, secret parts of a URL). */
 export const REDACTED = '***';
+
+/**
+ * The brand of a redacted transport. A registered symbol, so that every copy of the package knows it;
+ * set on the object as a non-enumerable property, so that equality checks and JSON do not see it.
+ */
+export const REDACTED_TRANSPORT: unique symbol = Symbol.for('mcp-supervisor.redacted-transport');
+
+/**
+ * A transport as snapshots, logs and errors show it: env and header values read `***`, and a URL's
+ * secrets (credentials, query values, key-like path segments) are removed. It tells what is set, but
+ * cannot connect: `addService` refuses it, at compile time and at run time.
+ */
+export type RedactedTransportConfig = TransportConfig & { readonly [REDACTED_TRANSPORT]: true };
+
+/**
+ * A transport with its real values, as services are added with: a {@link RedactedTransportConfig}
+ * (a snapshot's `config.transport`) does not type-check as one.
+ */
+export type RealTransportConfig = TransportConfig & { readonly [REDACTED_TRANSPORT]?: never };
 
 /**
  * The transport as it may be shown in snapshots, logs and errors: env and header values replaced,
  * and any user:password in a URL removed. Keys stay so a user can see what is set.
  */
-export function redactTransport(transport: TransportConfig): TransportConfig {
+export function redactTransport(transport: TransportConfig): RedactedTransportConfig {
   const hide = (values: Record<string, string>) =>
     Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED]));
-  if (transport.type === 'stdio') return { ...transport, args: [...transport.args], env: hide(transport.env) };
-  return { ...transport, url: redactUrl(transport.url), headers: hide(transport.headers) };
+  const redacted =
+    transport.type === 'stdio'
+      ? { ...transport, args: [...transport.args], env: hide(transport.env) }
+      : { ...transport, url: redactUrl(transport.url), headers: hide(transport.headers) };
+  return Object.defineProperty(redacted, REDACTED_TRANSPORT, { value: true }) as RedactedTransportConfig;
+}
+
+/**
+ * Whether `transport` is a redacted copy rather than the real settings: it carries the brand of
+ * `redactTransport`, or (a copy made by spreading or cloning one, which loses the brand) an env or
+ * header value, or its URL, reads `***`.
+ */
+export function isRedactedTransport(transport: TransportConfig): boolean {
+  if ((transport as Partial<RedactedTransportConfig>)[REDACTED_TRANSPORT] === true) return true;
+  const values = transport.type === 'stdio' ? transport.env : transport.headers;
+  if (Object.values(values ?? {}).some((value) => value === REDACTED)) return true;
+  return transport.type !== 'stdio' && typeof transport.url === 'string' && transport.url.includes(REDACTED);
 }
 
 /**

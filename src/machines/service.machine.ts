@@ -3,6 +3,7 @@
 // the invoked actors the caller provides (`serviceMachine.provide({ actors })`).
 
 import { assign, fromCallback, fromPromise, sendTo, setup, type StateValue } from 'xstate';
+import { McpSupervisorError } from '../mcp-supervisor-error.js';
 import { applyJitter, reconnectDelay, unreachableDelay } from './backoff.js';
 import { clockNow } from './clock.js';
 import { TOOLS_CHANGED_COALESCE_MS } from './defaults.js';
@@ -55,7 +56,8 @@ export type ServiceEvent =
   | ConnectionEvent;
 
 /** Raised by the placeholder actors: the caller must provide real ones. */
-export class ActorNotProvidedError extends Error {
+export class ActorNotProvidedError extends McpSupervisorError {
+  readonly code = 'ACTOR_NOT_PROVIDED';
   constructor(actor: string) {
     super(`the service machine's '${actor}' actor was not provided: use serviceMachine.provide({ actors: { ${actor} } })`);
     this.name = 'ActorNotProvidedError';

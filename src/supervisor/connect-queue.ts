@@ -3,6 +3,7 @@
 // never open more than the cap. The statechart stays pure: the connect actor acquires a slot here.
 
 import { abortReason } from '../actors/abort-reason.js';
+import { ConfigError } from '../config/errors.js';
 import { PRIORITIES, type Priority } from '../machines/defaults.js';
 
 interface Waiter {
@@ -25,7 +26,10 @@ export class ConnectQueue {
 
   /** Changes the cap (a config reload); attempts already holding a slot keep it. */
   resize(maxConcurrent: number): void {
-    if (!(maxConcurrent >= 1)) throw new RangeError(`max_concurrent_connects must be ≥ 1 (got ${maxConcurrent})`);
+    if (!(maxConcurrent >= 1)) {
+      const message = `must be ≥ 1, got ${maxConcurrent}`;
+      throw new ConfigError([{ file: null, line: null, column: null, path: 'supervisor.max_concurrent_connects', message }]);
+    }
     this.maxConcurrent = maxConcurrent;
     this.dispatch();
   }

@@ -5,10 +5,11 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
 import type { ServiceActors } from '../machines/service-io.js';
+import type { CallOptions } from './call-options.js';
 
-export interface ToolCallOptions {
+/** A tool call's options as the connection layer gets them: the caller's, with the timeout always set. */
+export interface ToolCallOptions extends CallOptions {
   timeoutMs: number;
-  signal?: AbortSignal;
 }
 
 /** What the I/O side can tell about a service's current (or last) connection, for diagnosis. */
@@ -21,6 +22,10 @@ export interface ConnectionDiagnostics {
   droppedNotifications: number;
 }
 
+/**
+ * The I/O side of a supervisor (its `connections` option): the real MCP connections by default; tests
+ * and benchmarks may give their own.
+ */
 export interface ConnectionLayer {
   /** Keeps the real transport of a service before its actor starts (replacing any earlier one). */
   register(serviceKey: string, transport: TransportConfig): void;
@@ -33,9 +38,11 @@ export interface ConnectionLayer {
   readonly actors: ServiceActors;
   /**
    * Calls a tool on the service's live connection. Bounded by `timeoutMs` (then rejects with
-   * OperationTimeoutError, or with the SDK's RequestTimeout SdkError) and by `signal` (rejects with its
-   * reason); rejects (never hangs) if the connection drops. On the real clock the supervisor relies on
-   * this bound and sets no timer of its own.
+   * OperationTimeoutError, or with the SDK's RequestTimeout SdkError; restarted at each progress
+   * notification with `resetTimeoutOnProgress`), by `maxTotalTimeout` in all (the same errors, with that
+   * many ms), and by `signal` (rejects with its reason); rejects (never hangs) if the connection drops.
+   * Progress notifications go to `onProgress`. On the real clock the supervisor relies on these bounds and sets
+   * no timer of its own.
    */
   callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult>;
   /** The service's current or last connection, if the layer can tell. */

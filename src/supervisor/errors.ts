@@ -1,23 +1,24 @@
 // The typed errors of the public API. Each names the service and says what to do next.
 
 import type { ServiceState } from '../machines/service.machine.js';
+import { McpSupervisorError } from '../mcp-supervisor-error.js';
 
-export class SupervisorError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+/** The base of the errors the supervisor's own methods throw (not those of a connection or a config file). */
+export abstract class SupervisorError extends McpSupervisorError {}
 
+/** No service has that key (`name` in the global scope, `agent/name` in an agent's). */
 export class ServiceNotFoundError extends SupervisorError {
-  constructor(readonly service: string) {
+  readonly code = 'SERVICE_NOT_FOUND';
+  constructor(override readonly service: string) {
     super(`no service named '${service}' — list them with listServices() (agent services are 'agent/name')`);
   }
 }
 
+/** A service with that key already exists (added from code, or in the config). */
 export class DuplicateServiceError extends SupervisorError {
+  readonly code = 'DUPLICATE_SERVICE';
   constructor(
-    readonly service: string,
+    override readonly service: string,
     remedy = 'remove it first or choose another name',
   ) {
     super(`a service named '${service}' already exists in this scope — ${remedy}`);
@@ -26,8 +27,9 @@ export class DuplicateServiceError extends SupervisorError {
 
 /** The service exists but its tools cannot be called now; `nextRetryTime` says when it tries again. */
 export class ServiceUnavailableError extends SupervisorError {
+  readonly code = 'SERVICE_UNAVAILABLE';
   constructor(
-    readonly service: string,
+    override readonly service: string,
     readonly state: ServiceState,
     readonly nextRetryTime: number | null,
     readonly lastError: string | null,
@@ -41,9 +43,11 @@ export class ServiceUnavailableError extends SupervisorError {
   }
 }
 
+/** The service is available but does not offer that tool; `available` lists the ones it has. */
 export class ToolNotFoundError extends SupervisorError {
+  readonly code = 'TOOL_NOT_FOUND';
   constructor(
-    readonly service: string,
+    override readonly service: string,
     readonly tool: string,
     readonly available: readonly string[],
   ) {
@@ -52,20 +56,30 @@ export class ToolNotFoundError extends SupervisorError {
   }
 }
 
+/** A `callTool` got no answer within its `timeoutMs`, or within its `maxTotalTimeout` (`limit` says which). */
 export class ToolCallTimeoutError extends SupervisorError {
+  readonly code = 'TOOL_CALL_TIMEOUT';
   constructor(
-    readonly service: string,
+    override readonly service: string,
     readonly tool: string,
+    /** The bound that ran out, in ms. */
     readonly timeoutMs: number,
+    /** Which of the call's options that bound was. */
+    readonly limit: 'timeoutMs' | 'maxTotalTimeout' = 'timeoutMs',
   ) {
-    super(`call of '${tool}' on service '${service}' timed out after ${timeoutMs} ms — raise timeoutMs if the tool is slow`);
+    super(
+      limit === 'timeoutMs'
+        ? `call of '${tool}' on service '${service}' timed out after ${timeoutMs} ms — raise timeoutMs if the tool is slow`
+        : `call of '${tool}' on service '${service}' ran past its maxTotalTimeout of ${timeoutMs} ms — raise maxTotalTimeout if the tool may take that long`,
+    );
   }
 }
 
 /** `waitForService` gave up before the service reached one of the wanted states. */
 export class WaitTimeoutError extends SupervisorError {
+  readonly code = 'WAIT_TIMEOUT';
   constructor(
-    readonly service: string,
+    override readonly service: string,
     readonly wanted: readonly ServiceState[],
     readonly state: ServiceState,
     readonly timeoutMs: number,
@@ -76,8 +90,9 @@ export class WaitTimeoutError extends SupervisorError {
 
 /** `checkHealth` got no outcome in time: the service's health check neither passed nor failed. */
 export class HealthCheckTimeoutError extends SupervisorError {
+  readonly code = 'HEALTH_CHECK_TIMEOUT';
   constructor(
-    readonly service: string,
+    override readonly service: string,
     readonly state: ServiceState,
     readonly timeoutMs: number,
   ) {
@@ -90,6 +105,7 @@ export class HealthCheckTimeoutError extends SupervisorError {
 
 /** The supervisor was not started yet, or has been stopped, when the call was made; `reason` says which. */
 export class SupervisorStoppedError extends SupervisorError {
+  readonly code = 'SUPERVISOR_STOPPED';
   constructor(
     operation: string,
     readonly reason: 'not-started' | 'stopped' = 'stopped',
@@ -99,5 +115,24 @@ export class SupervisorStoppedError extends SupervisorError {
         ? `cannot ${operation}: the supervisor has not been started yet — call start() first`
         : `cannot ${operation}: the supervisor has been stopped — a stopped supervisor cannot be started again; create a new Supervisor`,
     );
+  }
+}
+
+/** A service was given a redacted copy of a transport (a snapshot's `config.transport`), which cannot connect. */
+export class RedactedTransportError extends SupervisorError {
+  readonly code = 'REDACTED_TRANSPORT';
+  constructor(override readonly service: string) {
+    super(
+      `the transport given for service '${service}' is a redacted copy, as snapshots show it (its secret values read '***') — ` +
+        'pass the real transport config: the one you loaded or built, not snapshot.config.transport',
+    );
+  }
+}
+
+/** `watchConfig()` was called without a file on a supervisor that was not created from one. */
+export class ConfigFileRequiredError extends SupervisorError {
+  readonly code = 'CONFIG_FILE_REQUIRED';
+  constructor() {
+    super('watchConfig needs a file: this supervisor was not created from one — pass watchConfig({ file }), or create it with Supervisor.fromFile');
   }
 }

@@ -4,13 +4,19 @@
 import { SERVICE_STATES, type ServiceState } from '../machines/service.machine.js';
 import type { ServiceSnapshot } from './service-snapshot.js';
 
+/** The fleet's lifecycle metrics at one moment (`metrics()`, `metrics$`). */
 export interface FleetMetrics {
+  /** Services known to the supervisor, in any state. */
   totalServices: number;
   /** Services in each lifecycle state (every state present, zero or more). */
   states: Readonly<Record<ServiceState, number>>;
+  /** Services HEALTHY. */
   healthyServices: number;
+  /** Services WARNING. */
   warningServices: number;
+  /** Services RECONNECTING. */
   reconnectingServices: number;
+  /** Services UNREACHABLE. */
   unreachableServices: number;
   /** HEALTHY + WARNING: services whose tools can be called. */
   availableServices: number;

@@ -10,7 +10,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { InspectionEvent, Observer } from 'xstate';
+import { McpSupervisorError } from '../mcp-supervisor-error.js';
 
+/** Where and how `startInspector` serves the Stately inspector bridge. */
 export interface InspectorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
@@ -20,6 +22,7 @@ export interface InspectorOptions {
   replay?: number;
 }
 
+/** A running inspector bridge, on 127.0.0.1. */
 export interface InspectorBridge {
   /** Open this in a browser. */
   readonly url: string;
@@ -35,13 +38,18 @@ const HOST = '127.0.0.1';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** The port asked for is taken by another program (or another bridge). */
-export class InspectorPortInUseError extends Error {
+export class InspectorPortInUseError extends McpSupervisorError {
+  readonly code = 'INSPECTOR_PORT_IN_USE';
   override readonly name = 'InspectorPortInUseError';
   constructor(readonly port: number) {
     super(`the Stately inspector bridge cannot listen on ${HOST}:${port}: the port is in use; pick another port, or 0 for a free one`);
   }
 }
 
+/**
+ * Serves the Stately inspector bridge on 127.0.0.1 and resolves with its URL and the `inspect` observer
+ * to give the supervisor; rejects with InspectorPortInUseError when `port` is taken.
+ */
 export async function startInspector(options: InspectorOptions = {}): Promise<InspectorBridge> {
   const uiUrl = options.uiUrl ?? 'https://stately.ai/inspect';
   const replayLimit = options.replay ?? 500;

@@ -23,10 +23,18 @@ import type {
   ServiceActors,
   ToolDescriptor,
 } from '../machines/service-io.js';
+import { McpSupervisorError } from '../mcp-supervisor-error.js';
 import { describeTransition } from './transition.js';
 import { VirtualClock } from './virtual-clock.js';
 
+/** The scenario cannot be simulated (an outage of 0 ms), or the simulation could not run it to an end. */
+export class SimulationError extends McpSupervisorError {
+  readonly code = 'SIMULATION_FAILED';
+}
+
+/** How the simulated outage fails: refused at once, hanging until timeouts, or a crashed process. */
 export const OUTAGE_KINDS = ['refused', 'timeout', 'crash'] as const;
+/** One of {@link OUTAGE_KINDS}. */
 export type OutageKind = (typeof OUTAGE_KINDS)[number];
 
 export const OUTAGE_DESCRIPTIONS: Readonly<Record<OutageKind, string>> = {
@@ -35,24 +43,32 @@ export const OUTAGE_DESCRIPTIONS: Readonly<Record<OutageKind, string>> = {
   crash: 'the connection drops (the process dies) and connects fail',
 };
 
+/** What `simulateOutage` runs: one service, an outage of `outageMs` of a `kind` (default `refused`). */
 export interface OutageScenario {
+  /** The service as loaded (its `lifecycle` settings are what is simulated). */
   service: Pick<ServiceConfig, 'name' | 'agentId' | 'transport' | 'lifecycle'>;
+  /** How long the outage lasts, in ms (more than 0). */
   outageMs: number;
+  /** How the outage fails; default `refused`. */
   kind?: OutageKind;
   /** Simulated time after the outage starts; default: until the service is HEALTHY again (at most outage + 24 h). */
   durationMs?: number;
 }
 
+/** What a timeline entry records. */
 export type TimelineEvent = 'transition' | 'ping-failed' | 'retry-scheduled' | 'outage-start' | 'outage-end';
 
+/** One moment of a simulated timeline. */
 export interface TimelineEntry {
   /** Milliseconds from the start of the outage (negative before it). */
   at: number;
+  /** What the entry records. */
   event: TimelineEvent;
   /** The lifecycle state after the event. */
   state: ServiceState;
   /** The state before, for a transition. */
   from: ServiceState | null;
+  /** What happened, in a sentence. */
   reason: string;
   /** When the next reconnect attempt is due (ms from the outage start), while one is scheduled. */
   nextRetryAt: number | null;
@@ -61,13 +77,19 @@ export interface TimelineEntry {
 /** Why the timeline stops. */
 export type SimulationEnd = 'recovered' | 'gave-up' | 'duration' | 'limit';
 
+/** What the statechart did through a simulated outage: its timeline, and the figures a reader looks for. */
 export interface OutageSimulation {
+  /** The service's fleet key. */
   service: string;
+  /** The scenario's outage kind. */
   kind: OutageKind;
+  /** The scenario's outage length, in ms. */
   outageMs: number;
   /** The last simulated moment (ms from the outage start). */
   endedAt: number;
+  /** Why the timeline stops. */
   end: SimulationEnd;
+  /** What happened, in order. */
   entries: TimelineEntry[];
   /** When the service stopped being available (left HEALTHY/WARNING); null if it never did. */
   unavailableAt: number | null;
@@ -75,9 +97,11 @@ export interface OutageSimulation {
   recoveredAt: number | null;
   /** Failed pings and connects from the outage start on. */
   failures: number;
+  /** Reconnect attempts from the outage start on. */
   reconnectAttempts: number;
   /** Long-cycle (UNREACHABLE) retries made, at most. */
   unreachableRetries: number;
+  /** The state at the end of the timeline. */
   finalState: ServiceState;
 }
 
@@ -88,9 +112,14 @@ const MAX_STEPS = 1_000_000;
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 const topStateOf = (value: StateValue) => lifecycleState(value) as ServiceState;
 
+/**
+ * Runs the real service statechart in virtual time through `scenario`: healthy, then down for the
+ * outage, then back. The same scenario always gives the same timeline (jitter has the service's own
+ * fixed seed). Rejects with SimulationError on an outage of 0 ms or less.
+ */
 export async function simulateOutage(scenario: OutageScenario): Promise<OutageSimulation> {
   const kind = scenario.kind ?? 'refused';
-  if (!(scenario.outageMs > 0)) throw new RangeError(`the outage must be longer than 0 ms, got ${scenario.outageMs}`);
+  if (!(scenario.outageMs > 0)) throw new SimulationError(`the outage must be longer than 0 ms, got ${scenario.outageMs}`);
   const clock = new VirtualClock(0);
   let outageStart = Infinity;
   let outageEnd = Infinity;
@@ -136,7 +165,7 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
   /** Fires every timer due by `time`, in order, letting each one's effects settle. */
   const runUntil = async (time: number, stop: () => boolean = () => false) => {
     for (;;) {
-      if (++steps > MAX_STEPS) throw new Error(`the simulation did not settle within ${MAX_STEPS} steps`);
+      if (++steps > MAX_STEPS) throw new SimulationError(`the simulation did not settle within ${MAX_STEPS} steps`);
       if (stop()) return true;
       const due = clock.nextDue();
       if (due === null || due > time) break;
@@ -154,7 +183,7 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
     const leadIn = scenario.service.lifecycle.startupWaitTime + scenario.service.lifecycle.connectTimeout;
     const ready = () => topStateOf(current().value) === 'HEALTHY' && current().context.health.lastHealthCheck !== null;
     if (!(await runUntil(clock.now() + leadIn, ready))) {
-      throw new Error(`the service did not pass its first health check within ${leadIn} ms of the simulation`);
+      throw new SimulationError(`the service did not pass its first health check within ${leadIn} ms of the simulation`);
     }
 
     outageStart = clock.now();

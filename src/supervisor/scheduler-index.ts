@@ -1,16 +1,22 @@
 // XState 5.33 cancels a stopping actor's delayed events by walking every delayed event of the whole
-// actor system (`system.scheduler.cancelAll`). Every promise actor the service chart invokes (each ping,
-// each connect) stops when it settles, so in one system of N services each health check costs O(N) and
-// a round O(N²): 73× a bare ping loop at 10,000 services (bench/RESULTS.md). This indexes the system's
-// delayed events by their source actor, making `cancelAll` O(that actor's own events). Installed on the
-// supervisor's system before it starts; XState's `schedule`/`cancel` still do the work and keep its
-// snapshot of scheduled events (the ground truth) exactly as before.
+// actor system (`system.scheduler.cancelAll`). Health checks stop no actor any more (one connection
+// actor lives as long as the service is available), but every connect, tools refresh and stop still
+// runs a promise actor that stops when it settles: without this index, bringing 10,000 services up
+// costs 2.5× the CPU (bench/RESULTS.md, "scheduler with and without the index"). This indexes the
+// system's delayed events by their source actor, making `cancelAll` O(that actor's own events).
+// Installed on the supervisor's system before it starts; XState's `schedule`/`cancel` still do the work
+// and keep its snapshot of scheduled events (the ground truth) exactly as before.
 
 import type { AnyActorRef } from 'xstate';
 
 type ActorSystem = AnyActorRef['system'];
 
 const INSTALLED = Symbol('mcp-supervisor.schedulerIndex');
+
+/** Whether `system`'s scheduler has the index (the supervisor installs it on its own system). */
+export function isSchedulerIndexed(system: ActorSystem): boolean {
+  return (system.scheduler as ActorSystem['scheduler'] & { [INSTALLED]?: true })[INSTALLED] === true;
+}
 
 export function indexSchedulerBySource(system: ActorSystem): void {
   const scheduler = system.scheduler as ActorSystem['scheduler'] & { [INSTALLED]?: true };

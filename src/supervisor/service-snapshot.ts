@@ -1,7 +1,7 @@
 // What the supervisor publishes about one service: its lifecycle state, its metadata, its
 // tools and its (redacted) config — a plain, immutable view of the service actor's snapshot.
 
-import type { TransportConfig } from '../config/transport.js';
+import type { RedactedTransportConfig } from '../config/transport.js';
 import type { LifecycleConfig } from '../machines/defaults.js';
 import { healthTier, type HealthTier } from '../machines/health-tier.js';
 import type { HealthRecord, ServiceContext } from '../machines/service.context.js';
@@ -13,22 +13,33 @@ import type { ProtocolEra, ServerInfo, ToolDescriptor } from '../machines/servic
  * generation (`legacy` / `modern`) and revision its last connect negotiated.
  */
 export interface ServiceMetadata {
+  /** Failed health checks in a row (0 after a success). */
   consecutiveFailures: number;
+  /** Successful health checks in a row (0 after a failure). */
   consecutiveSuccesses: number;
   /** When the last health probe was sent. */
   lastPingTime: number | null;
+  /** When a health check last passed. */
   lastSuccessTime: number | null;
+  /** When a health check or connect last failed. */
   lastFailureTime: number | null;
   /** Response time of the last health check; null when it failed. */
   responseTime: number | null;
+  /** The last failure, as a user reads it (secrets redacted); null again after a successful connect. */
   errorMessage: string | null;
+  /** Reconnect attempts of the current short cycle (RECONNECTING). */
   reconnectAttempts: number;
+  /** Long-cycle retries so far (UNREACHABLE). */
   unreachableRetries: number;
   /** When the next reconnect attempt is due (RECONNECTING / UNREACHABLE), else null. */
   nextRetryTime: number | null;
+  /** When the service entered its current state. */
   stateEnteredTime: number;
+  /** Why it is DISCONNECTING or DISCONNECTED (stopped, gave up, crashed too often); else null. */
   disconnectReason: string | null;
+  /** The service's name within its scope. */
   serviceName: string;
+  /** The agent whose scope the service lives in; null for the global scope. */
   agentId: string | null;
   /** When the last health check finished, pass or fail. */
   lastHealthCheck: number | null;
@@ -36,6 +47,7 @@ export interface ServiceMetadata {
   lastResponseTime: number | null;
   /** The tier of the last health check: by its response time, `unhealthy` when it failed; null before the first. */
   healthTier: HealthTier | null;
+  /** How many tools its last `tools/list` returned. */
   toolCount: number;
   /** Health checks completed over the service's life, pass or fail. */
   totalHealthChecks: number;
@@ -43,24 +55,34 @@ export interface ServiceMetadata {
   totalFailures: number;
   /** Reconnect attempts over the service's life. */
   totalReconnectAttempts: number;
+  /** When the current connection was established; null while not connected. */
   connectedTime: number | null;
+  /** The protocol generation the last connect negotiated: `legacy` (initialize, sessions) or `modern`. */
   protocolEra: ProtocolEra | null;
+  /** The protocol revision the last connect negotiated (e.g. `2025-11-25`). */
   protocolVersion: string | null;
 }
 
+/** One service as `services$`, `listServices` and `getServiceInfo` show it: a plain, immutable view. */
 export interface ServiceSnapshot {
   /** Fleet-wide key: `name`, or `agent/name` in an agent's scope. */
   readonly key: string;
+  /** The service's name within its scope. */
   readonly name: string;
+  /** The agent whose scope the service lives in; null for the global scope. */
   readonly agentId: string | null;
+  /** Its lifecycle state. */
   readonly state: ServiceState;
   /** Tools may be called (HEALTHY, or WARNING: partially available). */
   readonly available: boolean;
+  /** What the statechart records: counters, times, the last error, the next retry, the protocol. */
   readonly metadata: Readonly<ServiceMetadata>;
+  /** What the server said of itself at its last connect; null before the first. */
   readonly serverInfo: ServerInfo | null;
+  /** The tools of its last `tools/list`. */
   readonly tools: readonly ToolDescriptor[];
-  /** Secrets (env and header values) are redacted. */
-  readonly config: { readonly transport: TransportConfig; readonly lifecycle: LifecycleConfig };
+  /** Secrets (env and header values, a URL's credentials and keys) are redacted: not a config to add a service with. */
+  readonly config: { readonly transport: RedactedTransportConfig; readonly lifecycle: LifecycleConfig };
 }
 
 /**
@@ -109,6 +131,7 @@ export function toServiceSnapshot(state: ServiceState, context: ServiceContext):
     },
     serverInfo: connection.serverInfo,
     tools: context.tools.list,
-    config: { transport: context.transport, lifecycle: context.config },
+    // The service context keeps its transport as redactTransport returned it.
+    config: { transport: context.transport as RedactedTransportConfig, lifecycle: context.config },
   };
 }

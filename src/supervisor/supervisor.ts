@@ -1,7 +1,7 @@
 // The public API: a supervisor that owns a fleet of service actors and publishes their
 // snapshots, transitions and metrics as RxJS streams.
 
-import { SdkError, SdkErrorCode, type CallToolResult } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
 import { Subject, type Observable } from 'rxjs';
 import {
   createActor,
@@ -15,12 +15,12 @@ import {
 } from 'xstate';
 import { abortReason } from '../actors/abort-reason.js';
 import { McpConnections } from '../actors/connection-registry.js';
-import { OperationTimeoutError } from '../actors/errors.js';
+import { maxTotalTimeoutOf, OperationTimeoutError } from '../actors/errors.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
 import { parseServiceConfig } from '../config/service-config.js';
-import { redactTransport, TransportConfigSchema, type TransportConfig } from '../config/transport.js';
+import { isRedactedTransport, redactTransport, TransportConfigSchema, type RealTransportConfig } from '../config/transport.js';
 import { watchConfigFile } from '../config/watch.js';
 import {
   DEFAULT_SUPERVISOR_SETTINGS,
@@ -40,10 +40,13 @@ import {
 import type { ConnectInput, ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
 import { serviceKey } from '../machines/service-key.js';
 import { ConnectQueue } from './connect-queue.js';
-import type { ConnectionDiagnostics, ConnectionLayer } from './connection-layer.js';
+import type { CallOptions } from './call-options.js';
+import type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './connection-layer.js';
 import {
+  ConfigFileRequiredError,
   DuplicateServiceError,
   HealthCheckTimeoutError,
+  RedactedTransportError,
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorStoppedError,
@@ -61,17 +64,23 @@ import type { Transition } from './transition.js';
 
 /** One service to supervise: what the YAML loader produces, or what `addService` takes. */
 export interface ServiceSpec {
+  /** The service's name within its scope. */
   name: string;
+  /** The agent whose scope the service lives in; absent or null for the global scope. */
   agentId?: string | null;
-  transport: TransportConfig;
+  /** The real connection settings; a snapshot's redacted copy is refused (RedactedTransportError). */
+  transport: RealTransportConfig;
   /** Per-service settings; unset keys take the built-in defaults (src/machines/defaults.ts). */
   lifecycle?: Partial<LifecycleConfig>;
   /** A disabled service is known to the config but not started. */
   enabled?: boolean;
 }
 
+/** A fleet described in code (`new Supervisor(fleet)`, `createSupervisor(fleet)`). */
 export interface FleetSpec {
+  /** The services; keys (`name`, `agent/name`) are unique. */
   services: readonly ServiceSpec[];
+  /** Fleet-wide settings (the YAML's `supervisor:`); unset keys take the defaults. */
   supervisor?: Partial<SupervisorSettings>;
   /** How often DISCONNECTED services are swept (`cleanup_interval_hours` of `defaults`). */
   cleanupIntervalHours?: number;
@@ -79,16 +88,21 @@ export interface FleetSpec {
 
 /** XState's clock interface with `now()`: the real one by default, `SimulatedClock` in tests. */
 export interface SupervisorClock {
+  /** Calls `fn` once `ms` have passed on this clock; returns an id for clearTimeout. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer set with setTimeout. */
   clearTimeout(id: unknown): void;
+  /** The current time, in epoch ms. */
   now(): number;
 }
 
+/** How a supervisor runs: its I/O, clock, inspection, batching and randomness. */
 export interface SupervisorOptions {
   /** The I/O side; by default real MCP connections over stdio / Streamable HTTP / SSE. */
   connections?: ConnectionLayer;
   /** Receives every XState inspection event (e.g. the Stately inspector's `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Where time comes from: the real clock by default; `SimulatedClock` or `VirtualClock` in tests. */
   clock?: SupervisorClock;
   /**
    * Gathers snapshot updates into one `services$` emission per window, in ms of the supervisor's clock.
@@ -105,40 +119,48 @@ export interface SupervisorOptions {
   indexScheduler?: boolean;
 }
 
+/** What `waitForService` waits for, and for how long. */
 export interface WaitOptions {
   /** States to wait for; default HEALTHY or WARNING (tools callable). */
   states?: readonly ServiceState[];
+  /** How long to wait, in ms (default 30 000); then it rejects with WaitTimeoutError. */
   timeoutMs?: number;
+  /** Stops waiting: rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
-export interface CallOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
+/** The outcome of `checkHealth`. */
 export interface HealthCheckResult {
+  /** The service's fleet key. */
   service: string;
+  /** The check passed and the service is still available. */
   ok: boolean;
+  /** The service's state after the check. */
   state: ServiceState;
+  /** How long the check took, in ms; null when it failed. */
   responseTime: number | null;
+  /** The check's tier by response time (`unhealthy` when it failed). */
   healthTier: ServiceSnapshot['metadata']['healthTier'];
+  /** Why it failed; null when it passed. */
   error: string | null;
 }
 
+/** One tool of `listTools`: the tool, and the service that offers it. */
 export interface ToolListing extends ToolDescriptor {
   /** Fleet key of the service that offers the tool. */
   service: string;
+  /** The agent whose scope that service lives in; null for the global scope. */
   agentId: string | null;
 }
 
 /** `getServiceInfo`: the snapshot, plus what the connection layer can tell for diagnosis. */
 export interface ServiceInfo extends ServiceSnapshot {
+  /** The server's pid, last stderr lines and dropped notifications; null when the layer cannot tell. */
   readonly diagnostics: ConnectionDiagnostics | null;
 }
 
-/** A service as written under `services:` in YAML, plus its `name`. */
-export type RawServiceDefinition = { name: string } & Record<string, unknown>;
+/** A service as written under `services:` in YAML, plus its `name` (there, `transport` is `streamable-http` or `sse`). */
+export type RawServiceDefinition = { name: string; transport?: string } & Record<string, unknown>;
 
 const isServiceSpec = (service: ServiceSpec | RawServiceDefinition): service is ServiceSpec =>
   typeof service.transport === 'object' && service.transport !== null;
@@ -156,10 +178,18 @@ const realClock: SupervisorClock = {
 
 const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_CALL_MS = 60_000;
+/** A call given no options: the connection layer gets the same frozen options every time. */
+const NO_CALL_OPTIONS: CallOptions = Object.freeze({});
+const DEFAULT_CALL_OPTIONS: ToolCallOptions = Object.freeze({ timeoutMs: DEFAULT_CALL_MS });
 const DEFAULT_BATCH_WINDOW_MS = 50;
 const STOP_GRACE_MS = 1_000;
 const CRASH_EVENT = 'xstate.error.actor.';
 
+/**
+ * Owns a fleet of MCP services, one lifecycle statechart each, and publishes their snapshots,
+ * transitions and metrics as streams. Build one with `createSupervisor`, subscribe, then `start()`;
+ * `stop()` ends every service and process.
+ */
 export class Supervisor {
   private readonly streams: FleetStreams;
   private readonly queue: ConnectQueue;
@@ -180,8 +210,11 @@ export class Supervisor {
   private layers: Pick<FleetConfig, 'defaults' | 'profiles'> | null = null;
   private stopWatching: (() => void) | null = null;
 
+  /** Every service's snapshot by key; the latest value is replayed, the changes of one batch window arrive as one emission. */
   readonly services$: Observable<ReadonlyMap<string, ServiceSnapshot>>;
+  /** Every state change of every service, never coalesced, in order per service. */
   readonly transitions$: Observable<Transition>;
+  /** The fleet's metrics whenever they change; the latest value is replayed. */
   readonly metrics$: Observable<FleetMetrics>;
   /** Every config reload, applied or rejected (an invalid edit changes nothing). */
   readonly configEvents$: Observable<ConfigReloadEvent>;
@@ -192,6 +225,7 @@ export class Supervisor {
     return Supervisor.fromConfig(config, options);
   }
 
+  /** A supervisor of a config loaded with `loadConfigFile` / `parseConfig`; not started. */
   static fromConfig(config: FleetConfig, options: SupervisorOptions = {}): Supervisor {
     const supervisor = new Supervisor(
       { services: config.services, supervisor: config.supervisor, cleanupIntervalHours: config.defaults.cleanupIntervalHours },
@@ -203,6 +237,7 @@ export class Supervisor {
     return supervisor;
   }
 
+  /** A supervisor of the fleet described in code; not started. Throws DuplicateServiceError on a repeated key. */
   constructor(
     private readonly fleet: FleetSpec,
     private readonly options: SupervisorOptions = {},
@@ -223,6 +258,7 @@ export class Supervisor {
     for (const spec of fleet.services) {
       const key = serviceKey(spec.name, spec.agentId);
       if (this.specs.has(key)) throw new DuplicateServiceError(key);
+      refuseRedacted(key, spec);
       this.specs.set(key, spec);
     }
   }
@@ -270,8 +306,10 @@ export class Supervisor {
     const spec = isServiceSpec(service)
       ? service
       : parseServiceConfig(service, { defaults: this.layers?.defaults, profiles: this.layers?.profiles });
+    const key = serviceKey(spec.name, spec.agentId);
+    // Before the schema parse, which drops the brand of a redacted copy.
+    refuseRedacted(key, spec);
     const checked = { ...spec, transport: TransportConfigSchema.parse(spec.transport) };
-    const key = serviceKey(checked.name, checked.agentId);
     if (this.streams.has(key)) throw new DuplicateServiceError(key);
     this.specs.set(key, checked);
     this.spawn([[key, checked]]);
@@ -311,6 +349,7 @@ export class Supervisor {
     if (this.stateOf(key) !== 'DISCONNECTED') this.sendTo(key, { type: 'STOP' });
   }
 
+  /** Every service's snapshot (or those of one agent's scope; `agent: null` for the global scope). */
   listServices(filterBy: { agent?: string | null } = {}): ServiceSnapshot[] {
     const all = this.streams.list();
     if (filterBy.agent === undefined) return all;
@@ -372,14 +411,16 @@ export class Supervisor {
 
   /**
    * Calls a tool. Rejects at once if the service is not available (ServiceUnavailableError, with its
-   * state and next retry time), never waits past `timeoutMs` (ToolCallTimeoutError), rejects with the
-   * signal's reason when `signal` aborts, and rejects if the connection drops during the call.
+   * state and next retry time), never waits past `timeoutMs` (restarted at each progress notification
+   * with `resetTimeoutOnProgress`) nor past `maxTotalTimeout` (ToolCallTimeoutError), rejects with the
+   * signal's reason when `signal` aborts, and rejects if the connection drops during the call. The
+   * server's progress notifications go to `onProgress`.
    */
   async callTool(
     name: string,
     tool: string,
     args: Record<string, unknown> = {},
-    options: CallOptions = {},
+    options: CallOptions = NO_CALL_OPTIONS,
   ): Promise<CallToolResult> {
     this.running('call a tool');
     const key = this.requireKey(name);
@@ -387,39 +428,46 @@ export class Supervisor {
     if (!snapshot.tools.some((candidate) => candidate.name === tool)) {
       throw new ToolNotFoundError(key, tool, snapshot.tools.map((candidate) => candidate.name));
     }
-    const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_MS;
+    const request = withTimeout(options);
     const { signal } = options;
     signal?.throwIfAborted();
     try {
       // On the real clock the connection layer's own per-request timeout bounds the call (the SDK runs
       // one timer per request anyway): the hot path builds no timer, controller or error of its own.
-      return await (this.clock === realClock
-        ? this.connections.callTool(key, tool, args, { timeoutMs, signal })
-        : this.callOnClock(key, tool, args, timeoutMs, signal));
+      return await (this.clock === realClock ? this.connections.callTool(key, tool, args, request) : this.callOnClock(key, tool, args, request));
     } catch (error) {
-      if (signal?.aborted || !isCallTimeout(error)) throw error;
-      throw new ToolCallTimeoutError(key, tool, timeoutMs);
+      const ranOut = signal?.aborted ? null : timeoutOf(error, request.timeoutMs);
+      if (ranOut === null) throw error;
+      throw new ToolCallTimeoutError(key, tool, ranOut, ranOut === request.maxTotalTimeout && ranOut !== request.timeoutMs ? 'maxTotalTimeout' : 'timeoutMs');
     }
   }
 
   /**
    * A call bounded by the supervisor's own clock, for a virtual one (tests, simulations): there
-   * `timeoutMs` passes when that clock is moved, whatever the connection layer's real timers do.
+   * `timeoutMs` (restarted on progress when asked) and `maxTotalTimeout` pass when that clock is moved,
+   * whatever the connection layer's real timers do.
    */
-  private async callOnClock(
-    key: string,
-    tool: string,
-    args: Record<string, unknown>,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-  ): Promise<CallToolResult> {
+  private async callOnClock(key: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult> {
+    const { timeoutMs, maxTotalTimeout, onProgress, signal } = options;
     const deadline = new AbortController();
-    const timer = this.clock.setTimeout(() => deadline.abort(new ToolCallTimeoutError(key, tool, timeoutMs)), timeoutMs);
+    const expire = () => deadline.abort(new ToolCallTimeoutError(key, tool, timeoutMs));
+    let timer = this.clock.setTimeout(expire, timeoutMs);
+    const total =
+      maxTotalTimeout === undefined
+        ? null
+        : this.clock.setTimeout(() => deadline.abort(new ToolCallTimeoutError(key, tool, maxTotalTimeout, 'maxTotalTimeout')), maxTotalTimeout);
+    const restartOnProgress = (progress: Progress) => {
+      this.clock.clearTimeout(timer);
+      timer = this.clock.setTimeout(expire, timeoutMs);
+      onProgress?.(progress);
+    };
     try {
       const bound = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
-      return await this.connections.callTool(key, tool, args, { timeoutMs, signal: bound });
+      const progress = options.resetTimeoutOnProgress ? restartOnProgress : onProgress;
+      return await this.connections.callTool(key, tool, args, { ...options, signal: bound, onProgress: progress });
     } finally {
       this.clock.clearTimeout(timer);
+      if (total !== null) this.clock.clearTimeout(total);
     }
   }
 
@@ -466,7 +514,7 @@ export class Supervisor {
   watchConfig(options: { file?: string; debounceMs?: number; load?: LoadOptions } = {}): () => void {
     this.running('watch the config');
     const file = options.file ?? this.file;
-    if (!file) throw new TypeError('watchConfig needs a file: this supervisor was not created from one');
+    if (!file) throw new ConfigFileRequiredError();
     this.stopWatching?.();
     const reject = (error: Error) => this.configEventsSubject.next({ type: 'rejected', file, error, at: this.clock.now() });
     // Edits apply one at a time, each diffed against the last one applied: an edit whose apply failed
@@ -730,12 +778,30 @@ export class Supervisor {
   }
 }
 
+/** A service must be added with its real transport: a redacted one would connect with `***` for its secrets. */
+function refuseRedacted(key: string, spec: ServiceSpec) {
+  if (isRedactedTransport(spec.transport)) throw new RedactedTransportError(key);
+}
+
+/** The caller's options with the default timeout filled in; copied only when the caller set no timeout. */
+function withTimeout(options: CallOptions): ToolCallOptions {
+  if (options === NO_CALL_OPTIONS) return DEFAULT_CALL_OPTIONS;
+  return hasTimeout(options) ? options : { ...options, timeoutMs: DEFAULT_CALL_MS };
+}
+
+function hasTimeout(options: CallOptions): options is ToolCallOptions {
+  return options.timeoutMs !== undefined;
+}
+
 /**
- * Whether a connection layer rejected a tool call because its `timeoutMs` ran out: McpConnections says
- * so with OperationTimeoutError, a layer that hands the SDK's rejection through with its RequestTimeout.
+ * The bound (in ms) a tool call ran past, if a connection layer rejected it for a timeout; else null.
+ * McpConnections says so with OperationTimeoutError (with the bound: `timeoutMs` or `maxTotalTimeout`),
+ * a layer that hands the SDK's rejection through with its RequestTimeout.
  */
-function isCallTimeout(error: unknown): boolean {
-  return error instanceof OperationTimeoutError || (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout);
+function timeoutOf(error: unknown, timeoutMs: number): number | null {
+  if (error instanceof OperationTimeoutError) return error.timeoutMs;
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return maxTotalTimeoutOf(error) ?? timeoutMs;
+  return null;
 }
 
 function notify(inspect: NonNullable<SupervisorOptions['inspect']>, event: InspectionEvent) {

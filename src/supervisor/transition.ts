@@ -6,9 +6,11 @@ import type { ServiceState } from '../machines/service.machine.js';
 import type { TransitionCause } from '../machines/transition-cause.js';
 import { plural } from './plural.js';
 
+/** One state change of one service, as `transitions$` publishes it: never coalesced, in order per service. */
 export interface Transition {
   /** Fleet key of the service (`name` or `agent/name`). */
   readonly service: string;
+  /** The agent whose scope the service lives in; null for the global scope. */
   readonly agent: string | null;
   /** null when the service was just registered. */
   readonly from: ServiceState | null;

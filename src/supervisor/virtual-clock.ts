@@ -4,6 +4,11 @@
 // firing N costs O(N): SimulatedClock re-sorts every pending timer whenever a timer it fires sets
 // another, O(N² log N) for a round of N health checks.
 
+/**
+ * A clock in virtual time for a Supervisor (`{ clock }`) or a service machine (`createActor(machine, { clock })`):
+ * nothing fires until the clock is moved, with `advanceTo` (every timer due by then, in order) or
+ * timer by timer with `nextDue`.
+ */
 export class VirtualClock {
   private time: number;
   private nextId = 1;
@@ -17,10 +22,12 @@ export class VirtualClock {
     this.time = start;
   }
 
+  /** The virtual time, in ms. */
   now(): number {
     return this.time;
   }
 
+  /** Calls `fn` when the clock is moved to `ms` from now or past it; returns the timer's id. */
   setTimeout(fn: () => void, ms: number): number {
     const id = this.nextId++;
     const due = this.time + Math.max(0, ms);
@@ -35,6 +42,7 @@ export class VirtualClock {
     return id;
   }
 
+  /** Cancels a pending timer (an unknown id is ignored). */
   clearTimeout(id: unknown): void {
     if (typeof id !== 'number') return;
     const due = this.dueOf.get(id);
@@ -50,6 +58,7 @@ export class VirtualClock {
     return this.dues[0] ?? null;
   }
 
+  /** How many timers are pending. */
   get pending(): number {
     return this.dueOf.size;
   }

@@ -165,7 +165,7 @@ describe('mcp-supervisor run', () => {
       expect(validated.code).toBe(0);
       expect(validated.stdout).toContain(server.url);
       // The server answers 401 without the header: HEALTHY proves it was sent.
-      await cli.waitFor(/api\s+INITIALIZING → HEALTHY {2}connected with \d+ tool\(s\)/);
+      await cli.waitFor(/api\s+INITIALIZING → HEALTHY {2}connected with \d+ tools?/);
       cli.child.kill('SIGINT');
       expect(await cli.exit(10_000)).toEqual({ code: 0, signal: null });
       for (const output of [validated.stdout, validated.stderr, cli.stdout, cli.stderr]) expect(output).not.toContain('s3cret-token');

@@ -2,8 +2,11 @@
 // nobody else's are, and XState's own record of scheduled events stays the ground truth.
 
 import { describe, expect, it } from 'vitest';
-import { createActor, createMachine, SimulatedClock, assign, setup, stopChild, type ActorRefFrom } from 'xstate';
-import { indexSchedulerBySource } from '../../src/supervisor/scheduler-index.js';
+import { createActor, createMachine, SimulatedClock, assign, setup, stopChild, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { indexSchedulerBySource, isSchedulerIndexed } from '../../src/supervisor/scheduler-index.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { FakeConnections } from '../support/fake-connections.js';
+import { flush } from '../support/virtual-time.js';
 
 const ticker = createMachine({
   types: {} as { context: { ticks: number } },
@@ -54,5 +57,33 @@ describe('scheduler index', () => {
     indexSchedulerBySource(root.system);
     expect({ ...root.system.scheduler }).toStrictEqual(installed);
     root.stop();
+  });
+});
+
+describe('the supervisor', () => {
+  // Health checks no longer stop an actor, but every connect, tools refresh and stop still does:
+  // without the index, bringing 10,000 services up costs 2.5× the CPU (bench/RESULTS.md).
+  it('installs the index on its actor system before any service starts', async () => {
+    const clock = new SimulatedClock();
+    let indexedNow: () => boolean = () => false;
+    let indexedAtFirstEvent: boolean | undefined;
+    const supervisor = new Supervisor(
+      { services: [{ name: 'a', transport: { type: 'stdio', command: 'node', args: [], env: {} } }] },
+      {
+        connections: new FakeConnections(clock),
+        clock,
+        inspect: (event) => {
+          const { actorRef } = event;
+          indexedNow = () => isSchedulerIndexed((actorRef as AnyActorRef).system);
+          // The first event an actor processes: nothing can have been scheduled before it.
+          if (event.type === '@xstate.event') indexedAtFirstEvent ??= indexedNow();
+        },
+      },
+    );
+    supervisor.start();
+    await flush();
+    expect(indexedNow()).toBe(true);
+    expect(indexedAtFirstEvent).toBe(true);
+    await supervisor.stop();
   });
 });

@@ -285,6 +285,66 @@ describe('Supervisor typed errors', () => {
   });
 });
 
+describe('callTool progress on a virtual clock', () => {
+  /** A fleet whose tool calls hang until aborted; `progress()` sends the call in flight a notification. */
+  async function progressFleet() {
+    const f = await startFleet([stdio('a')]);
+    let report: ((progress: { progress: number }) => void) | undefined;
+    f.connections.callTool = (_key, _tool, _args, options) => {
+      report = options.onProgress;
+      return new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(options.signal?.reason as Error), { once: true }));
+    };
+    return { ...f, progress: (progress: number) => report?.({ progress }) };
+  }
+
+  it('hands progress to onProgress, and restarts timeoutMs at each notification with resetTimeoutOnProgress', async () => {
+    const f = await progressFleet();
+    const seen: number[] = [];
+    let outcome: unknown = 'pending';
+    void f.supervisor
+      .callTool('a', 'echo', {}, { timeoutMs: 1_000, resetTimeoutOnProgress: true, onProgress: ({ progress }) => seen.push(progress) })
+      .catch((error: unknown) => (outcome = error));
+    for (let step = 1; step <= 5; step += 1) {
+      await f.advance(800);
+      f.progress(step);
+    }
+    await f.advance(999);
+    expect(outcome).toBe('pending');
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    await f.advance(1);
+    expect(outcome).toBeInstanceOf(ToolCallTimeoutError);
+    expect(outcome).toMatchObject({ timeoutMs: 1_000, limit: 'timeoutMs' });
+  });
+
+  it('does not restart timeoutMs on progress unless asked', async () => {
+    const f = await progressFleet();
+    let outcome: unknown = 'pending';
+    void f.supervisor.callTool('a', 'echo', {}, { timeoutMs: 1_000, onProgress: () => undefined }).catch((error: unknown) => (outcome = error));
+    await f.advance(800);
+    f.progress(1);
+    await f.advance(200);
+    expect(outcome).toBeInstanceOf(ToolCallTimeoutError);
+  });
+
+  it('bounds the whole call by maxTotalTimeout, progress or not', async () => {
+    const f = await progressFleet();
+    let outcome: unknown = 'pending';
+    void f.supervisor
+      .callTool('a', 'echo', {}, { timeoutMs: 1_000, resetTimeoutOnProgress: true, maxTotalTimeout: 2_500 })
+      .catch((error: unknown) => (outcome = error));
+    for (let step = 1; step <= 4; step += 1) {
+      await f.advance(500);
+      f.progress(step);
+    }
+    await f.advance(499);
+    expect(outcome).toBe('pending');
+    await f.advance(1);
+    expect(outcome).toBeInstanceOf(ToolCallTimeoutError);
+    expect(outcome).toMatchObject({ timeoutMs: 2_500, limit: 'maxTotalTimeout' });
+    expect((outcome as Error).message).toBe("call of 'echo' on service 'a' ran past its maxTotalTimeout of 2500 ms — raise maxTotalTimeout if the tool may take that long");
+  });
+});
+
 describe('passive health through callTool', () => {
   it('lets a call answered since the last check stand in for the next ping', async () => {
     const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } })]);
@@ -334,6 +394,35 @@ describe('callTool on the real clock', () => {
       { timeoutMs: 60_000, signal: undefined },
     ]);
     expect(seen[0]?.signal).toBe(controller.signal);
+    await supervisor.stop();
+  });
+
+  it('hands the caller options object itself to the layer when it sets a timeout, with every option', async () => {
+    const { supervisor, connections } = await realClockFleet();
+    const seen: ToolCallOptions[] = [];
+    const answer = connections.callTool.bind(connections);
+    connections.callTool = (key, tool, args, options) => {
+      seen.push(options);
+      return answer(key, tool, args, options);
+    };
+    const onProgress = () => undefined;
+    const options = { timeoutMs: 1_000, onProgress, resetTimeoutOnProgress: true, maxTotalTimeout: 5_000 };
+    await supervisor.callTool('a', 'echo', {}, options);
+    await supervisor.callTool('a', 'echo', {}, { onProgress });
+    expect(seen[0]).toBe(options);
+    expect(seen[1]).toEqual({ timeoutMs: 60_000, onProgress });
+    await supervisor.stop();
+  });
+
+  it.each([
+    ['OperationTimeoutError', () => new OperationTimeoutError('tools/call echo', 2_500)],
+    ["the SDK's RequestTimeout", () => new SdkError(SdkErrorCode.RequestTimeout, 'Maximum total timeout exceeded', { maxTotalTimeout: 2_500, totalElapsed: 2_600 })],
+  ])('reports a call past its maxTotalTimeout (%s) as ToolCallTimeoutError of that limit', async (_, timedOut) => {
+    const { supervisor, connections } = await realClockFleet();
+    connections.callTool = () => Promise.reject(timedOut());
+    const error = await supervisor.callTool('a', 'echo', {}, { timeoutMs: 1_000, resetTimeoutOnProgress: true, maxTotalTimeout: 2_500 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolCallTimeoutError);
+    expect(error).toMatchObject({ timeoutMs: 2_500, limit: 'maxTotalTimeout' });
     await supervisor.stop();
   });
 

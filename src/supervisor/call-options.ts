@@ -1,0 +1,27 @@
+// How one tool call is bounded and followed: the options of `Supervisor.callTool`, as the MCP SDK
+// names them for every request (a signal, a timeout, progress and what progress does to the timeout).
+
+import type { Progress } from '@modelcontextprotocol/client';
+
+/** The options of `Supervisor.callTool`; every one may be left out. */
+export interface CallOptions {
+  /** Aborts the call: it rejects with the signal's reason, and the server is sent `notifications/cancelled`. */
+  signal?: AbortSignal;
+  /**
+   * How long to wait for the answer, in ms (default 60 000); then the call rejects with
+   * `ToolCallTimeoutError`. With `resetTimeoutOnProgress`, the wait starts over at each progress notification.
+   */
+  timeoutMs?: number;
+  /** Receives the server's progress notifications for this call (asking for them is what makes the server send any). */
+  onProgress?: (progress: Progress) => void;
+  /**
+   * Starts the `timeoutMs` wait over at each progress notification, so a long call that keeps reporting
+   * progress is not cut off (default false). Bound the whole call with `maxTotalTimeout`.
+   */
+  resetTimeoutOnProgress?: boolean;
+  /**
+   * The longest the call may take in all, in ms, progress or not; then it rejects with
+   * `ToolCallTimeoutError` (its `limit` is `'maxTotalTimeout'`). Default: no bound beyond `timeoutMs`.
+   */
+  maxTotalTimeout?: number;
+}
