@@ -52,7 +52,7 @@ export interface InMemoryPair {
  * tool changes, as McpConnection does. `legacy`: the same `McpServer`, hand-wired with `connect()`, which
  * serves the 2025 era only, so the probe falls back to `initialize` (2025-11-25).
  */
-export async function openInMemoryPair(name: string, era: ProtocolEra = 'legacy', options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<InMemoryPair> {
+export async function openInMemoryPair(name: string, era: ProtocolEra, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<InMemoryPair> {
   const timeoutMs = options.timeoutMs ?? OPEN_TIMEOUT_MS;
   const client = new Client(
     { name: 'mcp-supervisor-bench', version: '1.0.0' },
@@ -87,9 +87,6 @@ export async function openInMemoryPair(name: string, era: ProtocolEra = 'legacy'
     throw error;
   }
 }
-
-/** Closes the client, then the server. */
-export const closePair = (pair: InMemoryPair): Promise<void> => pair.close();
 
 /**
  * The health probe of the client's era, as McpConnection sends it: `server/discover` on a modern
@@ -140,7 +137,7 @@ class InMemoryConnection implements ProbedConnection {
     readonly id: string,
     readonly serviceKey: string,
     readonly pair: InMemoryPair,
-    private readonly counters: { probes: number; answered: number },
+    private readonly counters: { probes: number },
   ) {
     pair.client.onclose = () => {
       if (!this.closing) this.lose('the in-memory transport closed');
@@ -181,9 +178,7 @@ class InMemoryConnection implements ProbedConnection {
   ping(options: { timeoutMs: number }): Promise<void> {
     if (!this.live) return Promise.reject(new NotConnectedError(this.serviceKey));
     this.counters.probes += 1;
-    return probe(this.pair.client, options.timeoutMs).then(() => {
-      this.counters.answered += 1;
-    });
+    return probe(this.pair.client, options.timeoutMs);
   }
 
   async callTool(tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult> {
@@ -222,8 +217,8 @@ export class InMemoryConnections implements ConnectionLayer {
   private readonly services = new Map<string, InMemoryConnection | null>();
   private readonly adopted = new Map<string, InMemoryPair>();
   private connectionCount = 0;
-  /** Probes sent over the connections, and answered (a probe that passive health answered is not sent). */
-  readonly counters = { probes: 0, answered: 0 };
+  /** Probes sent over the connections (a probe that passive health answered is not sent). */
+  readonly counters = { probes: 0 };
   readonly actors: ServiceActors = {
     connect: fromPromise<ConnectOutput, ConnectInput>(({ input, signal }) => this.connect(input.serviceKey, input.timeoutMs, signal)),
     connection: connectionActor((serviceKey, connectionId) => this.liveConnection(serviceKey, connectionId)),
@@ -234,12 +229,7 @@ export class InMemoryConnections implements ConnectionLayer {
     disconnect: fromPromise<void, DisconnectInput>(({ input }) => this.disconnect(input.serviceKey, input.connectionId)),
   };
 
-  constructor(readonly era: ProtocolEra = 'legacy') {}
-
-  /** Probes answered so far. */
-  get pingsAnswered(): number {
-    return this.counters.answered;
-  }
+  constructor(readonly era: ProtocolEra) {}
 
   /** The transport is ignored: every service is served in memory. */
   register(serviceKey: string, _transport: TransportConfig): void {
