@@ -128,19 +128,16 @@ interface ProbeShape {
   timeout: boolean;
   /** Entering `probing` and PROBE_OK each assign to the context, as startPing and recordPingSuccess do. */
   assigns: boolean;
-  /** PROBE_OK goes to `succeeded`, which returns to `waiting` by an eventless transition. */
-  eventless: boolean;
   /** The health loop is one region of a parallel state, beside a tools region with an eventless guard. */
   parallel: boolean;
 }
-const TOGGLE: ProbeShape = { timeout: false, assigns: false, eventless: false, parallel: false };
-/** Each rung adds one trait of the service's chart to the one before. */
+const TOGGLE: ProbeShape = { timeout: false, assigns: false, parallel: false };
+/** Each rung adds one trait of the service's chart (HEALTHY's probe cycle) to the one before. */
 const LADDER: readonly [string, ProbeShape][] = [
   ['the 2-state probe toggle', TOGGLE],
   ['+ the ping timeout as a delayed transition of `probing`', { ...TOGGLE, timeout: true }],
-  ['+ an assign on entering `probing` and one on PROBE_OK', { ...TOGGLE, timeout: true, assigns: true }],
-  ['+ the eventless `succeeded` step back to `waiting`', { timeout: true, assigns: true, eventless: true, parallel: false }],
-  ['+ a parallel tools region whose state has an eventless guard', { timeout: true, assigns: true, eventless: true, parallel: true }],
+  ['+ an assign on entering `probing` and one on PROBE_OK', { timeout: true, assigns: true, parallel: false }],
+  ['+ a parallel tools region whose state has an eventless guard', { timeout: true, assigns: true, parallel: true }],
 ];
 const PING_TIMEOUT_MS = 3_000;
 const TOOLS_REFRESH_MS = 2 * 60 * 60_000;
@@ -167,13 +164,11 @@ function probeMachine(shape: ProbeShape, calls: ProbeCount, intervalMs: number) 
   type ProbeAction = 'startPing' | 'sendProbe' | 'recordSuccess';
   const entry: ProbeAction[] = shape.assigns ? ['startPing', 'sendProbe'] : ['sendProbe'];
   const onAnswer: ProbeAction[] = shape.assigns ? ['recordSuccess'] : [];
-  const answered: 'succeeded' | 'waiting' = shape.eventless ? 'succeeded' : 'waiting';
   const health = {
     initial: 'waiting' as const,
     states: {
       waiting: { after: { interval: 'probing' as const } },
-      probing: { entry, on: { PROBE_OK: { target: answered, actions: onAnswer } }, after: shape.timeout ? { pingTimeout: 'waiting' as const } : {} },
-      succeeded: { always: 'waiting' as const },
+      probing: { entry, on: { PROBE_OK: { target: 'waiting' as const, actions: onAnswer } }, after: shape.timeout ? { pingTimeout: 'waiting' as const } : {} },
     },
   };
   const tools = {
@@ -647,9 +642,8 @@ function ladderInWords(cycles: Cycles): string {
   return (
     `The ladder says what holds the rate: XState's cost per trait of the chart — the ping timeout's delayed transition ${step(1)},` +
     ` the two assigns ${step(2)} (each \`assign\` clones the snapshot, and \`createMachineSnapshot\` recomputes its state value and tags),` +
-    ` the eventless \`succeeded\` step ${step(3)} (one more microstep and snapshot), the parallel tools region ${step(4)} (every microstep` +
-    ' walks both regions and tests the tools guard); the service\'s own actions, guards and delays on top of that shape:' +
-    ` ${step(5)}.`
+    ` the parallel tools region ${step(3)} (every microstep walks both regions and tests the tools guard); the service's own` +
+    ` actions, guards, delays and tags on top of that shape: ${step(4)}.`
   );
 }
 
@@ -742,7 +736,7 @@ function report(pure: Pure, cycles: Cycles, heap: Heap, xstate: string, loadAtSt
     '',
     'The probe cycle is what every health check of an idle, healthy service does: the check timer fires (`xstate.after.healthCheck`),',
     '`pinging` records the ping time and sends PROBE to the invoked connection actor (here one that answers PROBE_OK in a microtask),',
-    'PROBE_OK records the success, and the eventless `succeeded` step returns to `waiting`, re-arming the timer; two events a cycle.',
+    'and PROBE_OK records the success and returns to `waiting`, re-arming the timer; two events a cycle.',
     'The baseline is driven the same way: a 2-state toggle whose `waiting` leaves on a delayed transition and whose `probing` sends PROBE',
     'to an invoked callback child that answers PROBE_OK in a microtask; PROBE_OK returns to `waiting`. Virtual clock: each actor has its',
     'own `src/supervisor/virtual-clock.ts`, advanced to its next due timer; a cycle ends when the actor\'s subscription sees it waiting',
