@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export { serviceMachine, SERVICE_STATES, AVAILABLE_STATES, ActorNotProvidedError } from './machines/service.machine.js';
+export { serviceMachine, SERVICE_STATES, AVAILABLE, AVAILABLE_STATES, ActorNotProvidedError } from './machines/service.machine.js';
 export type { ServiceEvent, ServiceMachine, ServiceState } from './machines/service.machine.js';
 export type { ConnectionRecord, HealthRecord, RetryRecord, ServiceContext, ServiceMachineInput, ToolsRecord } from './machines/service.context.js';
 export type * from './machines/service-io.js';

@@ -40,9 +40,6 @@ export function lifecycleState(value: StateValue): ServiceState | 'REMOVED' {
   return (typeof value === 'string' ? value : Object.keys(value)[0]) as ServiceState | 'REMOVED';
 }
 
-/** States in which the service's tools may be called (WARNING: partially available); tagged `available`. */
-export const AVAILABLE_STATES: readonly ServiceState[] = ['HEALTHY', 'WARNING'];
-
 /** The tag of the states in which tools may be called: `snapshot.hasTag(AVAILABLE)`. */
 export const AVAILABLE = 'available';
 
@@ -590,3 +587,9 @@ export const serviceMachine = setup({
 });
 
 export type ServiceMachine = typeof serviceMachine;
+
+/**
+ * The states tagged {@link AVAILABLE}, read from the chart itself (HEALTHY, and WARNING: partially
+ * available). A running actor's snapshot answers with `snapshot.hasTag(AVAILABLE)`.
+ */
+export const AVAILABLE_STATES: readonly ServiceState[] = SERVICE_STATES.filter((state) => serviceMachine.states[state]?.tags.includes(AVAILABLE));

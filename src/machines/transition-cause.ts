@@ -47,3 +47,9 @@ export type TransitionCause = (typeof TRANSITION_CAUSES)[number];
 
 /** The causes a STOP may carry; a STOP without one is `manual_stop`. */
 export type StopCause = Extract<TransitionCause, 'manual_stop' | 'config_changed' | 'removed' | 'shutdown'>;
+
+/** A cause with its sentence, for a move that was the supervisor's own decision (a crash restart, a removal). */
+export interface Cause {
+  cause: TransitionCause;
+  reason: string;
+}

@@ -4,24 +4,15 @@
 
 import type { Observable} from 'rxjs';
 import { ReplaySubject, Subject } from 'rxjs';
-import type { ServiceContext } from '../machines/service.context.js';
-import type { ServiceState } from '../machines/service.machine.js';
-import type { TransitionCause } from '../machines/transition-cause.js';
+import type { Cause, TransitionCause } from '../machines/transition-cause.js';
 import { collectFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
-import { toServiceSnapshot, type ServiceSnapshot } from './service-snapshot.js';
+import { toServiceSnapshot, type ServiceReading, type ServiceSnapshot } from './service-snapshot.js';
 import { describeTransition, type Transition } from './transition.js';
 
 interface Entry {
-  state: ServiceState;
-  context: ServiceContext;
+  reading: ServiceReading;
   /** Built lazily: most updates are never looked at before the next one arrives. */
   snapshot: ServiceSnapshot | null;
-}
-
-/** A cause the supervisor decided, with its sentence. */
-export interface Cause {
-  cause: TransitionCause;
-  reason: string;
 }
 
 /** Told of every change of one service, and when the streams end (the supervisor stopped). */
@@ -76,17 +67,18 @@ export class FleetStreams {
    * Records a service actor's new snapshot; emits a transition when its lifecycle state changed, with
    * the cause the chart recorded, or the supervisor's own (`why`) when the move was its decision.
    */
-  update(state: ServiceState, context: ServiceContext, at: number, why?: Cause): void {
+  update(reading: ServiceReading, at: number, why?: Cause | null): void {
     if (this.completed) return;
+    const { state, context } = reading;
     const key = context.serviceKey;
     const previous = this.entries.get(key);
-    if (previous && previous.context === context && previous.state === state) return;
-    this.entries.set(key, { state, context, snapshot: null });
-    if (previous?.state !== state) {
+    if (previous && previous.reading.context === context && previous.reading.state === state) return;
+    this.entries.set(key, { reading, snapshot: null });
+    if (previous?.reading.state !== state) {
       this.transitionsSubject.next({
         service: key,
         agent: context.agentId,
-        from: previous?.state ?? null,
+        from: previous?.reading.state ?? null,
         to: state,
         at,
         cause: why?.cause ?? context.cause,
@@ -100,10 +92,10 @@ export class FleetStreams {
   markDisconnected(key: string, reason: string, at: number): void {
     const entry = this.entries.get(key);
     if (!entry) return;
-    const { context } = entry;
+    const { context } = entry.reading;
     const cause: TransitionCause = 'restart_budget_exhausted';
     const disconnected = { ...context, disconnectReason: reason, stateEnteredTime: at, retry: { ...context.retry, nextRetryTime: null }, cause };
-    this.update('DISCONNECTED', disconnected, at, { cause, reason });
+    this.update({ state: 'DISCONNECTED', available: false, context: disconnected }, at, { cause, reason });
   }
 
   /** The service is gone: a final transition to REMOVED. */
@@ -112,14 +104,14 @@ export class FleetStreams {
     if (!previous || this.completed) return;
     this.entries.delete(key);
     this.reordered = true;
-    this.transitionsSubject.next({ service: key, agent: previous.context.agentId, from: previous.state, to: 'REMOVED', at, cause, reason });
+    this.transitionsSubject.next({ service: key, agent: previous.reading.context.agentId, from: previous.reading.state, to: 'REMOVED', at, cause, reason });
     this.changed(key);
   }
 
   get(key: string): ServiceSnapshot | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    entry.snapshot ??= toServiceSnapshot(entry.state, entry.context);
+    entry.snapshot ??= toServiceSnapshot(entry.reading);
     return entry.snapshot;
   }
 

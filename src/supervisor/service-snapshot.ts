@@ -5,7 +5,7 @@ import type { RedactedTransportConfig } from '../config/transport.js';
 import type { LifecycleConfig } from '../machines/defaults.js';
 import { healthTier, type HealthTier } from '../machines/health-tier.js';
 import type { HealthRecord, ServiceContext } from '../machines/service.context.js';
-import { AVAILABLE_STATES, type ServiceState } from '../machines/service.machine.js';
+import type { ServiceState } from '../machines/service.machine.js';
 import type { ProtocolEra, ServerInfo, ToolDescriptor } from '../machines/service-io.js';
 
 /**
@@ -95,14 +95,21 @@ function tierOf(health: HealthRecord, config: LifecycleConfig): HealthTier | nul
   return health.responseTime === null ? null : healthTier(health.responseTime, config);
 }
 
-export function toServiceSnapshot(state: ServiceState, context: ServiceContext): ServiceSnapshot {
+/** What one service actor's snapshot says: its lifecycle state, whether it is available (tagged so), its context. */
+export interface ServiceReading {
+  readonly state: ServiceState;
+  readonly available: boolean;
+  readonly context: ServiceContext;
+}
+
+export function toServiceSnapshot({ state, available, context }: ServiceReading): ServiceSnapshot {
   const { health, retry, connection } = context;
   return {
     key: context.serviceKey,
     name: context.serviceName,
     agentId: context.agentId,
     state,
-    available: AVAILABLE_STATES.includes(state),
+    available,
     metadata: {
       consecutiveFailures: health.consecutiveFailures,
       consecutiveSuccesses: health.consecutiveSuccesses,

@@ -1,37 +1,46 @@
-// The parent actor: owns one service actor per service (OTP style: a child never outlives it), restarts
-// a crashed child within a restart budget, forgets finished children, and sweeps out services that have
-// been DISCONNECTED for too long.
+// The parent actor: the one owner of the fleet's structure. It spawns one service actor per service (OTP
+// style: a child never outlives it), stops and removes services, replaces one whose config changed, restarts
+// a crashed child within a restart budget, sweeps out services DISCONNECTED for too long, and stops the
+// whole fleet. Every decision it takes about a service is emitted (`service.spawned`, `service.removed`,
+// `service.gave_up`) with its cause, for the Supervisor to publish; it does no I/O of its own.
 
-import { assign, enqueueActions, setup, type ActorRefFrom, type ActorSystem, type ActorSystemInfo } from 'xstate';
+import { enqueueActions, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type EventObject } from 'xstate';
 import { clockNow } from '../machines/clock.js';
-import { DEFAULT_LIFECYCLE_CONFIG, DEFAULT_SUPERVISOR_SETTINGS, type SupervisorSettings } from '../machines/defaults.js';
+import {
+  DEFAULT_LIFECYCLE_CONFIG,
+  DEFAULT_SUPERVISOR_SETTINGS,
+  resolveLifecycleConfig,
+  type SupervisorSettings,
+} from '../machines/defaults.js';
 import { failureMessage } from '../machines/failure.js';
 import type { ServiceMachineInput } from '../machines/service.context.js';
-import { serviceMachine } from '../machines/service.machine.js';
+import { lifecycleState, serviceMachine } from '../machines/service.machine.js';
+import type { Cause, StopCause, TransitionCause } from '../machines/transition-cause.js';
 
 const HOUR = 3_600_000;
-const DONE = 'xstate.done.actor.';
-const ERROR = 'xstate.error.actor.';
-
-/** The child's actor id is its fleet key; its system id is `service:<key>`. */
-export const serviceSystemId = (key: string) => `service:${key}`;
+const CRASH = 'xstate.error.actor.';
+/** How long past its disconnect timeout a stopping service is waited for before the parent goes on. */
+export const STOP_GRACE_MS = 1_000;
 
 /** A supervised service's actor. */
 export type ServiceActorRef = ActorRefFrom<typeof serviceMachine>;
 
-/**
- * The service actor of a fleet key, found by its system id. XState's actor system does not know the
- * types of the actors it holds; under `service:<key>` the supervisor registers only service actors.
- */
-export function serviceActor(system: Pick<ActorSystem<ActorSystemInfo>, 'get'>, key: string): ServiceActorRef | undefined {
-  return system.get(serviceSystemId(key)) as ServiceActorRef | undefined;
-}
+/** What happens once a stopping service is DISCONNECTED (or its stop ran out of time). */
+export type AfterStop =
+  /** It is removed from the fleet. */
+  | { then: 'remove'; cause: TransitionCause; reason: string }
+  /** A new actor takes its place, spawned with `input` (a config change). */
+  | { then: 'respawn'; input: ServiceMachineInput; why: Cause }
+  /** It stays as it is: the supervisor is stopping. */
+  | { then: 'keep' };
 
 export interface SupervisedService {
   /** What the child was spawned with (transport already redacted). */
   input: ServiceMachineInput;
   /** Times of recent crashes, within the restart window. */
   crashes: number[];
+  /** Set while the service is being stopped on the parent's behalf: what follows the stop. */
+  stopping: AfterStop | null;
 }
 
 /** A service whose actor crashed more often than the restart budget allows: kept as DISCONNECTED. */
@@ -46,9 +55,10 @@ export interface SupervisorContext {
   cleanupIntervalHours: number;
   services: Record<string, SupervisedService>;
   crashed: Record<string, CrashedService>;
-  /** The service whose crash is being judged against the restart budget. */
-  lastCrash: string | null;
-  lastCrashError: string | null;
+  /** The service whose crash is being judged against the restart budget, and its error. */
+  lastCrash: { key: string; error: string } | null;
+  /** Services being stopped on the parent's behalf whose stop has not finished yet. */
+  stopsPending: number;
 }
 
 export interface SupervisorInput {
@@ -59,34 +69,74 @@ export interface SupervisorInput {
 export type SupervisorEvent =
   /** Spawns services (the whole configured fleet at start, in one event: one copy of `services`). */
   | { type: 'services.add'; services: readonly { key: string; input: ServiceMachineInput }[] }
-  | { type: 'service.remove'; key: string }
-  /** Spawn a crashed service again (a RESTART of a service the budget had given up on). */
-  | { type: 'service.revive'; key: string }
+  /** Stops the service (if it is active), then removes it. */
+  | { type: 'service.remove'; key: string; cause: StopCause; reason: string }
+  /** Stops the service, then starts it again with `input`, or removes it when `input` is null (disabled). */
+  | { type: 'service.replace'; key: string; input: ServiceMachineInput | null }
+  /** Stops the service on request; it stays listed as DISCONNECTED. */
+  | { type: 'service.stop'; key: string }
+  /** Restarts the service on request; one the restart budget gave up on is spawned again. */
+  | { type: 'service.restart'; key: string }
+  /** A stopping service reached DISCONNECTED (its stop watcher says so). */
+  | { type: 'service.disconnected'; key: string }
+  /** A stopping service's disconnect timeout and grace period passed. */
+  | { type: 'service.stop_timeout'; key: string }
   | { type: 'cleanup.sweep' }
   /** New fleet-wide settings from a config reload. */
   | { type: 'settings.update'; settings: SupervisorSettings }
-  | { type: `xstate.done.actor.${string}`; output?: unknown }
+  /** Stops every service; the actor ends once all are DISCONNECTED (or out of time). */
+  | { type: 'fleet.stop' }
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
-const keyOf = (eventType: string, prefix: string) => eventType.slice(prefix.length);
+/** What the parent decided about a service, for the Supervisor to publish (`actor.on(type, …)`). */
+export type SupervisorEmitted =
+  /** A service actor was spawned (`why`: the supervisor's own cause when it replaces an earlier actor). */
+  | { type: 'service.spawned'; key: string; why: Cause | null }
+  /** The service is gone from the fleet; its actor is stopped. */
+  | { type: 'service.removed'; key: string; cause: TransitionCause; reason: string; at: number }
+  /** Its actor crashed beyond the restart budget and was not restarted: it stays DISCONNECTED. */
+  | { type: 'service.gave_up'; key: string; reason: string; at: number };
+
+/** The id of the watcher that tells the parent when a stopping service is DISCONNECTED. */
+const watcherId = (key: string) => `stopping:${key}`;
+const stopTimeoutId = (key: string) => `stop-timeout:${key}`;
+
+/** Sends `service.disconnected` to the parent as soon as the watched service is DISCONNECTED. */
+const awaitDisconnected = fromCallback<EventObject, { key: string; service: ServiceActorRef }>(({ input, sendBack }) => {
+  let told = false;
+  const check = (snapshot: ReturnType<ServiceActorRef['getSnapshot']>) => {
+    if (told || lifecycleState(snapshot.value) !== 'DISCONNECTED') return;
+    told = true;
+    sendBack({ type: 'service.disconnected', key: input.key });
+  };
+  const subscription = input.service.subscribe({ next: check, error: () => undefined });
+  check(input.service.getSnapshot());
+  return () => subscription.unsubscribe();
+});
 
 export const supervisorMachine = setup({
   types: {
     context: {} as SupervisorContext,
     events: {} as SupervisorEvent,
+    emitted: {} as SupervisorEmitted,
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the assertion names the machine's input type for XState to infer; without it the input would be typed `{}`
     input: {} as SupervisorInput,
   },
-  actors: { service: serviceMachine },
+  actors: { service: serviceMachine, awaitDisconnected },
   delays: {
     cleanupInterval: ({ context }) => context.cleanupIntervalHours * HOUR,
   },
   guards: {
     /** OTP intensity/period: at most `max_restarts` crashes within `restart_window`. */
     withinRestartBudget: ({ context }) => {
-      const service = context.lastCrash ? context.services[context.lastCrash] : undefined;
+      const service = context.lastCrash ? context.services[context.lastCrash.key] : undefined;
       return service !== undefined && service.crashes.length <= context.settings.maxRestarts;
     },
+    crashedWhileStopping: ({ context, event }) => {
+      const key = stoppedKey(event);
+      return key !== null && context.services[key]?.stopping != null;
+    },
+    everyServiceStopped: ({ context }) => context.stopsPending === 0,
   },
   actions: {
     spawnServices: enqueueActions(({ enqueue, event }) => {
@@ -95,87 +145,178 @@ export const supervisorMachine = setup({
         const services = { ...context.services };
         const crashed = { ...context.crashed };
         for (const { key, input } of event.services) {
-          services[key] = { input, crashes: [] };
+          services[key] = { input, crashes: [], stopping: null };
           delete crashed[key];
         }
         return { services, crashed };
       });
+      // Emitted before the spawn: the Supervisor follows the new actor from its first snapshot on.
       for (const { key, input } of event.services) {
-        enqueue.spawnChild('service', { id: key, systemId: serviceSystemId(key), input });
+        enqueue.emit({ type: 'service.spawned', key, why: null });
+        enqueue.spawnChild('service', { id: key, input });
       }
     }),
-    reviveService: enqueueActions(({ enqueue, event, context }) => {
-      if (event.type !== 'service.revive') return;
-      const crashed = context.crashed[event.key];
-      if (!crashed) return;
-      enqueue.raise({ type: 'services.add', services: [{ key: event.key, input: crashed.input }] });
+
+    /**
+     * Sends STOP to each service the event stops and has a watcher report when it is DISCONNECTED,
+     * bounded by its disconnect timeout plus a grace period; one already DISCONNECTED goes on at once.
+     */
+    stopThen: enqueueActions(({ enqueue, event, context, self, system }) => {
+      const services = { ...context.services };
+      let crashed = context.crashed;
+      let begun = 0;
+      for (const { key, after, cause, reason } of stopOrders(event, context)) {
+        const service = services[key];
+        if (!service) {
+          // No actor (a service the restart budget gave up on, or one not started): nothing to stop.
+          crashed = without(crashed, key);
+          if (after.then === 'remove') {
+            enqueue.emit({ type: 'service.removed', key, cause: after.cause, reason: after.reason, at: clockNow(system) });
+          } else if (after.then === 'respawn') {
+            services[key] = { input: after.input, crashes: [], stopping: null };
+            enqueue.emit({ type: 'service.spawned', key, why: after.why });
+            enqueue.spawnChild('service', { id: key, input: after.input });
+          }
+          continue;
+        }
+        if (service.stopping) {
+          // Already stopping: a removal stays a removal; otherwise the newer order decides what follows.
+          if (service.stopping.then !== 'remove') services[key] = { ...service, stopping: after };
+          continue;
+        }
+        services[key] = { ...service, stopping: after };
+        begun++;
+        const child = childOf(self, key);
+        if (!child || lifecycleState(child.getSnapshot().value) === 'DISCONNECTED') {
+          enqueue.raise({ type: 'service.disconnected', key });
+          continue;
+        }
+        enqueue.sendTo(child, { type: 'STOP', cause, reason });
+        enqueue.spawnChild('awaitDisconnected', { id: watcherId(key), input: { key, service: child } });
+        const bound = resolveLifecycleConfig(service.input.config).disconnectTimeout + STOP_GRACE_MS;
+        enqueue.raise({ type: 'service.stop_timeout', key }, { id: stopTimeoutId(key), delay: bound });
+      }
+      enqueue.assign({ services, crashed, stopsPending: context.stopsPending + begun });
     }),
-    removeService: enqueueActions(({ enqueue, event }) => {
-      if (event.type !== 'service.remove') return;
-      enqueue.stopChild(event.key);
-      enqueue.assign(({ context }) => {
-        const { [event.key]: _removedService, ...services } = context.services;
-        const { [event.key]: _removedCrash, ...crashed } = context.crashed;
-        return { services, crashed };
-      });
-    }),
-    /** A child reached its final state (REMOVED): XState keeps finished children, so drop it. */
-    forgetFinishedService: enqueueActions(({ enqueue, event }) => {
-      const key = keyOf(event.type, DONE);
-      enqueue.stopChild(key);
-      enqueue.assign(({ context }) => {
-        const { [key]: _finished, ...services } = context.services;
-        return { services };
-      });
-    }),
-    /** Counts the crash (forgetting those older than the restart window) for the budget guard. */
-    recordCrash: assign(({ context, event, system }) => {
-      const key = keyOf(event.type, ERROR);
+
+    /** A stopping service is DISCONNECTED (or out of time): do what its stop was for. */
+    finishStop: enqueueActions(({ enqueue, event, context, system }) => {
+      const key = stoppedKey(event);
+      if (key === null) return;
       const service = context.services[key];
-      if (!service) return { lastCrash: null };
+      const after = service?.stopping;
+      if (!service || !after) return;
+      enqueue.stopChild(watcherId(key));
+      enqueue.cancel(stopTimeoutId(key));
+      const stopsPending = context.stopsPending - 1;
+      switch (after.then) {
+        case 'keep':
+          enqueue.assign({ services: { ...context.services, [key]: { ...service, stopping: null } }, stopsPending });
+          return;
+        case 'remove':
+          // The parent stops the actor rather than letting it reach its final state: XState memoizes the
+          // transitions for each event type a state node sees, and a finished child's done event has a type
+          // of its own (`xstate.done.actor.<name>`), so every name ever removed would stay in memory.
+          enqueue.stopChild(key);
+          enqueue.assign({ services: without(context.services, key), stopsPending });
+          enqueue.emit({ type: 'service.removed', key, cause: after.cause, reason: after.reason, at: clockNow(system) });
+          return;
+        case 'respawn':
+          enqueue.stopChild(key);
+          enqueue.assign({ services: { ...context.services, [key]: { input: after.input, crashes: [], stopping: null } }, stopsPending });
+          enqueue.emit({ type: 'service.spawned', key, why: after.why });
+          enqueue.spawnChild('service', { id: key, input: after.input });
+      }
+    }),
+
+    stopService: enqueueActions(({ enqueue, event, self }) => {
+      if (event.type !== 'service.stop') return;
+      const child = childOf(self, event.key);
+      if (child) enqueue.sendTo(child, { type: 'STOP' });
+    }),
+
+    restartService: enqueueActions(({ enqueue, event, context, self }) => {
+      if (event.type !== 'service.restart') return;
+      const crashed = context.crashed[event.key];
+      if (crashed) {
+        enqueue.raise({ type: 'services.add', services: [{ key: event.key, input: crashed.input }] });
+        return;
+      }
+      const child = childOf(self, event.key);
+      if (child) enqueue.sendTo(child, { type: 'RESTART' });
+    }),
+
+    /** Counts the crash (forgetting those older than the restart window) for the budget guard. */
+    recordCrash: enqueueActions(({ enqueue, context, event, system }) => {
+      const key = event.type.slice(CRASH.length);
+      const service = context.services[key];
+      if (!service) {
+        enqueue.assign({ lastCrash: null });
+        return;
+      }
       const now = clockNow(system);
       const crashes = [...service.crashes.filter((time) => time > now - context.settings.restartWindow), now];
       const error = 'error' in event ? failureMessage(event.error) : 'unknown error';
-      return { lastCrash: key, lastCrashError: error, services: { ...context.services, [key]: { ...service, crashes } } };
+      enqueue.assign({ lastCrash: { key, error }, services: { ...context.services, [key]: { ...service, crashes } } });
     }),
+
     restartCrashedService: enqueueActions(({ enqueue, context }) => {
-      const key = context.lastCrash;
-      const service = key ? context.services[key] : undefined;
-      if (!key || !service) return;
-      enqueue.stopChild(key);
-      enqueue.spawnChild('service', { id: key, systemId: serviceSystemId(key), input: service.input });
+      const crash = context.lastCrash;
+      const service = crash ? context.services[crash.key] : undefined;
+      if (!crash || !service) return;
+      enqueue.stopChild(crash.key);
+      enqueue.emit({ type: 'service.spawned', key: crash.key, why: { cause: 'crashed', reason: `restarted after a crash: ${crash.error}` } });
+      enqueue.spawnChild('service', { id: crash.key, input: service.input });
     }),
+
     giveUpOnCrashedService: enqueueActions(({ enqueue, context, system }) => {
-      const key = context.lastCrash;
-      const service = key ? context.services[key] : undefined;
-      if (!key || !service) return;
+      const crash = context.lastCrash;
+      const service = crash ? context.services[crash.key] : undefined;
+      if (!crash || !service) return;
       const reason =
         `restart budget exhausted: crashed ${service.crashes.length} times within ` +
-        `${context.settings.restartWindow} ms (last: ${context.lastCrashError ?? 'unknown error'})`;
-      enqueue.stopChild(key);
-      const { [key]: _crashed, ...services } = context.services;
-      enqueue.assign({ services, crashed: { ...context.crashed, [key]: { input: service.input, reason, at: clockNow(system) } } });
-    }),
-    updateSettings: assign(({ event, context }) => (event.type === 'settings.update' ? { settings: event.settings } : { settings: context.settings })),
-    /** REMOVE every service DISCONNECTED for longer than its `max_disconnected_age_hours`. */
-    sweepDisconnected: enqueueActions(({ enqueue, context, system }) => {
-      const now = clockNow(system);
-      for (const key of Object.keys(context.services)) {
-        const child = serviceActor(system, key);
-        const snapshot = child?.getSnapshot();
-        if (!child || snapshot?.value !== 'DISCONNECTED') continue;
-        const maxAge = snapshot.context.config.maxDisconnectedAgeHours * HOUR;
-        if (now - snapshot.context.stateEnteredTime >= maxAge) enqueue.sendTo(child, { type: 'REMOVE' });
-      }
+        `${context.settings.restartWindow} ms (last: ${crash.error})`;
+      const at = clockNow(system);
+      enqueue.stopChild(crash.key);
       enqueue.assign({
-        crashed: Object.fromEntries(
-          Object.entries(context.crashed).filter(([, crashed]) => {
-            const maxAge = (crashed.input.config?.maxDisconnectedAgeHours ?? DEFAULT_LIFECYCLE_CONFIG.maxDisconnectedAgeHours) * HOUR;
-            return now - crashed.at < maxAge;
-          }),
-        ),
+        services: without(context.services, crash.key),
+        crashed: { ...context.crashed, [crash.key]: { input: service.input, reason, at } },
       });
+      enqueue.emit({ type: 'service.gave_up', key: crash.key, reason, at });
     }),
+
+    updateSettings: enqueueActions(({ enqueue, event }) => {
+      if (event.type === 'settings.update') enqueue.assign({ settings: event.settings });
+    }),
+
+    /** Removes every service DISCONNECTED for longer than its `max_disconnected_age_hours`. */
+    sweepDisconnected: enqueueActions(({ enqueue, context, self, system }) => {
+      const now = clockNow(system);
+      let services = context.services;
+      for (const [key, service] of Object.entries(context.services)) {
+        const snapshot = childOf(self, key)?.getSnapshot();
+        if (!snapshot || service.stopping || lifecycleState(snapshot.value) !== 'DISCONNECTED') continue;
+        const maxAgeHours = snapshot.context.config.maxDisconnectedAgeHours;
+        if (now - snapshot.context.stateEnteredTime < maxAgeHours * HOUR) continue;
+        services = without(services, key);
+        enqueue.stopChild(key);
+        const reason = `removed by the cleanup sweep: disconnected for more than ${maxAgeHours} h`;
+        enqueue.emit({ type: 'service.removed', key, cause: 'cleanup', reason, at: now });
+      }
+      const crashed = Object.fromEntries(
+        Object.entries(context.crashed).filter(([, record]) => {
+          const maxAge = (record.input.config?.maxDisconnectedAgeHours ?? DEFAULT_LIFECYCLE_CONFIG.maxDisconnectedAgeHours) * HOUR;
+          return now - record.at < maxAge;
+        }),
+      );
+      for (const key of Object.keys(context.crashed)) {
+        if (crashed[key]) continue;
+        const maxAgeHours = context.crashed[key]?.input.config?.maxDisconnectedAgeHours ?? DEFAULT_LIFECYCLE_CONFIG.maxDisconnectedAgeHours;
+        enqueue.emit({ type: 'service.removed', key, cause: 'cleanup', reason: `removed by the cleanup sweep: disconnected for more than ${maxAgeHours} h`, at: now });
+      }
+      enqueue.assign({ services, crashed });
+    }),
+
   },
 }).createMachine({
   id: 'supervisor',
@@ -185,41 +326,109 @@ export const supervisorMachine = setup({
     services: {},
     crashed: {},
     lastCrash: null,
-    lastCrashError: null,
+    stopsPending: 0,
   }),
-  type: 'parallel',
+  initial: 'running',
   states: {
-    cleanup: {
-      initial: 'waiting',
+    running: {
+      type: 'parallel',
+      on: { 'fleet.stop': 'stopping' },
       states: {
-        waiting: {
-          after: { cleanupInterval: { target: 'waiting', reenter: true, actions: 'sweepDisconnected' } },
-          on: { 'cleanup.sweep': { actions: 'sweepDisconnected' } },
-        },
-      },
-    },
-    children: {
-      initial: 'supervising',
-      states: {
-        supervising: {
-          on: {
-            'services.add': { actions: 'spawnServices' },
-            'service.revive': { actions: 'reviveService' },
-            'service.remove': { actions: 'removeService' },
-            'settings.update': { actions: 'updateSettings' },
-            'xstate.done.actor.*': { actions: 'forgetFinishedService' },
-            'xstate.error.actor.*': { target: 'judgingCrash', actions: 'recordCrash' },
+        cleanup: {
+          initial: 'waiting',
+          states: {
+            waiting: {
+              after: { cleanupInterval: { target: 'waiting', reenter: true, actions: 'sweepDisconnected' } },
+              on: { 'cleanup.sweep': { actions: 'sweepDisconnected' } },
+            },
           },
         },
-        judgingCrash: {
-          always: [
-            { guard: 'withinRestartBudget', target: 'supervising', actions: 'restartCrashedService' },
-            { target: 'supervising', actions: 'giveUpOnCrashedService' },
-          ],
+        children: {
+          initial: 'supervising',
+          states: {
+            supervising: {
+              on: {
+                'services.add': { actions: 'spawnServices' },
+                'service.remove': { actions: 'stopThen' },
+                'service.replace': { actions: 'stopThen' },
+                'service.stop': { actions: 'stopService' },
+                'service.restart': { actions: 'restartService' },
+                'service.disconnected': { actions: 'finishStop' },
+                'service.stop_timeout': { actions: 'finishStop' },
+                'settings.update': { actions: 'updateSettings' },
+                'xstate.error.actor.*': [
+                  // A crash ends a stop in progress as its DISCONNECTED would: the stop goes on to what follows it.
+                  { guard: 'crashedWhileStopping', actions: 'finishStop' },
+                  { target: 'judgingCrash', actions: 'recordCrash' },
+                ],
+              },
+            },
+            judgingCrash: {
+              always: [
+                { guard: 'withinRestartBudget', target: 'supervising', actions: 'restartCrashedService' },
+                { target: 'supervising', actions: 'giveUpOnCrashedService' },
+              ],
+            },
+          },
         },
       },
     },
+    stopping: {
+      entry: 'stopThen',
+      always: { guard: 'everyServiceStopped', target: 'stopped' },
+      on: {
+        'service.disconnected': { actions: 'finishStop' },
+        'service.stop_timeout': { actions: 'finishStop' },
+        'xstate.error.actor.*': { actions: 'finishStop' },
+      },
+    },
+    stopped: { type: 'final' },
   },
 });
 
 export type SupervisorMachine = typeof supervisorMachine;
+
+interface StopOrder {
+  key: string;
+  after: AfterStop;
+  cause: StopCause;
+  reason: string;
+}
+
+const RESTARTED_WITH_CHANGED_CONFIG: Cause = { cause: 'config_changed', reason: 'restarted with the changed config' };
+
+/** The stops an event asks for: one service's, or (the supervisor stopping) every service's. */
+function stopOrders(event: SupervisorEvent, context: SupervisorContext): StopOrder[] {
+  switch (event.type) {
+    case 'service.remove':
+      return [{ key: event.key, after: { then: 'remove', cause: event.cause, reason: event.reason }, cause: event.cause, reason: event.reason }];
+    case 'service.replace': {
+      const after: AfterStop = event.input
+        ? { then: 'respawn', input: event.input, why: RESTARTED_WITH_CHANGED_CONFIG }
+        : { then: 'remove', cause: 'config_changed', reason: 'disabled in the config' };
+      return [{ key: event.key, after, cause: 'config_changed', reason: 'config changed' }];
+    }
+    case 'fleet.stop':
+      return Object.keys(context.services).map((key) => ({ key, after: { then: 'keep' }, cause: 'shutdown', reason: 'supervisor stopped' }));
+    default:
+      return [];
+  }
+}
+
+/** The service whose stop an event ends: it is DISCONNECTED, out of time, or its actor crashed. */
+function stoppedKey(event: SupervisorEvent): string | null {
+  if (event.type === 'service.disconnected' || event.type === 'service.stop_timeout') return event.key;
+  if (event.type.startsWith(CRASH)) return event.type.slice(CRASH.length);
+  return null;
+}
+
+/** The service actor of a fleet key, among the parent's children. */
+function childOf(self: AnyActorRef, key: string): ServiceActorRef | undefined {
+  const children = (self.getSnapshot() as { children: Record<string, AnyActorRef | undefined> }).children;
+  return children[key] as ServiceActorRef | undefined;
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const { [key]: _removed, ...rest } = record;
+  return rest;
+}

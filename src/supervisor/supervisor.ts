@@ -3,16 +3,7 @@
 
 import { SdkError, SdkErrorCode, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
 import { Subject, type Observable } from 'rxjs';
-import {
-  createActor,
-  fromPromise,
-  toPromise,
-  type Actor,
-  type AnyActorRef,
-  type InspectionEvent,
-  type Observer,
-  type StateValue,
-} from 'xstate';
+import { createActor, fromPromise, toPromise, type Actor, type InspectionEvent, type Observer, type Subscription } from 'xstate';
 import { abortReason } from '../actors/abort-reason.js';
 import { McpConnections } from '../actors/connection-registry.js';
 import { maxTotalTimeoutOf, OperationTimeoutError } from '../actors/errors.js';
@@ -28,9 +19,9 @@ import {
   type LifecycleConfig,
   type SupervisorSettings,
 } from '../machines/defaults.js';
-import { failureMessage } from '../machines/failure.js';
-import type { ServiceContext, ServiceMachineInput } from '../machines/service.context.js';
+import type { ServiceMachineInput } from '../machines/service.context.js';
 import {
+  AVAILABLE,
   AVAILABLE_STATES,
   lifecycleState,
   serviceMachine,
@@ -55,11 +46,17 @@ import {
   WaitTimeoutError,
 } from './errors.js';
 import type { FleetMetrics } from './fleet-metrics.js';
-import { FleetStreams, type Cause } from './fleet-streams.js';
-import type { StopCause } from '../machines/transition-cause.js';
+import { FleetStreams } from './fleet-streams.js';
+import type { Cause, StopCause } from '../machines/transition-cause.js';
 import type { ServiceSnapshot } from './service-snapshot.js';
 import { indexSchedulerBySource } from './scheduler-index.js';
-import { serviceActor, supervisorMachine, type ServiceActorRef, type SupervisorMachine } from './supervisor.machine.js';
+import {
+  STOP_GRACE_MS,
+  supervisorMachine,
+  type ServiceActorRef,
+  type SupervisorEmitted,
+  type SupervisorMachine,
+} from './supervisor.machine.js';
 import type { Transition } from './transition.js';
 
 /** One service to supervise: what the YAML loader produces, or what `addService` takes. */
@@ -182,8 +179,6 @@ const DEFAULT_CALL_MS = 60_000;
 const NO_CALL_OPTIONS: CallOptions = Object.freeze({});
 const DEFAULT_CALL_OPTIONS: ToolCallOptions = Object.freeze({ timeoutMs: DEFAULT_CALL_MS });
 const DEFAULT_BATCH_WINDOW_MS = 50;
-const STOP_GRACE_MS = 1_000;
-const CRASH_EVENT = 'xstate.error.actor.';
 
 /**
  * Owns a fleet of MCP services, one lifecycle statechart each, and publishes their snapshots,
@@ -199,8 +194,10 @@ export class Supervisor {
   private root: Actor<SupervisorMachine> | null = null;
   private stopping: Promise<void> | null = null;
   private readonly connections: ConnectionLayer;
-  /** Why a service actor is being replaced (crash, config change), until the new actor reports in. */
-  private readonly nextReason = new Map<string, Cause>();
+  /** The publishing of each service actor's snapshots to the streams, by fleet key. */
+  private readonly followed = new Map<string, Subscription>();
+  /** The close of each removed service's connections, until it is done. */
+  private readonly closing = new Map<string, Promise<void>>();
   private readonly configEventsSubject = new Subject<ConfigReloadEvent>();
   private settings: SupervisorSettings;
   private file: string | null = null;
@@ -275,13 +272,20 @@ export class Supervisor {
     const machine = supervisorMachine.provide({
       actors: { service: serviceMachine.provide({ actors: this.queuedActors(this.connections.actors) }) },
     });
-    this.root = createActor(machine, {
+    const root = createActor(machine, {
       clock: this.clock,
       input: { settings: this.fleet.supervisor, cleanupIntervalHours: this.fleet.cleanupIntervalHours },
-      inspect: (event) => this.observe(event),
+      inspect: this.options.inspect,
     });
-    if (this.options.indexScheduler !== false) indexSchedulerBySource(this.root.system);
-    this.root.start();
+    this.root = root;
+    root.on('service.spawned', ({ key, why }) => this.follow(key, why));
+    root.on('service.removed', (removed) => this.forget(removed));
+    root.on('service.gave_up', ({ key, reason, at }) => {
+      this.unfollow(key);
+      this.streams.markDisconnected(key, reason, at);
+    });
+    if (this.options.indexScheduler !== false) indexSchedulerBySource(root.system);
+    root.start();
     this.spawn([...this.specs].filter(([, spec]) => spec.enabled !== false));
     return this;
   }
@@ -323,30 +327,23 @@ export class Supervisor {
 
   private async remove(key: string, why: Cause & { cause: StopCause }): Promise<void> {
     const root = this.running('remove a service');
-    const budget = this.stopBudget(key);
-    await this.stopAndWait(key, why);
-    // The parent stops the actor rather than letting it reach its final state: XState memoizes the
-    // transitions for each event type a state node sees, and a finished child's done event has a type
-    // of its own (`xstate.done.actor.<name>`), so every name ever removed would stay in memory.
-    root.send({ type: 'service.remove', key });
-    this.streams.remove(key, this.clock.now(), why);
+    const removed = this.decided('service.removed', key);
+    root.send({ type: 'service.remove', key, ...why });
+    await removed;
     this.specs.delete(key);
-    await this.connections.unregister(key, budget);
+    await this.closing.get(key);
   }
 
   /** Restarts the service: DISCONNECTING → INITIALIZING (or DISCONNECTED → INITIALIZING). */
   restartService(name: string): void {
     const root = this.running('restart a service');
-    const key = this.requireKey(name);
-    if (this.crashedReason(key) !== null) root.send({ type: 'service.revive', key });
-    else this.sendTo(key, { type: 'RESTART' });
+    root.send({ type: 'service.restart', key: this.requireKey(name) });
   }
 
   /** Stops the service (DISCONNECTING → DISCONNECTED); it stays listed until removed. */
   stopService(name: string): void {
-    this.running('stop a service');
-    const key = this.requireKey(name);
-    if (this.stateOf(key) !== 'DISCONNECTED') this.sendTo(key, { type: 'STOP' });
+    const root = this.running('stop a service');
+    root.send({ type: 'service.stop', key: this.requireKey(name) });
   }
 
   /** Every service's snapshot (or those of one agent's scope; `agent: null` for the global scope). */
@@ -395,10 +392,11 @@ export class Supervisor {
   /** Resolves when the service is in one of `states` (default: available); rejects on timeout. */
   waitForService(name: string, options: WaitOptions = {}): Promise<ServiceSnapshot> {
     const key = this.requireKey(name);
-    const states = options.states ?? AVAILABLE_STATES;
-    return this.waitUntil(key, (snapshot) => states.includes(snapshot.state), options.timeoutMs ?? DEFAULT_WAIT_MS, {
+    const { states } = options;
+    const reached = states ? (snapshot: ServiceSnapshot) => states.includes(snapshot.state) : (snapshot: ServiceSnapshot) => snapshot.available;
+    return this.waitUntil(key, reached, options.timeoutMs ?? DEFAULT_WAIT_MS, {
       signal: options.signal,
-      onTimeout: (snapshot) => new WaitTimeoutError(key, states, snapshot.state, options.timeoutMs ?? DEFAULT_WAIT_MS),
+      onTimeout: (snapshot) => new WaitTimeoutError(key, states ?? AVAILABLE_STATES, snapshot.state, options.timeoutMs ?? DEFAULT_WAIT_MS),
     });
   }
 
@@ -565,35 +563,37 @@ export class Supervisor {
 
   /** Stops the service's actor and starts a new one with `spec` (or none, if now disabled). */
   private async replaceService(spec: ServiceConfig) {
+    const root = this.running('apply a config');
     const key = spec.key;
-    const budget = this.stopBudget(key);
-    await this.stopAndWait(key, { cause: 'config_changed', reason: 'config changed' });
-    // Stopped meanwhile: the shutdown owns what is left.
-    if (this.stopping) return;
-    this.root?.send({ type: 'service.remove', key });
-    this.specs.set(key, spec);
     if (!spec.enabled) {
-      this.streams.remove(key, this.clock.now(), { cause: 'config_changed', reason: 'disabled in the config' });
-      await this.connections.unregister(key, budget);
+      const removed = this.decided('service.removed', key);
+      root.send({ type: 'service.replace', key, input: null });
+      await removed;
+      this.specs.set(key, spec);
+      await this.closing.get(key);
       return;
     }
-    this.nextReason.set(key, { cause: 'config_changed', reason: 'restarted with the changed config' });
-    this.spawn([[key, spec]]);
+    // The new actor's connection is registered from its spec when the parent spawns it.
+    this.specs.set(key, spec);
+    const spawned = this.decided('service.spawned', key);
+    root.send({ type: 'service.replace', key, input: this.machineInput(spec) });
+    await spawned;
   }
 
   private spawn(services: readonly (readonly [string, ServiceSpec])[]) {
-    const inputs = services.map(([key, spec]) => {
-      this.connections.register(key, spec.transport);
-      const input: ServiceMachineInput = {
-        serviceName: spec.name,
-        agentId: spec.agentId ?? null,
-        transport: redactTransport(spec.transport),
-        config: spec.lifecycle,
-        randomSeed: Math.floor(this.random() * 0x1_0000_0000) | 0,
-      };
-      return { key, input };
-    });
+    const inputs = services.map(([key, spec]) => ({ key, input: this.machineInput(spec) }));
     if (inputs.length > 0) this.root?.send({ type: 'services.add', services: inputs });
+  }
+
+  /** What a service actor is spawned with: its settings, its transport redacted, and its own jitter seed. */
+  private machineInput(spec: ServiceSpec): ServiceMachineInput {
+    return {
+      serviceName: spec.name,
+      agentId: spec.agentId ?? null,
+      transport: redactTransport(spec.transport),
+      config: spec.lifecycle,
+      randomSeed: Math.floor(this.random() * 0x1_0000_0000) | 0,
+    };
   }
 
   /** The connect actor acquires a slot of the fleet-wide queue first (honouring its abort signal). */
@@ -615,49 +615,62 @@ export class Supervisor {
     return { ...actors, connect };
   }
 
-  /** Follows every service actor's snapshots (one observer for the whole actor system). */
-  private observe(event: InspectionEvent) {
-    if (this.options.inspect) notify(this.options.inspect, event);
-    if (!this.root) return;
-    const actor = event.actorRef;
-    // A child's crash reaches the supervisor (which restarts it) before the child's last snapshot.
-    if (event.type === '@xstate.event' && actor === this.root && event.event.type.startsWith(CRASH_EVENT)) {
-      const crash = event.event as { type: string; error?: unknown };
-      this.nextReason.set(crash.type.slice(CRASH_EVENT.length), { cause: 'crashed', reason: `restarted after a crash: ${failureMessage(crash.error)}` });
-      return;
-    }
-    if (event.type !== '@xstate.snapshot') return;
-    if (actor === this.root) return this.observeCrashedServices();
-    if ((actor as AnyActorRef)._parent !== this.root) return;
-    const snapshot = event.snapshot as unknown as { status: string; value: StateValue; context: ServiceContext };
-    const key = snapshot.context?.serviceKey;
-    if (!key || snapshot.status === 'error') return;
-    const now = this.clock.now();
-    const state = lifecycleState(snapshot.value);
-    if (state === 'REMOVED') return this.forget(key, now, snapshot.context);
-    const reason = this.nextReason.get(key);
-    this.nextReason.delete(key);
-    this.streams.update(state, snapshot.context, now, reason);
+  /**
+   * The parent spawned a service actor: its real transport goes to the connection layer before the actor
+   * starts, and each of its snapshots goes to the streams (the first one with the parent's own cause, if any).
+   */
+  private follow(key: string, why: Cause | null) {
+    const spec = this.specs.get(key);
+    if (spec) this.connections.register(key, spec.transport);
+    this.unfollow(key);
+    const child = this.child(key);
+    if (!child) return;
+    let cause = why;
+    const publish = (snapshot: ReturnType<ServiceActorRef['getSnapshot']>) => {
+      if (snapshot.status !== 'active') return;
+      this.streams.update({ state: lifecycleState(snapshot.value) as ServiceState, available: snapshot.hasTag(AVAILABLE), context: snapshot.context }, this.clock.now(), cause);
+      cause = null;
+    };
+    // A crash is the parent's to handle (a restart, or giving up): the stream hears of it from there.
+    this.followed.set(key, child.subscribe({ next: publish, error: () => undefined }));
+    if (child.getSnapshot().status === 'active') publish(child.getSnapshot());
   }
 
-  /** A service the cleanup sweep removed (its actor reached REMOVED): the fleet forgets it. */
-  private forget(key: string, at: number, context: ServiceContext) {
-    const reason = `removed by the cleanup sweep: disconnected for more than ${context.config.maxDisconnectedAgeHours} h`;
-    this.streams.remove(key, at, { cause: 'cleanup', reason });
-    this.specs.delete(key);
-    void this.connections.unregister(key);
+  private unfollow(key: string) {
+    this.followed.get(key)?.unsubscribe();
+    this.followed.delete(key);
   }
 
-  /** Services the restart budget gave up on are shown as DISCONNECTED with the reason. */
-  private observeCrashedServices() {
-    const crashed = this.root?.getSnapshot().context.crashed ?? {};
-    for (const [key, record] of Object.entries(crashed)) {
-      const current = this.streams.get(key);
-      if (current && current.metadata.disconnectReason !== record.reason) {
-        this.streams.markDisconnected(key, record.reason, record.at);
-        this.nextReason.delete(key);
-      }
-    }
+  /** The parent removed a service: the streams end it with REMOVED and its connections are closed. */
+  private forget({ key, cause, reason, at }: Extract<SupervisorEmitted, { type: 'service.removed' }>) {
+    this.unfollow(key);
+    const budget = this.stopBudget(key);
+    this.streams.remove(key, at, { cause, reason });
+    if (cause === 'cleanup') this.specs.delete(key);
+    const closing = this.connections.unregister(key, budget).finally(() => {
+      if (this.closing.get(key) === closing) this.closing.delete(key);
+    });
+    this.closing.set(key, closing);
+  }
+
+  /**
+   * Resolves once the parent has emitted `type` for the service, or has ended (the supervisor stopped
+   * meanwhile: the shutdown owns what is left).
+   */
+  private decided(type: 'service.spawned' | 'service.removed', key: string): Promise<void> {
+    const root = this.root;
+    if (!root) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        decision.unsubscribe();
+        end.unsubscribe();
+        resolve();
+      };
+      const decision = root.on(type, (event) => {
+        if (event.key === key) done();
+      });
+      const end = root.subscribe({ complete: done, error: done });
+    });
   }
 
   private crashedReason(key: string): string | null {
@@ -665,7 +678,7 @@ export class Supervisor {
   }
 
   private child(key: string): ServiceActorRef | undefined {
-    return this.root ? serviceActor(this.root.system, key) : undefined;
+    return this.root?.getSnapshot().children[key] as ServiceActorRef | undefined;
   }
 
   private stateOf(key: string): ServiceState | undefined {
@@ -702,20 +715,6 @@ export class Supervisor {
       throw new ServiceUnavailableError(key, snapshot.state, snapshot.metadata.nextRetryTime, snapshot.metadata.errorMessage);
     }
     return snapshot;
-  }
-
-  /**
-   * Sends STOP to an active service and waits until it is DISCONNECTED: at most its disconnect timeout
-   * plus a grace period (past that, the caller goes on; the close keeps its own bound).
-   */
-  private async stopAndWait(key: string, { cause, reason }: Cause & { cause: StopCause }): Promise<void> {
-    const child = this.child(key);
-    if (!child || this.stateOf(key) === 'DISCONNECTED') return;
-    child.send({ type: 'STOP', cause, reason });
-    const bound = this.stopBudget(key) + STOP_GRACE_MS;
-    await this.waitUntil(key, (snapshot) => snapshot.state === 'DISCONNECTED', bound, {
-      onTimeout: (snapshot) => new WaitTimeoutError(key, ['DISCONNECTED'], snapshot.state, bound),
-    }).catch(() => undefined);
   }
 
   /** How long a stop of this service may take: its disconnect timeout. */
@@ -767,8 +766,12 @@ export class Supervisor {
     this.stopWatching?.();
     const root = this.root;
     if (root) {
-      await Promise.all(this.streams.list().map((service) => this.stopAndWait(service.key, { cause: 'shutdown', reason: 'supervisor stopped' })));
+      // The parent stops every service and ends once each is DISCONNECTED (or out of time).
+      const ended = new Promise<void>((resolve) => root.subscribe({ complete: resolve, error: () => resolve() }));
+      root.send({ type: 'fleet.stop' });
+      await ended;
       root.stop();
+      for (const key of [...this.followed.keys()]) this.unfollow(key);
     }
     // Every close began within its service's disconnect timeout; this waits for the last of them (and
     // for what connects aborted by the stop had opened), hurrying any to the grace period.
@@ -802,9 +805,4 @@ function timeoutOf(error: unknown, timeoutMs: number): number | null {
   if (error instanceof OperationTimeoutError) return error.timeoutMs;
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return maxTotalTimeoutOf(error) ?? timeoutMs;
   return null;
-}
-
-function notify(inspect: NonNullable<SupervisorOptions['inspect']>, event: InspectionEvent) {
-  if (typeof inspect === 'function') inspect(event);
-  else inspect.next?.(event);
 }

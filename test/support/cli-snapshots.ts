@@ -2,7 +2,7 @@
 // own initial context, with the metadata a test sets.
 
 import { initialServiceContext } from '../../src/machines/service.context.js';
-import type { ServiceState } from '../../src/machines/service.machine.js';
+import { AVAILABLE_STATES, type ServiceState } from '../../src/machines/service.machine.js';
 import { toServiceSnapshot, type ServiceMetadata, type ServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
 
 export const NOW = Date.UTC(2025, 0, 15, 9, 30, 0);
@@ -12,6 +12,6 @@ export function snapshot(name: string, state: ServiceState, metadata: Partial<Se
     { serviceName: name, transport: { type: 'stdio', command: 'node', args: [`${name}.mjs`], env: {} } },
     NOW - 60_000,
   );
-  const built = toServiceSnapshot(state, base);
+  const built = toServiceSnapshot({ state, available: AVAILABLE_STATES.includes(state), context: base });
   return { ...built, metadata: { ...built.metadata, ...metadata } };
 }

@@ -1,12 +1,11 @@
 // The lifecycle table, row by row, in virtual time.
 
 import { describe, expect, it } from 'vitest';
-import { createActor, createMachine, SimulatedClock, spawnChild } from 'xstate';
+import { createActor, createMachine, SimulatedClock, spawnChild, type ActorRefFrom } from 'xstate';
 import { PRIORITY_WEIGHTS, reconnectDelay, unreachableDelay } from '../../src/machines/backoff.js';
 import { PRIORITIES } from '../../src/machines/defaults.js';
-import { serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
+import { AVAILABLE, serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
 import { toServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
-import { serviceActor } from '../../src/supervisor/supervisor.machine.js';
 import { flush, startService, tool, type HarnessOptions, type ServiceHarness } from '../support/service-harness.js';
 
 const SECOND = 1000;
@@ -15,7 +14,7 @@ const exact = { jitter: 0 };
 /** What users see of the service (its public metadata), with the connection id, tools and transport. */
 const context = (h: ServiceHarness) => {
   const { context: raw } = h.actor.getSnapshot();
-  const view = toServiceSnapshot(h.state as ServiceState, raw);
+  const view = toServiceSnapshot({ state: h.state as ServiceState, available: h.actor.getSnapshot().hasTag(AVAILABLE), context: raw });
   const { key: serviceKey, serverInfo, tools, config } = view;
   return { ...view.metadata, serviceKey, serverInfo, connectionId: raw.connection.id, tools, transport: config.transport };
 };
@@ -831,7 +830,6 @@ describe('as a spawned child', () => {
         running: {
           entry: spawnChild(child, {
             id: 'svc',
-            systemId: 'service:svc',
             input: { serviceName: 'svc', transport: { type: 'stdio', command: 'x', args: [], env: {} } },
           }),
           on: { 'xstate.done.actor.svc': 'childEnded' },
@@ -841,7 +839,7 @@ describe('as a spawned child', () => {
     });
     const root = createActor(parent, { clock }).start();
     await flush();
-    const service = serviceActor(root.system, 'svc');
+    const service = root.getSnapshot().children.svc as ActorRefFrom<typeof serviceMachine> | undefined;
     expect(service?.getSnapshot().matches('HEALTHY')).toBe(true);
     service?.send({ type: 'STOP' });
     await flush();
