@@ -1,12 +1,10 @@
 // The public API: a supervisor that owns a fleet of service actors and publishes their
 // snapshots, transitions and metrics as RxJS streams.
 
-import { SdkError, SdkErrorCode, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { Subject, type Observable } from 'rxjs';
 import { createActor, fromPromise, toPromise, type Actor, type InspectionEvent, type Observer, type Subscription } from 'xstate';
-import { abortReason } from '../actors/abort-reason.js';
 import { McpConnections } from '../actors/connection-registry.js';
-import { maxTotalTimeoutOf, OperationTimeoutError } from '../actors/errors.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
@@ -32,7 +30,7 @@ import type { ConnectInput, ConnectOutput, ServiceActors, ToolDescriptor } from 
 import { serviceKey } from '../machines/service-key.js';
 import { ConnectQueue } from './connect-queue.js';
 import type { CallOptions } from './call-options.js';
-import type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './connection-layer.js';
+import type { ConnectionDiagnostics, ConnectionLayer } from './connection-layer.js';
 import {
   ConfigFileRequiredError,
   DuplicateServiceError,
@@ -41,7 +39,6 @@ import {
   ServiceNotFoundError,
   ServiceUnavailableError,
   SupervisorStoppedError,
-  ToolCallTimeoutError,
   ToolNotFoundError,
   WaitTimeoutError,
 } from './errors.js';
@@ -50,6 +47,9 @@ import { FleetStreams } from './fleet-streams.js';
 import type { Cause, StopCause } from '../machines/transition-cause.js';
 import type { ServiceSnapshot } from './service-snapshot.js';
 import { indexSchedulerBySource } from './scheduler-index.js';
+import { waitForSnapshot } from './service-wait.js';
+import { realClock, type SupervisorClock } from './supervisor-clock.js';
+import { callToolWithinBounds, NO_CALL_OPTIONS, type ToolCallRoute } from './tool-call.js';
 import {
   STOP_GRACE_MS,
   supervisorMachine,
@@ -83,15 +83,8 @@ export interface FleetSpec {
   cleanupIntervalHours?: number;
 }
 
-/** XState's clock interface with `now()`: the real one by default, `SimulatedClock` in tests. */
-export interface SupervisorClock {
-  /** Calls `fn` once `ms` have passed on this clock; returns an id for clearTimeout. */
-  setTimeout(fn: () => void, ms: number): unknown;
-  /** Cancels a timer set with setTimeout. */
-  clearTimeout(id: unknown): void;
-  /** The current time, in epoch ms. */
-  now(): number;
-}
+/** How a supervisor runs: its I/O, clock, inspection, batching and randomness. */
+export type { SupervisorClock } from './supervisor-clock.js';
 
 /** How a supervisor runs: its I/O, clock, inspection, batching and randomness. */
 export interface SupervisorOptions {
@@ -167,17 +160,7 @@ export type ConfigReloadEvent =
   | { type: 'applied'; file: string | null; added: string[]; removed: string[]; changed: string[]; at: number }
   | { type: 'rejected'; file: string; error: Error; at: number };
 
-const realClock: SupervisorClock = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
-  now: () => Date.now(),
-};
-
 const DEFAULT_WAIT_MS = 30_000;
-const DEFAULT_CALL_MS = 60_000;
-/** A call given no options: the connection layer gets the same frozen options every time. */
-const NO_CALL_OPTIONS: CallOptions = Object.freeze({});
-const DEFAULT_CALL_OPTIONS: ToolCallOptions = Object.freeze({ timeoutMs: DEFAULT_CALL_MS });
 const DEFAULT_BATCH_WINDOW_MS = 50;
 
 /**
@@ -194,6 +177,8 @@ export class Supervisor {
   private root: Actor<SupervisorMachine> | null = null;
   private stopping: Promise<void> | null = null;
   private readonly connections: ConnectionLayer;
+  /** Where tool calls go and whose time bounds them. */
+  private readonly callRoute: ToolCallRoute;
   /** The publishing of each service actor's snapshots to the streams, by fleet key. */
   private readonly followed = new Map<string, Subscription>();
   /** The close of each removed service's connections, until it is done. */
@@ -241,6 +226,7 @@ export class Supervisor {
   ) {
     this.clock = options.clock ?? realClock;
     this.connections = options.connections ?? new McpConnections();
+    this.callRoute = { connections: this.connections, clock: this.clock };
     this.random = options.random ?? Math.random;
     this.settings = { ...DEFAULT_SUPERVISOR_SETTINGS, ...fleet.supervisor };
     this.queue = new ConnectQueue(this.settings.maxConcurrentConnects);
@@ -366,11 +352,12 @@ export class Supervisor {
     const before = this.requireAvailable(key);
     this.sendTo(key, { type: 'CHECK_NOW' });
     const bound = before.config.lifecycle.pingTimeout + before.config.lifecycle.slowThreshold;
-    const after = await this.waitUntil(
+    const after = await waitForSnapshot(
+      this.streams,
+      this.clock,
       key,
       (snapshot) => snapshot.metadata.totalHealthChecks !== before.metadata.totalHealthChecks || !snapshot.available,
-      bound,
-      { onTimeout: (snapshot) => new HealthCheckTimeoutError(key, snapshot.state, bound) },
+      { timeoutMs: bound, onTimeout: (snapshot) => new HealthCheckTimeoutError(key, snapshot.state, bound) },
     );
     const ok = after.metadata.consecutiveFailures === 0;
     return {
@@ -394,9 +381,11 @@ export class Supervisor {
     const key = this.requireKey(name);
     const { states } = options;
     const reached = states ? (snapshot: ServiceSnapshot) => states.includes(snapshot.state) : (snapshot: ServiceSnapshot) => snapshot.available;
-    return this.waitUntil(key, reached, options.timeoutMs ?? DEFAULT_WAIT_MS, {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
+    return waitForSnapshot(this.streams, this.clock, key, reached, {
+      timeoutMs,
       signal: options.signal,
-      onTimeout: (snapshot) => new WaitTimeoutError(key, states ?? AVAILABLE_STATES, snapshot.state, options.timeoutMs ?? DEFAULT_WAIT_MS),
+      onTimeout: (snapshot) => new WaitTimeoutError(key, states ?? AVAILABLE_STATES, snapshot.state, timeoutMs),
     });
   }
 
@@ -426,47 +415,7 @@ export class Supervisor {
     if (!snapshot.tools.some((candidate) => candidate.name === tool)) {
       throw new ToolNotFoundError(key, tool, snapshot.tools.map((candidate) => candidate.name));
     }
-    const request = withTimeout(options);
-    const { signal } = options;
-    signal?.throwIfAborted();
-    try {
-      // On the real clock the connection layer's own per-request timeout bounds the call (the SDK runs
-      // one timer per request anyway): the hot path builds no timer, controller or error of its own.
-      return await (this.clock === realClock ? this.connections.callTool(key, tool, args, request) : this.callOnClock(key, tool, args, request));
-    } catch (error) {
-      const ranOut = signal?.aborted ? null : timeoutOf(error, request.timeoutMs);
-      if (ranOut === null) throw error;
-      throw new ToolCallTimeoutError(key, tool, ranOut, ranOut === request.maxTotalTimeout && ranOut !== request.timeoutMs ? 'maxTotalTimeout' : 'timeoutMs');
-    }
-  }
-
-  /**
-   * A call bounded by the supervisor's own clock, for a virtual one (tests, simulations): there
-   * `timeoutMs` (restarted on progress when asked) and `maxTotalTimeout` pass when that clock is moved,
-   * whatever the connection layer's real timers do.
-   */
-  private async callOnClock(key: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult> {
-    const { timeoutMs, maxTotalTimeout, onProgress, signal } = options;
-    const deadline = new AbortController();
-    const expire = () => deadline.abort(new ToolCallTimeoutError(key, tool, timeoutMs));
-    let timer = this.clock.setTimeout(expire, timeoutMs);
-    const total =
-      maxTotalTimeout === undefined
-        ? null
-        : this.clock.setTimeout(() => deadline.abort(new ToolCallTimeoutError(key, tool, maxTotalTimeout, 'maxTotalTimeout')), maxTotalTimeout);
-    const restartOnProgress = (progress: Progress) => {
-      this.clock.clearTimeout(timer);
-      timer = this.clock.setTimeout(expire, timeoutMs);
-      onProgress?.(progress);
-    };
-    try {
-      const bound = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
-      const progress = options.resetTimeoutOnProgress ? restartOnProgress : onProgress;
-      return await this.connections.callTool(key, tool, args, { ...options, signal: bound, onProgress: progress });
-    } finally {
-      this.clock.clearTimeout(timer);
-      if (total !== null) this.clock.clearTimeout(total);
-    }
+    return callToolWithinBounds(this.callRoute, key, tool, args, options);
   }
 
   /**
@@ -722,46 +671,6 @@ export class Supervisor {
     return (this.streams.get(key)?.config.lifecycle ?? resolveLifecycleConfig()).disconnectTimeout;
   }
 
-  /** Resolves with the service's snapshot once `done` holds; `onTimeout` says what did not happen in time. */
-  private waitUntil(
-    key: string,
-    done: (snapshot: ServiceSnapshot) => boolean,
-    timeoutMs: number,
-    options: { signal?: AbortSignal; onTimeout: (snapshot: ServiceSnapshot) => Error },
-  ): Promise<ServiceSnapshot> {
-    const { clock, streams } = this;
-    return new Promise((resolve, reject) => {
-      let finished = false;
-      let unwatch = (): void => undefined;
-      const finish = (settle: () => void) => {
-        if (finished) return;
-        finished = true;
-        unwatch();
-        clock.clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        settle();
-      };
-      const check = () => {
-        const snapshot = streams.get(key);
-        if (!snapshot) finish(() => reject(new ServiceNotFoundError(key)));
-        else if (done(snapshot)) finish(() => resolve(snapshot));
-      };
-      const onAbort = () => finish(() => reject(abortReason(options.signal)));
-      const timer = clock.setTimeout(() => {
-        const snapshot = streams.get(key);
-        finish(() => reject(snapshot ? options.onTimeout(snapshot) : new ServiceNotFoundError(key)));
-      }, timeoutMs);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      unwatch = streams.watch(key, {
-        changed: check,
-        ended: () => finish(() => reject(new SupervisorStoppedError(`wait for service '${key}'`))),
-      });
-      if (finished) unwatch();
-      else if (options.signal?.aborted) onAbort();
-      else check();
-    });
-  }
-
   private async shutdown(): Promise<void> {
     this.stopWatching?.();
     const root = this.root;
@@ -786,23 +695,3 @@ function refuseRedacted(key: string, spec: ServiceSpec) {
   if (isRedactedTransport(spec.transport)) throw new RedactedTransportError(key);
 }
 
-/** The caller's options with the default timeout filled in; copied only when the caller set no timeout. */
-function withTimeout(options: CallOptions): ToolCallOptions {
-  if (options === NO_CALL_OPTIONS) return DEFAULT_CALL_OPTIONS;
-  return hasTimeout(options) ? options : { ...options, timeoutMs: DEFAULT_CALL_MS };
-}
-
-function hasTimeout(options: CallOptions): options is ToolCallOptions {
-  return options.timeoutMs !== undefined;
-}
-
-/**
- * The bound (in ms) a tool call ran past, if a connection layer rejected it for a timeout; else null.
- * McpConnections says so with OperationTimeoutError (with the bound: `timeoutMs` or `maxTotalTimeout`),
- * a layer that hands the SDK's rejection through with its RequestTimeout.
- */
-function timeoutOf(error: unknown, timeoutMs: number): number | null {
-  if (error instanceof OperationTimeoutError) return error.timeoutMs;
-  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return maxTotalTimeoutOf(error) ?? timeoutMs;
-  return null;
-}
