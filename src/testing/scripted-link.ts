@@ -71,7 +71,7 @@ export class ScriptedLink implements SuppliedTransport {
   async start(): Promise<void> {
     const { connect, failure } = this.script();
     if (connect === 'fail' || connect === 'methodNotFound') {
-      throw Object.assign(new Error(`connect ECONNREFUSED: ${failure}`), { code: 'ECONNREFUSED' });
+      throw Object.assign(new Error(failure), { code: 'ECONNREFUSED' });
     }
     if (connect === 'hang') await this.until(null);
     else if (typeof connect === 'object') await this.until(connect.respondAfterMs);
@@ -101,7 +101,7 @@ export class ScriptedLink implements SuppliedTransport {
 
   /** A close we asked for; with `disconnect: 'hang'` it never ends, until the layer forces it (`end`). */
   async close(): Promise<void> {
-    if (this.established && !this.closed && this.script().disconnect === 'hang') await this.until(null);
+    if (!this.closed && this.script().disconnect === 'hang') await this.until(null);
     await this.end();
   }
 
