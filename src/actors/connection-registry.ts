@@ -4,7 +4,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
 import type { ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
-import { McpConnection, type CallToolOptions, type RequestOptions } from './connection.js';
+import { McpConnection, type CallToolOptions, type RequestOptions, type TransportFactory } from './connection.js';
 
 export interface ConnectOptions extends RequestOptions {
   /** Budget for closing the previous connection and what a failed connect opened. */
@@ -26,6 +26,11 @@ export interface McpConnectionsOptions {
   maxMessageBytes?: number;
   /** Notifications accepted from one server (default 100/s, bursts of 200); the rest are dropped. */
   notificationRate?: NotificationRate;
+  /**
+   * Opens every connection over a transport this makes (negotiating the era as usual) instead of one
+   * built from the service's settings: how the in-memory servers of `mcp-supervisor/testing` are reached.
+   */
+  transport?: TransportFactory;
 }
 
 interface ServiceEntry {
@@ -56,6 +61,7 @@ export class McpConnections {
   private readonly stderrLines: number;
   private readonly maxMessageBytes: number | undefined;
   private readonly notificationRate: NotificationRate | undefined;
+  private readonly transport: TransportFactory | undefined;
   private connectionCount = 0;
   /** The statechart's I/O actors, working on these connections. */
   readonly actors: ServiceActors = createMcpActors(this);
@@ -66,6 +72,7 @@ export class McpConnections {
     this.stderrLines = options.stderrLines ?? 20;
     this.maxMessageBytes = options.maxMessageBytes;
     this.notificationRate = options.notificationRate;
+    this.transport = options.transport;
   }
 
   /** Sets the transport a service connects with (from its next connect on). */
@@ -160,6 +167,7 @@ export class McpConnections {
       stderrLines: this.stderrLines,
       maxMessageBytes: this.maxMessageBytes,
       notificationRate: this.notificationRate,
+      transport: this.transport,
       onCreated: (created) => {
         entry.owned.add(created);
         void created.ended.then(() => entry.owned.delete(created));

@@ -31,6 +31,7 @@ import {
   createSseTransport,
   createStreamableHttpTransport,
   endSession,
+  isHttpTransport,
   shouldFallBackToSse,
   type HttpTransport,
 } from './http-transport.js';
@@ -58,6 +59,18 @@ const STDIO_PROBE_SHARE = 1 / 3;
  */
 type Negotiation = 'auto' | 'legacy';
 
+/**
+ * A transport handed to a connection ready-made instead of one built from the service's settings: the
+ * in-memory servers of `mcp-supervisor/testing` are reached this way, through the same connection code.
+ */
+export interface SuppliedTransport extends Transport {
+  /** Why the transport closed without being asked to (a loss's reason); 'the transport closed' when unset. */
+  readonly closeReason?: string;
+}
+
+/** Makes the transport of a connection for `target` (see {@link SuppliedTransport}). */
+export type TransportFactory = (target: ConnectionTarget) => SuppliedTransport;
+
 /** The service a connection belongs to, with its real (unredacted) transport settings. */
 export interface ConnectionTarget {
   serviceKey: string;
@@ -81,6 +94,8 @@ export interface OpenOptions {
    * so that whoever owns the service can hurry its close (a stop during a connect).
    */
   onCreated?: (connection: McpConnection) => void;
+  /** Opens the connection over this transport (negotiating the era) instead of one from the settings. */
+  transport?: TransportFactory;
 }
 
 export interface RequestOptions {
@@ -114,7 +129,7 @@ interface SdkCallOptions extends SdkRequestOptions {
 
 export type ConnectionListener = (event: ConnectionEvent) => void;
 
-type ServiceTransport = ProcessGroupStdioTransport | HttpTransport;
+type ServiceTransport = ProcessGroupStdioTransport | HttpTransport | SuppliedTransport;
 
 /** A stdio server exited on the era probe, as servers that allow nothing before `initialize` do. */
 class ExitedOnEraProbe {
@@ -164,6 +179,7 @@ export class McpConnection {
    */
   static async open(id: string, target: ConnectionTarget, options: OpenOptions): Promise<McpConnection> {
     const config = target.transport;
+    if (options.transport) return McpConnection.openOver(id, target, options.transport(target), options, 'auto');
     switch (config.type) {
       case 'stdio': {
         const { stderrLines, closeTimeoutMs, maxMessageBytes } = options;
@@ -368,8 +384,11 @@ export class McpConnection {
     const started = performance.now();
     const remaining = () => budgetMs - (performance.now() - started);
     if (this.transport instanceof ProcessGroupStdioTransport) await this.transport.shutdown(budgetMs);
-    else if (this.lossReason === null) await endSession(this.transport, budgetMs / 2);
+    else if (this.lossReason === null && isHttpTransport(this.transport)) await endSession(this.transport, budgetMs / 2);
     await settleWithin(this.client.close(), remaining());
+    // The client closes its transport only once connected: one still negotiating the era (a connect
+    // given up during its probe) would stay open until the probe timed out.
+    if (!(this.transport instanceof ProcessGroupStdioTransport)) await settleWithin(this.transport.close(), remaining());
     this.markEnded();
   }
 
@@ -449,8 +468,9 @@ export class McpConnection {
   private handleTransportError(error: Error): void {
     if (!this.opened || this.closing || this.lossReason !== null) return;
     const config = this.target.transport;
-    // A stdio loss is the process exit (onclose); its errors (a non-JSON line, EPIPE) are not fatal.
-    if (config.type === 'stdio' || this.transport instanceof ProcessGroupStdioTransport) return;
+    // A stdio loss is the process exit (onclose); its errors (a non-JSON line, EPIPE) are not fatal. A
+    // supplied transport tells its loss by closing.
+    if (config.type === 'stdio' || !isHttpTransport(this.transport)) return;
     const reason = connectionLossReason(error, this.transport, config.url);
     if (reason !== null) this.loseConnection(reason);
   }
@@ -464,7 +484,9 @@ export class McpConnection {
   }
 
   private describeClosure(): string {
-    if (!(this.transport instanceof ProcessGroupStdioTransport)) return 'the transport closed';
+    if (!(this.transport instanceof ProcessGroupStdioTransport)) {
+      return (isHttpTransport(this.transport) ? undefined : this.transport.closeReason) ?? 'the transport closed';
+    }
     const exit = this.transport.exit;
     const lastLine = this.stderrTail().at(-1);
     const what = exit ? `the server process ${describeExit(exit)}` : 'the server closed its output';

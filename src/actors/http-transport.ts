@@ -9,6 +9,11 @@ import { settleWithin } from './operation-deadline.js';
 
 export type HttpTransport = StreamableHTTPClientTransport | SSEClientTransport;
 
+/** Whether `transport` is one of the SDK's HTTP client transports. */
+export function isHttpTransport(transport: unknown): transport is HttpTransport {
+  return transport instanceof StreamableHTTPClientTransport || transport instanceof SSEClientTransport;
+}
+
 /**
  * When the server ends the standalone event stream gracefully, the SDK resumes it; one quick try is
  * enough to tell a live session (resumes) from a lost one (404, refused), which is then reported.

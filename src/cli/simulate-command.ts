@@ -24,9 +24,9 @@ import { formatOffset, formatSpan } from './time-format.js';
 export const simulateCommand: Command = {
   help: `Usage: mcp-supervisor simulate [config] --service NAME --outage DURATION [options]
 
-A what-if for thresholds and backoff. Runs the real service statechart with the service's effective
-settings from [config] (as \`run\` picks it: without one, ./${LOCAL_CONFIG} or the bundled demo fleet),
-in virtual time (a 3 h outage takes milliseconds), against a scripted server:
+A what-if for thresholds and backoff. Runs the real service statechart and connection code with the
+service's effective settings from [config] (as \`run\` picks it: without one, ./${LOCAL_CONFIG} or the
+bundled demo fleet), in virtual time (a 3 h outage takes milliseconds), against an in-memory server:
 
   - before t+0 the service connects and passes one health check;
   - at t+0, right after that check, the outage begins (the worst moment: a whole check interval

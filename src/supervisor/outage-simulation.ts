@@ -1,31 +1,24 @@
-// A what-if for one service's thresholds and backoff: the real service statechart, run in virtual time
-// against scripted I/O that is healthy, then down for the outage, then back; returns what the chart did.
+// A what-if for one service's thresholds and backoff: the real service statechart and the real
+// connection code, run in virtual time against an in-memory server that is healthy, then down for the
+// outage, then back; returns what the chart did.
 //
 // The scenario: the service connects and passes one health check; the outage starts right after that
 // check (t = 0, the worst moment for detection: a whole check interval passes before the next ping).
-// During the outage every connect and ping fails at once ('refused': a server that is down), or hangs
-// until its timeout ('timeout': a silent network), or the connection drops at t = 0 and connects fail
-// ('crash': a process that died). From the end of the outage on, everything succeeds again.
-// Jitter uses the service's own fixed seed, so the same scenario always gives the same timeline.
+// During the outage every connect is refused and every probe answered with an error ('refused': a
+// server that is down), or both hang until the chart's timeouts ('timeout': a silent network), or the
+// server dies at t = 0 and connects are refused ('crash': a process that died). From the end of the
+// outage on, everything succeeds again. Jitter uses the service's own fixed seed, so the same scenario
+// always gives the same timeline.
 
-import { createActor, fromCallback, fromPromise, type StateValue } from 'xstate';
+import { createActor, type StateValue } from 'xstate';
 import type { ServiceConfig } from '../config/model.js';
 import type { ServiceContext } from '../machines/service.context.js';
 import { AVAILABLE_STATES, lifecycleState, serviceMachine, type ServiceState } from '../machines/service.machine.js';
-import type {
-  ConnectInput,
-  ConnectionActorInput,
-  ConnectionCommand,
-  ConnectionEvent,
-  ConnectOutput,
-  DisconnectInput,
-  ListToolsInput,
-  ServiceActors,
-  ToolDescriptor,
-} from '../machines/service-io.js';
 import { McpSupervisorError } from '../mcp-supervisor-error.js';
+import { InMemoryConnections } from '../testing/in-memory-connections.js';
+import { tool, type ServiceScript } from '../testing/service-script.js';
 import { describeTransition } from './transition.js';
-import { VirtualClock } from './virtual-clock.js';
+import { settle, VirtualClock } from './virtual-clock.js';
 
 /** The scenario cannot be simulated (an outage of 0 ms), or the simulation could not run it to an end. */
 export class SimulationError extends McpSupervisorError {
@@ -109,7 +102,6 @@ export interface OutageSimulation {
 export const RECOVERY_LIMIT_MS = 24 * 60 * 60 * 1000;
 const MAX_STEPS = 1_000_000;
 
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 const topStateOf = (value: StateValue) => lifecycleState(value) as ServiceState;
 
 /**
@@ -121,11 +113,8 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
   const kind = scenario.kind ?? 'refused';
   if (!(scenario.outageMs > 0)) throw new SimulationError(`the outage must be longer than 0 ms, got ${scenario.outageMs}`);
   const clock = new VirtualClock(0);
-  let outageStart = Infinity;
-  let outageEnd = Infinity;
-  const down = () => clock.now() >= outageStart && clock.now() < outageEnd;
-  const watchers = new Set<(event: ConnectionEvent) => void>();
-  const actor = createActor(serviceMachine.provide({ actors: scriptedActors(kind, down, watchers) }), {
+  const connections = new InMemoryConnections({ clock, script: SIMULATED_SERVICE });
+  const actor = createActor(serviceMachine.provide({ actors: connections.actors }), {
     clock,
     input: {
       serviceName: scenario.service.name,
@@ -134,6 +123,7 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
       config: scenario.service.lifecycle,
     },
   });
+  connections.register(actor.getSnapshot().context.serviceKey, scenario.service.transport);
 
   interface Recorded extends Omit<TimelineEntry, 'at' | 'nextRetryAt'> {
     time: number;
@@ -162,17 +152,20 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
     recorded.push({ time: clock.now(), event, state: topStateOf(current().value), from: null, reason, nextRetryTime: current().context.retry.nextRetryTime });
 
   let steps = 0;
-  /** Fires every timer due by `time`, in order, letting each one's effects settle. */
-  const runUntil = async (time: number, stop: () => boolean = () => false) => {
+  /**
+   * Fires every timer due before `time` (and at `time` too, unless `before`), in order, letting each
+   * one's effects settle, then moves the clock to `time`.
+   */
+  const runUntil = async (time: number, stop: () => boolean = () => false, before = false) => {
     for (;;) {
       if (++steps > MAX_STEPS) throw new SimulationError(`the simulation did not settle within ${MAX_STEPS} steps`);
       if (stop()) return true;
       const due = clock.nextDue();
-      if (due === null || due > time) break;
+      if (due === null || due > time || (before && due === time)) break;
       clock.advanceTo(due, 1);
       await settle();
     }
-    clock.advanceTo(time);
+    clock.advanceTo(time, 0);
     return stop();
   };
 
@@ -186,12 +179,13 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
       throw new SimulationError(`the service did not pass its first health check within ${leadIn} ms of the simulation`);
     }
 
-    outageStart = clock.now();
+    const outageStart = clock.now();
     const baseline = current().context;
-    outageEnd = outageStart + scenario.outageMs;
+    const outageEnd = outageStart + scenario.outageMs;
     marker('outage-start', `outage begins: ${OUTAGE_DESCRIPTIONS[kind]}`);
+    Object.assign(connections.defaults, OUTAGES[kind]);
     if (kind === 'crash') {
-      for (const watcher of [...watchers]) watcher({ type: 'CONNECTION_LOST', reason: 'process exited with code 1 (simulated crash)' });
+      connections.loseConnection('process exited with code 1 (simulated crash)');
       await settle();
     }
 
@@ -205,7 +199,9 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
     const finished = () => gaveUp() || recovered();
 
     let end: SimulationEnd;
-    if (outageEnd <= limit && !(await runUntil(outageEnd, gaveUp))) {
+    // The server answers again from the outage's end on: what falls due at that moment finds it back.
+    if (outageEnd <= limit && !(await runUntil(outageEnd, gaveUp, true))) {
+      Object.assign(connections.defaults, SIMULATED_SERVICE);
       marker('outage-end', 'outage ends: the server answers again');
     }
     if (await runUntil(limit, finished)) end = gaveUp() ? 'gave-up' : 'recovered';
@@ -236,37 +232,24 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
     };
   } finally {
     actor.stop();
+    await connections.closeAll();
   }
 }
 
-const SIMULATED_SERVER = { name: 'simulated', version: '0' };
-const SIMULATED_PROTOCOL = { era: 'modern', version: '2026-07-28' } as const;
-const SIMULATED_TOOL: ToolDescriptor = { name: 'simulated', inputSchema: { type: 'object' } };
+/** The simulated service when it is up: a modern server with one tool, answering everything at once. */
+const SIMULATED_SERVICE: Partial<ServiceScript> = {
+  era: 'modern',
+  serverInfo: { name: 'simulated', version: '0' },
+  tools: [tool('simulated')],
+  connect: 'succeed',
+  ping: 'succeed',
+  listTools: 'succeed',
+};
 
-/** The service's I/O as a script: instant success, except while `down()`, when it fails the outage's way. */
-function scriptedActors(kind: OutageKind, down: () => boolean, watchers: Set<(event: ConnectionEvent) => void>): ServiceActors {
-  let connections = 0;
-  const failure = kind === 'crash' ? 'the server process exited with code 1 (simulated outage)' : 'connection refused (simulated outage)';
-  const fail = <T>(): Promise<T> =>
-    kind === 'timeout'
-      ? new Promise<T>(() => undefined) // the machine's own timeout ends it
-      : Promise.reject(new Error(failure));
-  return {
-    connect: fromPromise<ConnectOutput, ConnectInput>(() =>
-      down()
-        ? fail()
-        : Promise.resolve({ connectionId: `simulated-${++connections}`, serverInfo: SIMULATED_SERVER, protocol: SIMULATED_PROTOCOL, tools: [SIMULATED_TOOL] }),
-    ),
-    connection: fromCallback<ConnectionCommand, ConnectionActorInput>(({ sendBack, receive }) => {
-      watchers.add(sendBack);
-      receive(() => {
-        if (!down()) sendBack({ type: 'PROBE_OK', responseTime: 0 });
-        // A timeout outage never answers: the machine's own ping timeout ends the probe.
-        else if (kind !== 'timeout') sendBack({ type: 'PROBE_FAILED', error: new Error(failure) });
-      });
-      return () => watchers.delete(sendBack);
-    }),
-    listTools: fromPromise<ToolDescriptor[], ListToolsInput>(() => (down() ? fail() : Promise.resolve([SIMULATED_TOOL]))),
-    disconnect: fromPromise<void, DisconnectInput>(() => Promise.resolve()),
-  };
-}
+/** What each kind of outage changes in the script while it lasts. */
+const OUTAGES: Readonly<Record<OutageKind, Partial<ServiceScript>>> = {
+  refused: { connect: 'fail', ping: 'fail', listTools: 'fail', failure: 'connection refused (simulated outage)' },
+  // Nothing answers: the chart's own timeouts end each attempt.
+  timeout: { connect: 'hang', ping: 'hang', listTools: 'hang' },
+  crash: { connect: 'fail', ping: 'fail', listTools: 'fail', failure: 'the server process exited with code 1 (simulated outage)' },
+};

@@ -1,13 +1,33 @@
-// A clock for running statecharts in virtual time (`simulate`, benchmarks): XState's Clock interface plus
-// `now()` (which the machines read), and what XState's SimulatedClock keeps private: when the next timer
-// is due, and firing due timers a bounded number at a time. Timers are kept in buckets by due time, so
-// firing N costs O(N): SimulatedClock re-sorts every pending timer whenever a timer it fires sets
-// another, O(N² log N) for a round of N health checks.
+// The one clock for running statecharts in virtual time (tests, `simulate`, benchmarks): XState's Clock
+// interface plus `now()` (which the machines read), when the next timer is due, and moving time either
+// synchronously (`advanceTo`) or the way real time passes, timer by timer with the promises each one
+// starts settled in between (`advance`, `advanceUntil`). Timers are kept in buckets by due time, so
+// firing N costs O(N): XState's SimulatedClock re-sorts every pending timer whenever a timer it fires
+// sets another, O(N² log N) for a round of N health checks.
+
+/** Timers one `advance` or `advanceUntil` may fire before it gives up on a loop that never ends. */
+const MAX_ADVANCE_STEPS = 1_000_000;
+
+/**
+ * Lets every promise that can settle now settle, and the actors hear of it, before time moves on: one
+ * turn of the event loop (after the microtasks, and the I/O callbacks already due).
+ */
+export const settle = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * A clock in virtual time for a Supervisor (`{ clock }`) or a service machine (`createActor(machine, { clock })`):
- * nothing fires until the clock is moved, with `advanceTo` (every timer due by then, in order) or
- * timer by timer with `nextDue`.
+ * nothing fires until the clock is moved. `advance(ms)` and `advanceUntil(predicate, limitMs)` move it
+ * as real time would pass, one timer at a time with the promises it started settled before the next
+ * (what a test of I/O wants); `advanceTo` fires every timer due by then at once, synchronously (what a
+ * benchmark of the statecharts alone wants).
+ *
+ * @example
+ * ```ts
+ * const clock = new VirtualClock(Date.parse('2026-01-01'));
+ * const supervisor = await createSupervisor(config, { clock, connections });
+ * supervisor.start();
+ * await clock.advanceUntil(() => supervisor.getServiceInfo('db').state === 'HEALTHY', 60_000);
+ * ```
  */
 export class VirtualClock {
   private time: number;
@@ -85,6 +105,42 @@ export class VirtualClock {
     }
     this.time = Math.max(this.time, time);
     return fired;
+  }
+
+  /**
+   * Moves time forward by `ms` as real time would pass: each due timer fires in turn, and the promises
+   * it started settle before the next one fires (so a connect that answers after 100 ms does, before a
+   * 200 ms timeout). Resolves at `now() + ms`, with everything due by then fired and settled.
+   */
+  async advance(ms: number): Promise<void> {
+    const target = this.time + Math.max(0, ms);
+    await this.fireUntil(target, () => false);
+    this.time = Math.max(this.time, target);
+    await settle();
+  }
+
+  /**
+   * Moves time forward as `advance` does until `predicate` holds (checked before time moves and after
+   * each timer), but no further than `limitMs` from now; resolves with the virtual time it took. Rejects
+   * when `limitMs` passes first, leaving the clock at the last timer it fired.
+   */
+  async advanceUntil(predicate: () => boolean, limitMs: number): Promise<number> {
+    const start = this.time;
+    await settle();
+    if (await this.fireUntil(start + limitMs, predicate)) return this.time - start;
+    throw new Error(`the condition was not met within ${limitMs} ms of virtual time`);
+  }
+
+  /** Fires due timers one at a time, settling after each, until `stop()` or none is due by `time`. */
+  private async fireUntil(time: number, stop: () => boolean): Promise<boolean> {
+    for (let steps = 0; steps < MAX_ADVANCE_STEPS; steps += 1) {
+      await settle();
+      if (stop()) return true;
+      const due = this.nextDue();
+      if (due === null || due > time) return false;
+      this.advanceTo(due, 1);
+    }
+    throw new Error(`virtual time did not settle within ${MAX_ADVANCE_STEPS} timers: a timer keeps setting another that is due at once`);
   }
 
   private dropBucket(due: number) {

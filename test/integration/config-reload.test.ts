@@ -5,11 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SimulatedClock } from 'xstate';
 import { Supervisor, type ConfigReloadEvent } from '../../src/supervisor/supervisor.js';
 import type { Transition } from '../../src/supervisor/transition.js';
-import { FakeConnections } from '../support/fake-connections.js';
-import { flush } from '../support/virtual-time.js';
+import { flush, inMemoryLayer } from '../support/service-harness.js';
 
 const fleet = (services: string) => `
 defaults:
@@ -41,7 +39,7 @@ describe('hot reload with a live supervisor', () => {
 
   async function start(text: string) {
     writeFileSync(file, text);
-    const connections = new FakeConnections(new SimulatedClock());
+    const connections = inMemoryLayer();
     supervisor = await Supervisor.fromFile(file, { connections });
     const transitions: Transition[] = [];
     supervisor.transitions$.subscribe((t) => transitions.push(t));
@@ -58,7 +56,7 @@ describe('hot reload with a live supervisor', () => {
       fleet(service('keep') + service('change') + service('drop')),
     );
     const keepConnection = s.getServiceInfo('keep').metadata;
-    const connectsBefore = connections.io.calls.connect.map((call) => call.input.serviceKey);
+    const connectsBefore = connections.calls.connect.map((call) => call.input.serviceKey);
     expect(connectsBefore.sort()).toEqual(['change', 'drop', 'keep']);
 
     const reloaded = nextReload(s);
@@ -72,7 +70,7 @@ describe('hot reload with a live supervisor', () => {
       ['change', 'HEALTHY'],
       ['added', 'HEALTHY'],
     ]);
-    const connectsAfter = connections.io.calls.connect.slice(3).map((call) => call.input.serviceKey).sort();
+    const connectsAfter = connections.calls.connect.slice(3).map((call) => call.input.serviceKey).sort();
     expect(connectsAfter).toEqual(['added', 'change']);
     expect(s.getServiceInfo('keep').metadata.connectedTime).toBe(keepConnection.connectedTime);
     expect(s.getServiceInfo('change').config.lifecycle.pingTimeout).toBe(5000);
@@ -107,7 +105,7 @@ describe('hot reload with a live supervisor', () => {
     expect(event.type).toBe('rejected');
     expect(event.type === 'rejected' && event.error.message).toMatch(/services\.yaml:\d+:\d+.*did you mean `health_check_interval`/s);
     expect(transitions).toHaveLength(before);
-    expect(connections.io.calls.connect).toHaveLength(1);
+    expect(connections.calls.connect).toHaveLength(1);
     expect(s.getServiceInfo('keep').state).toBe('HEALTHY');
   });
 
@@ -118,7 +116,7 @@ describe('hot reload with a live supervisor', () => {
     const event = await reloaded;
     expect(event).toMatchObject({ type: 'applied', changed: ['inherits'], added: [], removed: [] });
     await flush();
-    expect(connections.io.calls.connect.map((call) => call.input.serviceKey)).toEqual(['inherits', 'overrides', 'inherits']);
+    expect(connections.calls.connect.map((call) => call.input.serviceKey)).toEqual(['inherits', 'overrides', 'inherits']);
     expect(s.getServiceInfo('inherits').config.lifecycle.pingTimeout).toBe(7000);
   });
 
@@ -136,7 +134,7 @@ describe('hot reload with a live supervisor', () => {
       expect(event.type).toBe('rejected');
       expect(event.type === 'rejected' && event.error.message).toMatch(/'extra' already exists .*added from code and is also in the config/);
       expect(s.getServiceInfo('change').config.lifecycle.pingTimeout).toBe(3000);
-      expect(connections.io.calls.connect).toHaveLength(3);
+      expect(connections.calls.connect).toHaveLength(3);
 
       // The next edit is applied, with the changes of the rejected one it still contains.
       const applied = nextReload(s);

@@ -6,10 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { SimulatedClock } from 'xstate';
 import { InspectorPortInUseError, startInspector } from '../../src/supervisor/inspector.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
-import { FakeConnections } from '../support/fake-connections.js';
+import { inMemoryLayer } from '../support/service-harness.js';
 
 const run = promisify(execFile);
 
@@ -26,7 +25,7 @@ describe('Stately inspector bridge', () => {
 
     const supervisor = new Supervisor(
       { services: [{ name: 'demo', transport: { type: 'stdio', command: 'node', args: [], env: { SECRET: 'hunter2' } } }] },
-      { connections: new FakeConnections(new SimulatedClock()), inspect: bridge.inspect },
+      { connections: inMemoryLayer(), inspect: bridge.inspect },
     ).start();
     await supervisor.waitForService('demo', { timeoutMs: 5000 });
     await expect.poll(() => messages.some((m) => m.type === '@xstate.snapshot' && String(JSON.stringify(m.snapshot?.value)).includes('HEALTHY'))).toBe(true);

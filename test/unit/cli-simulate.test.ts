@@ -61,7 +61,7 @@ describe('simulate: the timeline', () => {
       [120, 'ping-failed', 'WARNING'],
       [150, 'transition', 'RECONNECTING'],
     ]);
-    expect(failures[0]?.reason).toBe('ping failed (1 in a row): connection refused (simulated outage)');
+    expect(failures[0]?.reason).toBe('ping failed (1 in a row): ping failed: connection refused (simulated outage) (JSON-RPC error -32603)');
     expect(unavailableAt).toBe(150 * SECOND);
   });
 

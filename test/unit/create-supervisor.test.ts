@@ -5,10 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SimulatedClock } from 'xstate';
 import { createSupervisor, ConfigError, parseConfig, SupervisorStoppedError, type Supervisor, type Transition } from '../../src/index.js';
-import { FakeConnections } from '../support/fake-connections.js';
-import { flush } from '../support/virtual-time.js';
+import { VirtualClock } from '../../src/supervisor/virtual-clock.js';
+import { flush, inMemoryLayer } from '../support/service-harness.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'mcp-supervisor-create-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -30,8 +29,8 @@ afterEach(async () => {
 });
 
 function fakeIo() {
-  const clock = new SimulatedClock();
-  return { clock, connections: new FakeConnections(clock) };
+  const clock = new VirtualClock();
+  return { clock, connections: inMemoryLayer(clock) };
 }
 
 /** The supervisor is built but not started: it refuses work until start(). */

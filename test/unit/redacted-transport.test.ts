@@ -2,12 +2,11 @@
 // type-check, and at run time is refused with what to do, rather than connecting with `***` as secrets.
 
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock } from 'xstate';
 import { isRedactedTransport, redactTransport, type RedactedTransportConfig, type TransportConfig } from '../../src/config/transport.js';
 import { RedactedTransportError } from '../../src/supervisor/errors.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
-import { FakeConnections } from '../support/fake-connections.js';
-import { flush } from '../support/virtual-time.js';
+import { VirtualClock } from '../../src/supervisor/virtual-clock.js';
+import { flush, inMemoryLayer } from '../support/service-harness.js';
 
 const stdio: TransportConfig = { type: 'stdio', command: 'node', args: ['notes.mjs'], env: { NOTES_TOKEN: 'hunter2' } };
 const http: TransportConfig = {
@@ -18,8 +17,8 @@ const http: TransportConfig = {
 };
 
 async function runningFleet() {
-  const clock = new SimulatedClock();
-  const supervisor = new Supervisor({ services: [{ name: 'notes', transport: stdio }] }, { connections: new FakeConnections(clock), clock }).start();
+  const clock = new VirtualClock();
+  const supervisor = new Supervisor({ services: [{ name: 'notes', transport: stdio }] }, { connections: inMemoryLayer(clock), clock }).start();
   await flush();
   return supervisor;
 }

@@ -2,11 +2,11 @@
 // nobody else's are, and XState's own record of scheduled events stays the ground truth.
 
 import { describe, expect, it } from 'vitest';
-import { createActor, createMachine, SimulatedClock, assign, setup, stopChild, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { createActor, createMachine, assign, setup, stopChild, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { indexSchedulerBySource, isSchedulerIndexed } from '../../src/supervisor/scheduler-index.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
-import { FakeConnections } from '../support/fake-connections.js';
-import { flush } from '../support/virtual-time.js';
+import { VirtualClock } from '../../src/supervisor/virtual-clock.js';
+import { flush, inMemoryLayer } from '../support/service-harness.js';
 
 const ticker = createMachine({
   types: {} as { context: { ticks: number } },
@@ -24,7 +24,7 @@ const parent = setup({ actors: { ticker } }).createMachine({
 });
 
 function start(indexed: boolean) {
-  const clock = new SimulatedClock();
+  const clock = new VirtualClock();
   const root = createActor(parent, { clock });
   if (indexed) indexSchedulerBySource(root.system);
   root.start();
@@ -38,17 +38,17 @@ function start(indexed: boolean) {
 describe('scheduler index', () => {
   it.each([false, true])('cancels only the stopped actor’s delayed events (indexed: %s)', (indexed) => {
     const { clock, root, tickerActor, ticks, scheduledSources } = start(indexed);
-    clock.increment(1000);
+    clock.advanceTo(clock.now() + 1000);
     expect([ticks('a'), ticks('b')]).toEqual([1, 1]);
     const a = tickerActor('a');
     root.send({ type: 'STOP_A' });
     expect(scheduledSources()).toEqual(['b']);
-    for (let i = 0; i < 3; i++) clock.increment(1000);
+    for (let i = 0; i < 3; i++) clock.advanceTo(clock.now() + 1000);
     expect(a?.getSnapshot().context.ticks).toBe(1);
     expect(ticks('b')).toBe(4);
     root.stop();
     expect(scheduledSources()).toEqual([]);
-    expect((clock as unknown as { timeouts: Map<number, unknown> }).timeouts.size).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('is installed once per system', () => {
@@ -64,13 +64,13 @@ describe('the supervisor', () => {
   // Health checks no longer stop an actor, but every connect, tools refresh and stop still does:
   // without the index, bringing 10,000 services up costs 2.5× the CPU (bench/RESULTS.md).
   it('installs the index on its actor system before any service starts', async () => {
-    const clock = new SimulatedClock();
+    const clock = new VirtualClock();
     let indexedNow: () => boolean = () => false;
     let indexedAtFirstEvent: boolean | undefined;
     const supervisor = new Supervisor(
       { services: [{ name: 'a', transport: { type: 'stdio', command: 'node', args: [], env: {} } }] },
       {
-        connections: new FakeConnections(clock),
+        connections: inMemoryLayer(clock),
         clock,
         inspect: (event) => {
           const { actorRef } = event;

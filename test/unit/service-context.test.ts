@@ -23,11 +23,11 @@ describe('the service context', () => {
     };
     await h.advance(2 * SECOND);
     record();
-    h.io.ping = 'fail';
+    h.io.defaults.ping = 'fail';
     await h.advanceUntil(() => h.state === 'WARNING', 3600 * SECOND);
     record();
     await h.advanceUntil(() => h.path.includes('RECONNECTING'), 3600 * SECOND);
-    h.io.ping = 'succeed';
+    h.io.defaults.ping = 'succeed';
     await h.advance(30 * SECOND);
     record();
     for (const value of seen) {

@@ -1,10 +1,11 @@
 // The lifecycle table, row by row, in virtual time.
 
 import { describe, expect, it } from 'vitest';
-import { createActor, createMachine, SimulatedClock, spawnChild, type ActorRefFrom } from 'xstate';
+import { createActor, createMachine, spawnChild, type ActorRefFrom } from 'xstate';
 import { PRIORITY_WEIGHTS, reconnectDelay, unreachableDelay } from '../../src/machines/backoff.js';
 import { PRIORITIES } from '../../src/machines/defaults.js';
 import { AVAILABLE, serviceMachine, type ServiceState } from '../../src/machines/service.machine.js';
+import { VirtualClock } from '../../src/supervisor/virtual-clock.js';
 import { toServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
 import { flush, startService, tool, type HarnessOptions, type ServiceHarness } from '../support/service-harness.js';
 
@@ -23,7 +24,7 @@ const context = (h: ServiceHarness) => {
 async function healthyWithFailingPings(options: HarnessOptions = {}) {
   const h = await startService(options);
   expect(h.state).toBe('HEALTHY');
-  h.io.ping = 'fail';
+  h.io.defaults.ping = 'fail';
   return h;
 }
 
@@ -38,7 +39,7 @@ const isPinging = (h: ServiceHarness) => JSON.stringify(h.actor.getSnapshot().va
 /** Drives a service into UNREACHABLE: connection lost, every reconnect attempt failing. */
 async function unreachable(options: HarnessOptions = {}) {
   const h = await startService(options);
-  h.io.connect = 'fail';
+  h.io.defaults.connect = 'fail';
   h.io.loseConnection();
   await h.advanceUntil(() => h.state === 'UNREACHABLE', 3600 * SECOND);
   return h;
@@ -46,7 +47,7 @@ async function unreachable(options: HarnessOptions = {}) {
 
 describe('(spawn)', () => {
   it('starts in INITIALIZING when the service is registered', async () => {
-    const h = await startService({ setup: (io) => (io.connect = 'hang') });
+    const h = await startService({ setup: (io) => (io.defaults.connect = 'hang') });
     expect(h.state).toBe('INITIALIZING');
     expect(h.io.calls.connect).toHaveLength(1);
     expect(h.io.calls.connect[0]?.input).toMatchObject({ serviceKey: 'svc', serviceName: 'svc', agentId: null });
@@ -75,20 +76,20 @@ describe('INITIALIZING', () => {
     expect(h.path).toEqual(['INITIALIZING', 'HEALTHY']);
     expect(context(h)).toMatchObject({
       toolCount: 2,
-      connectionId: 'conn-1',
-      serverInfo: { name: 'fake', version: '1.0.0' },
+      connectionId: 'svc#1',
+      serverInfo: { name: 'in-memory', version: '1.0.0' },
       consecutiveFailures: 0,
     });
   });
 
   it('moves to RECONNECTING when connect fails', async () => {
-    const h = await startService({ setup: (io) => (io.connect = 'fail') });
+    const h = await startService({ setup: (io) => (io.defaults.connect = 'fail') });
     expect(h.path.slice(0, 2)).toEqual(['INITIALIZING', 'RECONNECTING']);
-    expect(context(h).errorMessage).toBe('connection refused at http://127.0.0.1:1/mcp');
+    expect(context(h).errorMessage).toBe('connect failed: connection refused');
   });
 
   it('moves to RECONNECTING when connect exceeds connect_timeout, aborting the attempt', async () => {
-    const h = await startService({ config: { connectTimeout: 5 * SECOND }, setup: (io) => (io.connect = 'hang') });
+    const h = await startService({ config: { connectTimeout: 5 * SECOND }, setup: (io) => (io.defaults.connect = 'hang') });
     await h.advance(5 * SECOND - 1);
     expect(h.state).toBe('INITIALIZING');
     await h.advance(1);
@@ -118,7 +119,7 @@ describe('HEALTHY', () => {
     await runChecks(h, 1);
     expect(h.path).toEqual(['INITIALIZING', 'HEALTHY', 'RECONNECTING', 'HEALTHY']);
     const reconnectedAt = h.clock.now();
-    h.io.ping = 'succeed';
+    h.io.defaults.ping = 'succeed';
     await runChecks(h, 1);
     expect((h.io.calls.ping.at(-1)?.at ?? 0) - reconnectedAt).toBe(2 * SECOND);
   });
@@ -139,8 +140,8 @@ describe('HEALTHY', () => {
   });
 
   it('moves to RECONNECTING on the 5th consecutive ping failure (through WARNING)', async () => {
-    const h = await healthyWithFailingPings({ setup: (io) => (io.connect = 'succeed') });
-    h.io.connect = 'hang';
+    const h = await healthyWithFailingPings({ setup: (io) => (io.defaults.connect = 'succeed') });
+    h.io.defaults.connect = 'hang';
     await runChecks(h, 5);
     expect(h.path).toEqual(['INITIALIZING', 'HEALTHY', 'WARNING', 'RECONNECTING']);
     expect(context(h).consecutiveFailures).toBe(5);
@@ -148,14 +149,14 @@ describe('HEALTHY', () => {
 
   it('moves to RECONNECTING straight from HEALTHY when the reconnect threshold is reached first', async () => {
     const h = await healthyWithFailingPings({ config: { warningFailureThreshold: 5, reconnectingFailureThreshold: 5 } });
-    h.io.connect = 'hang';
+    h.io.defaults.connect = 'hang';
     await runChecks(h, 5);
     expect(h.path).toEqual(['INITIALIZING', 'HEALTHY', 'RECONNECTING']);
   });
 
   it('goes straight to RECONNECTING when warning_failure_threshold ≥ reconnecting_failure_threshold', async () => {
     const h = await healthyWithFailingPings({ config: { warningFailureThreshold: 4, reconnectingFailureThreshold: 2 } });
-    h.io.connect = 'hang';
+    h.io.defaults.connect = 'hang';
     await runChecks(h, 2);
     expect(h.path).toEqual(['INITIALIZING', 'HEALTHY', 'RECONNECTING']);
   });
@@ -168,14 +169,14 @@ describe('HEALTHY', () => {
 
   it('treats a reconnecting threshold of 1 as the first failure', async () => {
     const h = await healthyWithFailingPings({ config: { warningFailureThreshold: 1, reconnectingFailureThreshold: 1 } });
-    h.io.connect = 'hang';
+    h.io.defaults.connect = 'hang';
     await runChecks(h, 1);
     expect(h.path).toEqual(['INITIALIZING', 'HEALTHY', 'RECONNECTING']);
   });
 
   it('moves to RECONNECTING at once when the transport closes, without waiting for a ping', async () => {
     const h = await startService();
-    h.io.connect = 'hang';
+    h.io.defaults.connect = 'hang';
     h.io.loseConnection('process exited with code 1');
     await flush();
     expect(h.state).toBe('RECONNECTING');
@@ -183,17 +184,18 @@ describe('HEALTHY', () => {
     expect(context(h)).toMatchObject({ disconnectReason: 'process exited with code 1', reconnectAttempts: 1 });
   });
 
-  it('counts a ping that exceeds ping_timeout as a failure and aborts it', async () => {
+  it('counts a ping that exceeds ping_timeout as a failure, and the probe is bounded by it too', async () => {
     const h = await startService({ config: { pingTimeout: 3 * SECOND } });
-    h.io.ping = 'hang';
+    h.io.defaults.ping = 'hang';
     await h.advance(2 * SECOND + 3 * SECOND);
     expect(context(h)).toMatchObject({ consecutiveFailures: 1, errorMessage: 'ping timed out after 3000 ms' });
-    expect(h.io.calls.ping[0]?.signal.aborted).toBe(true);
+    // The SDK gives the request up at the same bound, on the real clock (it sends notifications/cancelled).
+    expect(h.io.calls.ping[0]).toMatchObject({ timeoutMs: 3 * SECOND, outcome: 'pending' });
   });
 
   it('counts a −32601 (method not found) answer to ping as alive', async () => {
     const h = await startService();
-    h.io.ping = 'methodNotFound';
+    h.io.defaults.ping = 'methodNotFound';
     await runChecks(h, 6);
     expect(h.state).toBe('HEALTHY');
     expect(context(h)).toMatchObject({ consecutiveFailures: 0, consecutiveSuccesses: 6, healthTier: 'healthy' });
@@ -207,7 +209,7 @@ describe('HEALTHY', () => {
     [12000, 'unhealthy'],
   ] as const)('records a ping answered in %i ms as tier %s', async (responseMs, tier) => {
     const h = await startService({ config: { pingTimeout: 20 * SECOND } });
-    h.io.ping = { respondAfterMs: responseMs };
+    h.io.defaults.ping = { respondAfterMs: responseMs };
     await runChecks(h, 1);
     expect(context(h)).toMatchObject({ healthTier: tier, responseTime: responseMs, lastResponseTime: responseMs });
     expect(h.state).toBe('HEALTHY');
@@ -215,7 +217,7 @@ describe('HEALTHY', () => {
 
   it('never overlaps pings, even when asked to check during a ping', async () => {
     const h = await startService({ config: { healthCheckInterval: 1 * SECOND, pingTimeout: 3 * SECOND } });
-    h.io.ping = { respondAfterMs: 2500 };
+    h.io.defaults.ping = { respondAfterMs: 2500 };
     await h.advance(2 * SECOND + 100);
     h.send({ type: 'CHECK_NOW' });
     h.send({ type: 'CHECK_NOW' });
@@ -237,9 +239,9 @@ describe('HEALTHY', () => {
     const adaptive = await startService({ config });
     const fixed = await startService({ config: { ...config, enableAdaptiveTimeout: false } });
     for (const h of [adaptive, fixed]) {
-      h.io.ping = { respondAfterMs: 2500 };
+      h.io.defaults.ping = { respondAfterMs: 2500 };
       await runChecks(h, 3);
-      h.io.ping = { respondAfterMs: 4000 };
+      h.io.defaults.ping = { respondAfterMs: 4000 };
       await runChecks(h, 3);
     }
     expect(context(adaptive)).toMatchObject({ consecutiveFailures: 0, healthTier: 'slow' });
@@ -257,7 +259,7 @@ describe('passive health (passive_health, on by default)', () => {
     await h.advance(2 * SECOND);
     expect(h.io.calls.ping).toHaveLength(1);
     const timed = context(h).lastResponseTime;
-    h.io.callSucceeded('svc');
+    await h.callSucceeds();
     await h.advance(30 * SECOND);
     expect(h.io.calls.ping).toHaveLength(1);
     expect(context(h)).toMatchObject({
@@ -277,7 +279,7 @@ describe('passive health (passive_health, on by default)', () => {
   it('counts a tool call that fails at the transport level as a failed check at once, not at the next interval', async () => {
     const h = await startService({ config: interval });
     await h.advance(2 * SECOND);
-    h.io.callFailed('svc', new Error('tools/call slow timed out after 60000 ms'));
+    await h.callFails('slow', 60_000);
     await flush();
     expect(context(h)).toMatchObject({
       consecutiveFailures: 1,
@@ -285,8 +287,8 @@ describe('passive health (passive_health, on by default)', () => {
       healthTier: 'unhealthy',
       lastHealthCheck: h.clock.now(),
     });
-    h.io.callFailed('svc');
-    h.io.callFailed('svc');
+    await h.callFails();
+    await h.callFails();
     await flush();
     expect(h.state).toBe('WARNING');
     expect(h.io.calls.ping).toHaveLength(1);
@@ -295,7 +297,7 @@ describe('passive health (passive_health, on by default)', () => {
   it('lets a successful ping clear failures that tool calls reported', async () => {
     const h = await startService({ config: { ...interval, warningFailureThreshold: 3 } });
     await h.advance(2 * SECOND);
-    h.io.callFailed('svc');
+    await h.callFails();
     await flush();
     await h.advance(30 * SECOND);
     expect(h.io.calls.ping).toHaveLength(2);
@@ -304,9 +306,9 @@ describe('passive health (passive_health, on by default)', () => {
 
   it('ignores a tool call failure while a probe is in flight: the probe decides', async () => {
     const h = await startService({ config: { ...interval, pingTimeout: 3 * SECOND } });
-    h.io.ping = { respondAfterMs: 1 * SECOND };
+    h.io.defaults.ping = { respondAfterMs: 1 * SECOND };
     await h.advance(2 * SECOND + 500);
-    h.io.callFailed('svc');
+    await h.callFails();
     await h.advance(1 * SECOND);
     expect(context(h)).toMatchObject({ consecutiveFailures: 0, totalHealthChecks: 1 });
   });
@@ -314,21 +316,21 @@ describe('passive health (passive_health, on by default)', () => {
   it('is off with passive_health: false: every ping is sent and tool calls never count', async () => {
     const h = await startService({ config: { ...interval, passiveHealth: false } });
     await h.advance(2 * SECOND);
-    h.io.callSucceeded('svc');
-    h.io.callFailed('svc');
+    await h.callSucceeds();
+    await h.callFails();
     await flush();
     expect(context(h).consecutiveFailures).toBe(0);
     await h.advance(30 * SECOND);
     expect(h.io.calls.ping).toHaveLength(2);
-    expect(h.io.calls.ping.every((call) => call.input.connectionId === 'conn-1')).toBe(true);
+    expect(h.io.calls.ping.every((call) => call.connectionId === 'svc#1')).toBe(true);
   });
 
   it('in WARNING, counts an answered tool call toward recovery', async () => {
     const h = await startService({ config: { ...interval, warningFailureThreshold: 1, recoverySuccessThreshold: 1 } });
-    h.io.ping = 'fail';
+    h.io.defaults.ping = 'fail';
     await h.advance(2 * SECOND);
     expect(h.state).toBe('WARNING');
-    h.io.callSucceeded('svc');
+    await h.callSucceeds();
     await h.advance(30 * SECOND);
     expect(h.state).toBe('HEALTHY');
     expect(h.io.calls.ping).toHaveLength(1);
@@ -345,13 +347,13 @@ describe('WARNING', () => {
 
   it('keeps the tools callable (partially available) and the connection', async () => {
     const h = await warning();
-    expect(context(h).connectionId).toBe('conn-1');
+    expect(context(h).connectionId).toBe('svc#1');
     expect(h.io.activeWatchers).toBe(1);
   });
 
   it('returns to HEALTHY after one successful ping (recovery_success_threshold 1)', async () => {
     const h = await warning();
-    h.io.ping = 'succeed';
+    h.io.defaults.ping = 'succeed';
     await runChecks(h, 1);
     expect(h.path).toEqual(['INITIALIZING', 'HEALTHY', 'WARNING', 'HEALTHY']);
     expect(context(h).consecutiveFailures).toBe(0);
@@ -359,7 +361,7 @@ describe('WARNING', () => {
 
   it('returns to HEALTHY only after recovery_success_threshold successes in a row', async () => {
     const h = await warning({ config: { recoverySuccessThreshold: 2 } });
-    h.io.ping = 'succeed';
+    h.io.defaults.ping = 'succeed';
     await runChecks(h, 1);
     expect(h.state).toBe('WARNING');
     await runChecks(h, 1);
@@ -375,7 +377,7 @@ describe('WARNING', () => {
 
   it('moves to RECONNECTING when failures reach reconnecting_failure_threshold', async () => {
     const h = await warning();
-    h.io.connect = 'hang';
+    h.io.defaults.connect = 'hang';
     await runChecks(h, 1);
     expect(h.state).toBe('WARNING');
     await runChecks(h, 1);
@@ -384,7 +386,7 @@ describe('WARNING', () => {
 
   it('moves to RECONNECTING at once when the transport closes', async () => {
     const h = await warning();
-    h.io.connect = 'hang';
+    h.io.defaults.connect = 'hang';
     h.io.loseConnection('socket closed');
     await flush();
     expect(h.state).toBe('RECONNECTING');
@@ -395,7 +397,7 @@ describe('WARNING', () => {
 describe('RECONNECTING', () => {
   it('makes its first attempt at once', async () => {
     const h = await startService();
-    h.io.connect = 'hang';
+    h.io.defaults.connect = 'hang';
     h.io.loseConnection();
     await flush();
     expect(h.io.calls.connect).toHaveLength(2);
@@ -404,11 +406,12 @@ describe('RECONNECTING', () => {
 
   it('moves to HEALTHY when an attempt succeeds, with counters reset', async () => {
     const h = await startService({ config: exact });
-    h.io.connect = 'fail';
+    const first = context(h).connectionId;
+    h.io.defaults.connect = 'fail';
     h.io.loseConnection();
     await h.advance(3 * SECOND);
     expect(context(h).reconnectAttempts).toBe(3);
-    h.io.connect = 'succeed';
+    h.io.defaults.connect = 'succeed';
     await h.advanceUntil(() => h.state === 'HEALTHY', 10 * SECOND);
     expect(context(h)).toMatchObject({
       reconnectAttempts: 0,
@@ -417,12 +420,13 @@ describe('RECONNECTING', () => {
       nextRetryTime: null,
       errorMessage: null,
     });
-    expect(context(h).connectionId).toBe('conn-2');
+    expect(context(h).connectionId).not.toBe(first);
+    expect(h.io.openConnections()).toBe(1);
   });
 
   it('schedules each retry with nextRetryTime, and RECONNECT_NOW skips the wait', async () => {
     const h = await startService({ config: exact });
-    h.io.connect = 'fail';
+    h.io.defaults.connect = 'fail';
     h.io.loseConnection();
     await flush();
     expect(context(h).nextRetryTime).toBe(h.clock.now() + 1 * SECOND);
@@ -434,7 +438,7 @@ describe('RECONNECTING', () => {
 
   it('counts an attempt that exceeds connect_timeout as failed', async () => {
     const h = await startService({ config: { ...exact, connectTimeout: 10 * SECOND } });
-    h.io.connect = 'hang';
+    h.io.defaults.connect = 'hang';
     h.io.loseConnection();
     await h.advance(10 * SECOND);
     expect(h.io.calls.connect[1]?.signal.aborted).toBe(true);
@@ -446,7 +450,7 @@ describe('RECONNECTING', () => {
 describe('RECONNECTING backoff schedule', () => {
   it('attempts at once, then after 1, 2, 4, 8, 16, 32, 60, 60, 60 s, then goes UNREACHABLE', async () => {
     const h = await startService({ config: exact });
-    h.io.connect = 'fail';
+    h.io.defaults.connect = 'fail';
     h.io.loseConnection();
     await h.advanceUntil(() => h.state === 'UNREACHABLE', 3600 * SECOND);
     const times = h.io.calls.connect.slice(1).map((call) => call.at);
@@ -484,7 +488,7 @@ describe('UNREACHABLE', () => {
 
   it('moves to HEALTHY through RECONNECTING when a long-cycle attempt succeeds', async () => {
     const h = await unreachable({ config: exact });
-    h.io.connect = 'succeed';
+    h.io.defaults.connect = 'succeed';
     await h.advance(60 * SECOND);
     expect(h.path.slice(-3)).toEqual(['UNREACHABLE', 'RECONNECTING', 'HEALTHY']);
     expect(context(h)).toMatchObject({ reconnectAttempts: 0, unreachableRetries: 0 });
@@ -496,7 +500,7 @@ describe('UNREACHABLE', () => {
     expect(h.path.slice(-2)).toEqual(['UNREACHABLE', 'DISCONNECTED']);
     expect(context(h).unreachableRetries).toBe(10);
     expect(context(h).disconnectReason).toBe(
-      'gave up after 10 unreachable retries: connection refused at http://127.0.0.1:1/mcp',
+      'gave up after 10 unreachable retries: connect failed: connection refused',
     );
     expect(context(h).nextRetryTime).toBeNull();
   });
@@ -510,7 +514,7 @@ describe('UNREACHABLE', () => {
 
   it('makes an attempt at once on RECONNECT_NOW', async () => {
     const h = await unreachable();
-    h.io.connect = 'succeed';
+    h.io.defaults.connect = 'succeed';
     h.send({ type: 'RECONNECT_NOW' });
     await flush();
     expect(h.state).toBe('HEALTHY');
@@ -518,62 +522,69 @@ describe('UNREACHABLE', () => {
 });
 
 describe('STOP', () => {
-  const cases: [string, (h: ServiceHarness) => Promise<void> | void, string | null][] = [
-    ['INITIALIZING (connect in flight)', () => undefined, 'connect'],
-    ['HEALTHY', () => undefined, null],
+  /** The state, what it is doing when STOP arrives, and whether it has a connection open (to close) then. */
+  const cases: [string, (h: ServiceHarness) => Promise<void> | void, string | null, boolean][] = [
+    ['INITIALIZING (connect in flight)', () => undefined, 'connect', true],
+    ['HEALTHY', () => undefined, null, true],
     [
       'HEALTHY (ping in flight)',
       async (h) => {
-        h.io.ping = 'hang';
+        h.io.defaults.ping = 'hang';
         await h.advance(2 * SECOND);
       },
       'ping',
+      true,
     ],
     [
       'WARNING',
       async (h) => {
-        h.io.ping = 'fail';
+        h.io.defaults.ping = 'fail';
         await runChecks(h, 3);
       },
       null,
+      true,
     ],
     [
       'RECONNECTING (attempt in flight)',
       (h) => {
-        h.io.connect = 'hang';
+        h.io.defaults.connect = 'hang';
         h.io.loseConnection();
       },
       'connect',
+      true,
     ],
     [
       'RECONNECTING (waiting)',
       (h) => {
-        h.io.connect = 'fail';
+        h.io.defaults.connect = 'fail';
         h.io.loseConnection();
       },
       null,
+      false,
     ],
     [
       'UNREACHABLE',
       async (h) => {
-        h.io.connect = 'fail';
+        h.io.defaults.connect = 'fail';
         h.io.loseConnection();
         await h.advanceUntil(() => h.state === 'UNREACHABLE', 3600 * SECOND);
       },
       null,
+      false,
     ],
   ];
 
-  it.each(cases)('moves %s to DISCONNECTING, then DISCONNECTED', async (label, arrange, inFlight) => {
-    const h = await startService({ setup: (io) => (io.connect = label.startsWith('INITIALIZING') ? 'hang' : 'succeed') });
+  it.each(cases)('moves %s to DISCONNECTING, then DISCONNECTED', async (label, arrange, inFlight, connected) => {
+    const h = await startService({ setup: (io) => (io.defaults.connect = label.startsWith('INITIALIZING') ? 'hang' : 'succeed') });
     await arrange(h);
     await flush();
     const expected = label.split(' ')[0];
     expect(h.state).toBe(expected);
-    h.io.disconnect = 'hang';
+    h.io.defaults.disconnect = 'hang';
     h.send({ type: 'STOP' });
     await flush();
-    expect(h.state).toBe('DISCONNECTING');
+    // With nothing open there is nothing to close: the close finishes at once.
+    expect(h.state).toBe(connected ? 'DISCONNECTING' : 'DISCONNECTED');
     if (inFlight === 'connect') expect(h.io.calls.connect.at(-1)?.signal.aborted).toBe(true);
     expect(h.io.activeWatchers).toBe(0);
     await h.advance(10 * SECOND);
@@ -583,7 +594,7 @@ describe('STOP', () => {
     // A probe in flight is not aborted: it ends with the connection's close or at its own timeout,
     // and nobody hears its answer.
     if (inFlight === 'ping') {
-      expect(h.io.calls.ping.at(-1)?.signal.aborted).toBe(true);
+      expect(h.io.calls.ping.at(-1)?.outcome).not.toBe('answered');
       expect(context(h).totalHealthChecks).toBe(0);
     }
   });
@@ -593,13 +604,13 @@ describe('STOP', () => {
     h.send({ type: 'STOP', reason: 'maintenance' });
     await flush();
     expect(h.state).toBe('DISCONNECTED');
-    expect(h.io.calls.disconnect[0]?.input).toMatchObject({ connectionId: 'conn-1', timeoutMs: 10 * SECOND });
+    expect(h.io.calls.disconnect[0]?.input).toMatchObject({ connectionId: 'svc#1', timeoutMs: 10 * SECOND });
     expect(context(h)).toMatchObject({ disconnectReason: 'maintenance', connectionId: null });
   });
 
   it('forces DISCONNECTED after disconnect_timeout, aborting the close', async () => {
     const h = await startService({ config: { disconnectTimeout: 4 * SECOND } });
-    h.io.disconnect = 'hang';
+    h.io.defaults.disconnect = 'hang';
     h.send({ type: 'STOP' });
     await h.advance(4 * SECOND - 1);
     expect(h.state).toBe('DISCONNECTING');
@@ -624,7 +635,7 @@ describe('STOP', () => {
 
   it('cancels a pending restart when it arrives during DISCONNECTING', async () => {
     const h = await startService();
-    h.io.disconnect = 'hang';
+    h.io.defaults.disconnect = 'hang';
     h.send({ type: 'RESTART' });
     h.send({ type: 'STOP' });
     await h.advance(10 * SECOND);
@@ -636,7 +647,7 @@ describe('RESTART', () => {
   it('moves DISCONNECTED to INITIALIZING with counters reset', async () => {
     const h = await unreachable({ config: { maxUnreachableRetries: 1 } });
     await h.advanceUntil(() => h.state === 'DISCONNECTED', 24 * 3600 * SECOND);
-    h.io.connect = 'hang';
+    h.io.defaults.connect = 'hang';
     h.send({ type: 'RESTART' });
     await flush();
     expect(h.state).toBe('INITIALIZING');
@@ -655,7 +666,7 @@ describe('RESTART', () => {
     await flush();
     expect(h.path).toEqual(['INITIALIZING', 'HEALTHY', 'DISCONNECTING', 'INITIALIZING', 'HEALTHY']);
     expect(h.io.calls.disconnect).toHaveLength(1);
-    expect(context(h).connectionId).toBe('conn-2');
+    expect(context(h).connectionId).toBe('svc#2');
   });
 });
 
@@ -681,7 +692,7 @@ describe('REMOVE', () => {
 describe('tools refresh', () => {
   it('lists tools every tools_update_interval while available', async () => {
     const h = await startService({ config: { toolsUpdateInterval: 60 * SECOND } });
-    h.io.tools = [tool('a'), tool('b'), tool('c')];
+    h.io.defaults.tools = [tool('a'), tool('b'), tool('c')];
     await h.advance(60 * SECOND);
     expect(h.io.calls.listTools).toHaveLength(1);
     expect(context(h).toolCount).toBe(3);
@@ -691,7 +702,7 @@ describe('tools refresh', () => {
 
   it('coalesces tools/list_changed notifications within 1 s into one tools/list', async () => {
     const h = await startService();
-    h.io.tools = [tool('only')];
+    h.io.defaults.tools = [tool('only')];
     for (let i = 0; i < 5; i++) {
       h.io.toolsChanged();
       await h.advance(100);
@@ -703,7 +714,7 @@ describe('tools refresh', () => {
 
   it('lists again when the tools change during a refresh', async () => {
     const h = await startService();
-    h.io.listTools = { respondAfterMs: 500 };
+    h.io.defaults.listTools = { respondAfterMs: 500 };
     h.io.toolsChanged();
     await h.advance(SECOND + 100);
     h.io.toolsChanged();
@@ -714,7 +725,7 @@ describe('tools refresh', () => {
   it('keeps a pending tools/list_changed across HEALTHY → WARNING', async () => {
     const h = await startService({ config: { warningFailureThreshold: 1 } });
     h.io.toolsChanged();
-    h.io.ping = 'fail';
+    h.io.defaults.ping = 'fail';
     h.send({ type: 'CHECK_NOW' });
     await flush();
     expect(h.state).toBe('WARNING');
@@ -724,12 +735,12 @@ describe('tools refresh', () => {
 
   it('lists again after a refresh cut short by HEALTHY → WARNING', async () => {
     const h = await startService({ config: { warningFailureThreshold: 1 } });
-    h.io.listTools = 'hang';
+    h.io.defaults.listTools = 'hang';
     h.io.toolsChanged();
     await h.advance(SECOND);
     expect(h.io.calls.listTools).toHaveLength(1);
-    h.io.listTools = 'succeed';
-    h.io.ping = 'fail';
+    h.io.defaults.listTools = 'succeed';
+    h.io.defaults.ping = 'fail';
     h.send({ type: 'CHECK_NOW' });
     await h.advance(SECOND);
     expect(h.io.calls.listTools[0]?.signal.aborted).toBe(true);
@@ -738,7 +749,7 @@ describe('tools refresh', () => {
 
   it('does not retry a failing tools/list in a loop', async () => {
     const h = await startService();
-    h.io.listTools = 'fail';
+    h.io.defaults.listTools = 'fail';
     h.io.toolsChanged();
     await h.advance(60 * SECOND);
     expect(h.io.calls.listTools).toHaveLength(1);
@@ -746,9 +757,9 @@ describe('tools refresh', () => {
 
   it('keeps the refresh due time across HEALTHY ↔ WARNING', async () => {
     const h = await startService({ config: { toolsUpdateInterval: 100 * SECOND, healthCheckInterval: 10 * SECOND } });
-    h.io.ping = 'fail';
+    h.io.defaults.ping = 'fail';
     await h.advanceUntil(() => h.state === 'WARNING', 100 * SECOND);
-    h.io.ping = 'succeed';
+    h.io.defaults.ping = 'succeed';
     await h.advanceUntil(() => h.state === 'HEALTHY', 100 * SECOND);
     expect(h.io.calls.listTools).toHaveLength(0);
     await h.advanceUntil(() => h.io.calls.listTools.length === 1, 100 * SECOND);
@@ -761,7 +772,7 @@ describe('jitter', () => {
     const waits = new Set<number>();
     for (let i = 0; i < 20; i++) {
       const h = await startService({ input: { serviceName: `svc-${i}` }, config: { jitter: 0.2 } });
-      h.io.connect = 'fail';
+      h.io.defaults.connect = 'fail';
       h.io.loseConnection();
       await flush();
       const wait = (context(h).nextRetryTime ?? 0) - h.clock.now();
@@ -792,7 +803,7 @@ describe('jitter', () => {
       units[state].push(retry.delay / (2 * base));
     };
     h.actor.subscribe(record);
-    h.io.connect = 'fail';
+    h.io.defaults.connect = 'fail';
     h.io.loseConnection();
     await h.advanceUntil(() => h.state === 'DISCONNECTED', 24 * 3600 * SECOND);
     expect(units.RECONNECTING.length).toBeGreaterThanOrEqual(7);
@@ -809,7 +820,7 @@ describe('jitter', () => {
     const delays: number[] = [];
     for (let i = 0; i < 2; i++) {
       const h = await startService({ input: { randomSeed: 42 } });
-      h.io.connect = 'fail';
+      h.io.defaults.connect = 'fail';
       h.io.loseConnection();
       await flush();
       delays.push((context(h).nextRetryTime ?? 0) - h.clock.now());
@@ -821,8 +832,8 @@ describe('jitter', () => {
 describe('as a spawned child', () => {
   it('runs under a parent and its end is reported to the parent', async () => {
     const h = await startService();
-    const clock = new SimulatedClock();
-    const child = serviceMachine.provide({ actors: h.io.actors() });
+    const clock = new VirtualClock();
+    const child = serviceMachine.provide({ actors: h.io.actors });
     const parent = createMachine({
       types: {} as { events: { type: 'xstate.done.actor.svc' } },
       initial: 'running',
@@ -857,8 +868,7 @@ describe('cleanup', () => {
     await h.advance(5 * SECOND);
     h.stop();
     await flush();
-    const pending = (h.clock as unknown as { timeouts: Map<number, unknown> }).timeouts;
-    expect(pending.size).toBe(0);
+    expect(h.clock.pending).toBe(0);
     expect(h.io.activeWatchers).toBe(0);
   });
 });

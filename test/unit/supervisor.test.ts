@@ -2,7 +2,6 @@
 
 import { describe, expect, it, vi } from 'vitest';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
-import { SimulatedClock } from 'xstate';
 import { renderDashboard } from '../../src/cli/dashboard.js';
 import { formatTransitionJson, formatTransitionLine } from '../../src/cli/transition-log.js';
 import { ConnectionLostError, OperationTimeoutError } from '../../src/actors/errors.js';
@@ -22,8 +21,9 @@ import type { ToolCallOptions } from '../../src/supervisor/connection-layer.js';
 import type { ServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
 import { Supervisor, type FleetSpec, type ServiceSpec, type SupervisorOptions } from '../../src/supervisor/supervisor.js';
 import type { Transition } from '../../src/supervisor/transition.js';
-import { FakeConnections } from '../support/fake-connections.js';
-import { flush, virtualTime } from '../support/virtual-time.js';
+import { VirtualClock } from '../../src/supervisor/virtual-clock.js';
+import type { InMemoryConnections } from '../../src/testing/in-memory-connections.js';
+import { flush, inMemoryLayer } from '../support/service-harness.js';
 
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
@@ -37,12 +37,11 @@ const stdio = (name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec => (
 async function startFleet(
   services: ServiceSpec[],
   fleet: Partial<FleetSpec> = {},
-  setup?: (c: FakeConnections) => void,
+  setup?: (c: InMemoryConnections) => void,
   options: Pick<SupervisorOptions, 'batchWindowMs'> = {},
 ) {
-  const clock = new SimulatedClock();
-  clock.set(1_700_000_000_000);
-  const connections = new FakeConnections(clock);
+  const clock = new VirtualClock(1_700_000_000_000);
+  const connections = inMemoryLayer(clock);
   setup?.(connections);
   const supervisor = new Supervisor({ services, ...fleet }, { connections, clock, random: () => 0.5, ...options });
   const transitions: Transition[] = [];
@@ -51,9 +50,11 @@ async function startFleet(
   supervisor.services$.subscribe((s) => emissions.push(s));
   supervisor.start();
   await flush();
-  const time = virtualTime(clock);
   const state = (key: string) => supervisor.getServiceInfo(key).state;
-  return { supervisor, clock, connections, io: connections.io, transitions, emissions, state, ...time };
+  const advance = (ms: number) => clock.advance(ms);
+  const advanceUntil = (predicate: () => boolean, limitMs: number) => clock.advanceUntil(predicate, limitMs);
+  const pendingTimers = () => clock.pending;
+  return { supervisor, clock, connections, io: connections, transitions, emissions, state, advance, advanceUntil, pendingTimers };
 }
 
 /** The error `fn` throws (failing the test if it throws none). */
@@ -96,8 +97,8 @@ describe('Supervisor lifecycle of services', () => {
   });
 
   it('rejects a duplicate name in the initial config', () => {
-    const clock = new SimulatedClock();
-    expect(() => new Supervisor({ services: [stdio('a'), stdio('a')] }, { connections: new FakeConnections(clock), clock })).toThrow(
+    const clock = new VirtualClock();
+    expect(() => new Supervisor({ services: [stdio('a'), stdio('a')] }, { connections: inMemoryLayer(clock), clock })).toThrow(
       DuplicateServiceError,
     );
   });
@@ -122,12 +123,12 @@ describe('Supervisor lifecycle of services', () => {
   it('removes a service by stopping its actor, so no per-name done event reaches the supervisor actor', async () => {
     // XState memoizes transitions per event type on every state node; a finished child's done event
     // (`xstate.done.actor.<name>`) would leave an entry for every name ever removed.
-    const clock = new SimulatedClock();
+    const clock = new VirtualClock();
     const events: string[] = [];
     const supervisor = new Supervisor(
       { services: [] },
       {
-        connections: new FakeConnections(clock),
+        connections: inMemoryLayer(clock),
         clock,
         inspect: (event) => {
           if (event.type === '@xstate.event') events.push(event.event.type);
@@ -197,10 +198,10 @@ describe('header secrets', () => {
     const f = await startFleet([remote('api')]);
     const metrics: FleetMetrics[] = [];
     f.supervisor.metrics$.subscribe((m) => metrics.push(m));
-    f.io.connect = 'fail';
+    f.io.defaults.connect = 'fail';
     f.io.loseConnection();
     await f.advance(2 * SECOND);
-    f.io.connect = 'succeed';
+    f.io.defaults.connect = 'succeed';
     await f.advanceUntil(() => f.state('api') === 'HEALTHY', 60 * SECOND);
     f.supervisor.stopService('api');
     await flush();
@@ -237,7 +238,7 @@ describe('Supervisor typed errors', () => {
 
   it('rejects a call to an unavailable service at once, naming its state and next retry', async () => {
     const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } })]);
-    f.io.connect = 'fail';
+    f.io.defaults.connect = 'fail';
     f.io.loseConnection();
     await flush();
     const error = await f.supervisor.callTool('a', 'echo').catch((e: unknown) => e);
@@ -260,7 +261,7 @@ describe('Supervisor typed errors', () => {
   });
 
   it('never lets a call hang past its timeout (ToolCallTimeoutError)', async () => {
-    const f = await startFleet([stdio('a')], {}, (c) => (c.callBehaviour = 'hang'));
+    const f = await startFleet([stdio('a')], {}, (c) => (c.defaults.call = 'hang'));
     const call = f.supervisor.callTool('a', 'echo', {}, { timeoutMs: 5 * SECOND }).catch((e: unknown) => e);
     await f.advance(5 * SECOND);
     const error = await call;
@@ -269,15 +270,15 @@ describe('Supervisor typed errors', () => {
   });
 
   it('rejects a call in flight when the connection drops, and the service reconnects', async () => {
-    const f = await startFleet([stdio('a')], {}, (c) => (c.callBehaviour = 'dropConnection'));
-    await expect(f.supervisor.callTool('a', 'echo')).rejects.toThrow(/lost during the call/);
+    const f = await startFleet([stdio('a')], {}, (c) => (c.defaults.call = 'drop'));
+    await expect(f.supervisor.callTool('a', 'echo')).rejects.toThrow(/^connection lost: process exited with code 1/);
     await flush();
     expect(f.transitions.map((t) => t.to)).toContain('RECONNECTING');
     expect(f.state('a')).toBe('HEALTHY');
   });
 
   it('honours the caller abort signal', async () => {
-    const f = await startFleet([stdio('a')], {}, (c) => (c.callBehaviour = 'hang'));
+    const f = await startFleet([stdio('a')], {}, (c) => (c.defaults.call = 'hang'));
     const controller = new AbortController();
     const call = f.supervisor.callTool('a', 'echo', {}, { signal: controller.signal });
     controller.abort(new Error('caller gave up'));
@@ -357,7 +358,7 @@ describe('passive health through callTool', () => {
   });
 
   it('counts a call that fails at the transport level as a failed check', async () => {
-    const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } })], {}, (c) => (c.callBehaviour = 'timeOut'));
+    const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } })], {}, (c) => (c.defaults.call = 'timeOut'));
     await f.advance(2 * SECOND);
     await expect(f.supervisor.callTool('a', 'echo', {}, { timeoutMs: 5 * SECOND })).rejects.toThrow('timed out after 5000 ms');
     await flush();
@@ -372,7 +373,7 @@ describe('callTool on the real clock', () => {
   // The connection layer's own per-request timeout bounds the call: the supervisor adds no timer,
   // controller or error object the call does not need.
   async function realClockFleet() {
-    const connections = new FakeConnections(new SimulatedClock());
+    const connections = inMemoryLayer(new VirtualClock());
     const supervisor = new Supervisor({ services: [stdio('a')] }, { connections }).start();
     await supervisor.waitForService('a', { timeoutMs: 60 * SECOND });
     return { supervisor, connections };
@@ -462,18 +463,18 @@ describe('waitForService', () => {
 
   it('resolves when the service recovers', async () => {
     const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } })]);
-    f.io.connect = 'fail';
+    f.io.defaults.connect = 'fail';
     f.io.loseConnection();
     await flush();
     const waiting = f.supervisor.waitForService('a', { timeoutMs: 60 * SECOND });
-    f.io.connect = 'succeed';
+    f.io.defaults.connect = 'succeed';
     await f.advance(SECOND);
     await expect(waiting).resolves.toMatchObject({ state: 'HEALTHY' });
   });
 
   it('rejects with WaitTimeoutError when the service does not get there in time', async () => {
     const f = await startFleet([stdio('a')]);
-    f.io.connect = 'fail';
+    f.io.defaults.connect = 'fail';
     f.io.loseConnection();
     await flush();
     const waiting = f.supervisor.waitForService('a', { timeoutMs: 10 * SECOND }).catch((e: unknown) => e);
@@ -495,7 +496,7 @@ describe('checkHealth and reconnect', () => {
   it('runs a ping at once and reports its outcome', async () => {
     const f = await startFleet([stdio('a')]);
     await expect(f.supervisor.checkHealth('a')).resolves.toMatchObject({ service: 'a', ok: true, state: 'HEALTHY', healthTier: 'healthy' });
-    f.io.ping = 'fail';
+    f.io.defaults.ping = 'fail';
     const failed = await f.supervisor.checkHealth('a');
     expect(failed.ok).toBe(false);
     expect(failed.error).toContain('refused');
@@ -503,7 +504,7 @@ describe('checkHealth and reconnect', () => {
 
   it('waits for a slow ping up to its timeout: one answered after 2 s is ok', async () => {
     const f = await startFleet([stdio('a', { lifecycle: { pingTimeout: 3 * SECOND } })]);
-    f.io.ping = { respondAfterMs: 2 * SECOND };
+    f.io.defaults.ping = { respondAfterMs: 2 * SECOND };
     const checking = f.supervisor.checkHealth('a');
     await f.advance(2 * SECOND);
     await expect(checking).resolves.toMatchObject({ service: 'a', ok: true, state: 'HEALTHY', responseTime: 2 * SECOND, error: null });
@@ -511,7 +512,7 @@ describe('checkHealth and reconnect', () => {
 
   it('reports a ping that is never answered as failed once the ping timeout passes, not as a timeout of its own', async () => {
     const f = await startFleet([stdio('a', { lifecycle: { pingTimeout: 3 * SECOND } })]);
-    f.io.ping = 'hang';
+    f.io.defaults.ping = 'hang';
     const checking = f.supervisor.checkHealth('a');
     await f.advance(3 * SECOND);
     await expect(checking).resolves.toMatchObject({ ok: false, state: 'HEALTHY', error: 'ping timed out after 3000 ms' });
@@ -528,10 +529,10 @@ describe('checkHealth and reconnect', () => {
 
   it('reconnects at once on request, skipping the backoff', async () => {
     const f = await startFleet([stdio('a', { lifecycle: { jitter: 0 } })]);
-    f.io.connect = 'fail';
+    f.io.defaults.connect = 'fail';
     f.io.loseConnection();
     await flush();
-    f.io.connect = 'succeed';
+    f.io.defaults.connect = 'succeed';
     f.supervisor.reconnect('a');
     await flush();
     expect(f.state('a')).toBe('HEALTHY');
@@ -546,7 +547,7 @@ describe('connect queue', () => {
     );
     const f = await startFleet(services, { supervisor: { maxConcurrentConnects: 8 } });
     expect(f.supervisor.listServices().every((s) => s.state === 'HEALTHY')).toBe(true);
-    f.io.connect = { respondAfterMs: 100 };
+    f.io.defaults.connect = { respondAfterMs: 100 };
     const before = f.io.calls.connect.length;
     f.io.loseConnection();
     await flush();
@@ -563,7 +564,7 @@ describe('connect queue', () => {
 
   it('releases the slot of an attempt that is aborted while queued or connecting', async () => {
     const f = await startFleet([stdio('a'), stdio('b')], { supervisor: { maxConcurrentConnects: 1 } });
-    f.io.connect = 'hang';
+    f.io.defaults.connect = 'hang';
     f.io.loseConnection();
     await flush();
     expect(f.supervisor.connectQueue).toMatchObject({ inFlight: 1, queued: 1 });
@@ -598,18 +599,18 @@ describe('cleanup sweep', () => {
 describe('restart budget', () => {
   it('restarts a crashed service actor in INITIALIZING, then marks it DISCONNECTED when the budget is spent', async () => {
     const f = await startFleet([stdio('a')], { supervisor: { maxRestarts: 2, restartWindow: 60 * SECOND } });
-    f.io.watchThrows = true;
+    f.io.defaults.crashWatcher = true;
     f.io.loseConnection();
     await flush();
     const reasons = f.transitions.filter((t) => t.to === 'INITIALIZING').map((t) => t.reason);
     expect(reasons.filter((r) => r.startsWith('restarted after a crash'))).toHaveLength(2);
     expect(f.state('a')).toBe('DISCONNECTED');
     expect(f.supervisor.getServiceInfo('a').metadata.disconnectReason).toMatch(
-      /^restart budget exhausted: crashed 3 times within 60000 ms \(last: .*watcher exploded/,
+      /^restart budget exhausted: crashed 3 times within 60000 ms \(last: .*failed as it started \(a scripted crash\)/,
     );
     await expect(f.supervisor.callTool('a', 'echo')).rejects.toBeInstanceOf(ServiceUnavailableError);
     expect(() => f.supervisor.stopService('a')).not.toThrow();
-    f.io.watchThrows = false;
+    f.io.defaults.crashWatcher = false;
     f.supervisor.restartService('a');
     await flush();
     expect(f.state('a')).toBe('HEALTHY');
@@ -619,7 +620,7 @@ describe('restart budget', () => {
   async function crashRepeatedly(f: Awaited<ReturnType<typeof startFleet>>, times: number, spacing: number) {
     for (let crash = 0; crash < times; crash++) {
       if (crash > 0) await f.advance(spacing);
-      f.io.watchThrows = 'once';
+      f.io.defaults.crashWatcher = 'once';
       f.io.loseConnection();
       await flush();
     }
@@ -700,7 +701,7 @@ describe('streams', () => {
   it('on the real clock, gathers 50 ms of updates into one emission by default', async () => {
     vi.useFakeTimers();
     try {
-      const supervisor = new Supervisor({ services: [stdio('a'), stdio('b'), stdio('c')] }, { connections: new FakeConnections(new SimulatedClock()) });
+      const supervisor = new Supervisor({ services: [stdio('a'), stdio('b'), stdio('c')] }, { connections: inMemoryLayer(new VirtualClock()) });
       const emissions: ReadonlyMap<string, ServiceSnapshot>[] = [];
       supervisor.services$.subscribe((s) => emissions.push(s));
       supervisor.start();
@@ -724,7 +725,7 @@ describe('streams', () => {
 
   it('publishes every transition in order per service, even when snapshots coalesce', async () => {
     const f = await startFleet([stdio('a'), stdio('b')]);
-    f.io.connect = 'fail';
+    f.io.defaults.connect = 'fail';
     f.io.loseConnection();
     await f.advance(HOUR);
     for (const key of ['a', 'b']) {
@@ -760,7 +761,7 @@ describe('streams', () => {
   });
 
   it('keeps the streams alive when one service fails', async () => {
-    const f = await startFleet([stdio('a'), stdio('b')], {}, (c) => c.io.perService.set('a', { connect: 'fail' }));
+    const f = await startFleet([stdio('a'), stdio('b')], {}, (c) => (c.script('a').connect = 'fail'));
     let errored = false;
     f.supervisor.services$.subscribe({ error: () => (errored = true) });
     await f.advance(HOUR);
@@ -799,18 +800,18 @@ describe('stop()', () => {
     await f.supervisor.stop();
     expect(f.transitions.filter((t) => t.to === 'DISCONNECTED').map((t) => t.service).sort()).toEqual(['a', 'b']);
     expect(f.transitions.filter((t) => t.to === 'DISCONNECTED').every((t) => t.reason === 'supervisor stopped')).toBe(true);
-    expect(f.connections.closedAll).toBe(true);
+    expect(f.connections.closeAllCalls).toBeGreaterThan(0);
     expect(completed).toBe(3);
     expect(f.pendingTimers()).toBe(0);
   });
 
   it('is bounded by the disconnect timeout when a close hangs', async () => {
     const f = await startFleet([stdio('a', { lifecycle: { disconnectTimeout: 2 * SECOND } })]);
-    f.io.disconnect = 'hang';
+    f.io.defaults.disconnect = 'hang';
     const stopping = f.supervisor.stop();
     await f.advance(2 * SECOND);
     await stopping;
-    expect(f.connections.closedAll).toBe(true);
+    expect(f.connections.closeAllCalls).toBeGreaterThan(0);
   });
 
   it('is idempotent, and the API refuses work afterwards', async () => {
@@ -831,8 +832,8 @@ describe('stop()', () => {
   });
 
   it('says start() is needed when called before it', () => {
-    const clock = new SimulatedClock();
-    const supervisor = new Supervisor({ services: [stdio('a')] }, { connections: new FakeConnections(clock), clock });
+    const clock = new VirtualClock();
+    const supervisor = new Supervisor({ services: [stdio('a')] }, { connections: inMemoryLayer(clock), clock });
     const error = thrownBy(() => supervisor.reconnect('a'));
     expect(error).toBeInstanceOf(SupervisorStoppedError);
     expect(error).toMatchObject({ reason: 'not-started', message: 'cannot reconnect: the supervisor has not been started yet — call start() first' });
