@@ -1,8 +1,9 @@
 // What one service's statechart knows: its lifecycle metadata, grouped by how often it changes, plus the
 // effective config and the few numbers its delays are computed from. Plain data only, so snapshots serialise.
 
-import { redactTransport, type TransportConfig } from '../config/transport.js';
+import type { TransportConfig } from '../config/transport.js';
 import { resolveLifecycleConfig, type LifecycleConfig } from './defaults.js';
+import { redactTransport, type RedactedTransportConfig } from './redacted-transport.js';
 import { seedFromString } from './random.js';
 import { serviceKey } from './service-key.js';
 import type { TransitionCause } from './transition-cause.js';
@@ -34,7 +35,7 @@ export interface ServiceContext {
   serviceKey: string;
   config: LifecycleConfig;
   /** The service's transport with env and header values redacted. */
-  transport: TransportConfig;
+  transport: RedactedTransportConfig;
   health: HealthRecord;
   retry: RetryRecord;
   connection: ConnectionRecord;

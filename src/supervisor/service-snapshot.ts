@@ -131,7 +131,6 @@ export function toServiceSnapshot(state: ServiceState, context: ServiceContext):
     },
     serverInfo: connection.serverInfo,
     tools: context.tools.list,
-    // The service context keeps its transport as redactTransport returned it.
-    config: { transport: context.transport as RedactedTransportConfig, lifecycle: context.config },
+    config: { transport: context.transport, lifecycle: context.config },
   };
 }
