@@ -139,6 +139,7 @@ export class McpConnections {
     } catch (error) {
       throw toActionableError(error, {
         operation: 'connect',
+        serviceKey: entry.serviceKey,
         serviceName: entry.serviceName,
         transport: entry.transport,
         timeoutMs: options.timeoutMs,

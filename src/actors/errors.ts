@@ -172,13 +172,28 @@ export class McpRequestError extends McpActorError {
 /** What an operation was doing when it failed; enough to phrase the failure for a user. */
 export interface FailureContext {
   operation: string;
+  /** The fleet key of the service (`name`, or `agent/name`). */
+  serviceKey: string;
   serviceName: string;
   transport: TransportConfig;
   timeoutMs: number;
 }
 
-/** Any failure, as the most specific typed error with a secret-free message. */
+/**
+ * `error` with the fleet key of the service it concerns as its `service`, as the supervisor's own
+ * errors have it; an error that already names a service keeps it.
+ */
+export function concerning<E extends McpActorError>(error: E, serviceKey: string): E {
+  if (error.service === undefined) Object.assign(error, { service: serviceKey });
+  return error;
+}
+
+/** Any failure, as the most specific typed error with a secret-free message, naming its service. */
 export function toActionableError(error: unknown, context: FailureContext): McpActorError {
+  return concerning(classify(error, context), context.serviceKey);
+}
+
+function classify(error: unknown, context: FailureContext): McpActorError {
   if (error instanceof McpActorError) return error;
   const { transport } = context;
   const code = errorCode(error);
