@@ -14,6 +14,7 @@ import { NotConnectedError, ServiceNotRegisteredError, toActionableError } from 
 import { createMcpActors } from './mcp-actors.js';
 import type { NotificationRate } from './notification-budget.js';
 import { settleWithin, withDeadline } from './operation-deadline.js';
+import { operationSignal } from './operation-signal.js';
 
 export interface McpConnectionsOptions {
   /** Bound of a `tools/list` asked by the listTools actor, whose input carries none. Default 30 s. */
@@ -122,6 +123,8 @@ export class McpConnections {
     entry.opening?.controller.abort();
     const opening: Opening = { controller: new AbortController(), settled: Promise.resolve() };
     entry.opening = opening;
+    // Both signals end with this connect (XState gives each invocation its own), so joining them leaves
+    // nothing behind in a long-lived signal.
     const signal = options.signal ? AbortSignal.any([options.signal, opening.controller.signal]) : opening.controller.signal;
     this.connectionCount += 1;
     const connectionId = `${serviceKey}#${this.connectionCount}`;
@@ -143,6 +146,7 @@ export class McpConnections {
     } catch (error) {
       throw toActionableError(error, {
         operation: 'connect',
+        serviceKey: entry.serviceKey,
         serviceName: entry.serviceName,
         transport: entry.transport,
         timeoutMs: options.timeoutMs,
@@ -213,17 +217,14 @@ export class McpConnections {
   async callTool(serviceKey: string, name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<CallToolResult> {
     const connection = this.entry(serviceKey).connection;
     if (!connection) throw new NotConnectedError(serviceKey);
-    const callerSignal = options.signal;
-    if (!callerSignal) return connection.callTool(name, args, options);
-    // A caller's signal may live long (an app-wide shutdown signal); the SDK gets a per-call one.
-    const perCall = new AbortController();
-    const forward = () => perCall.abort(callerSignal.reason);
-    if (callerSignal.aborted) forward();
-    else callerSignal.addEventListener('abort', forward, { once: true });
+    if (!options.signal) return connection.callTool(name, args, options);
+    // A caller's signal may live long (an app-wide shutdown signal); the SDK, which keeps its listener
+    // on the signal it is given, gets a per-call one.
+    const perCall = operationSignal(options.signal);
     try {
       return await connection.callTool(name, args, { ...options, signal: perCall.signal });
     } finally {
-      callerSignal.removeEventListener('abort', forward);
+      perCall.dispose();
     }
   }
 

@@ -24,6 +24,7 @@ import {
   MessageTooLargeError,
   NotConnectedError,
   ServerExitedError,
+  concerning,
   toActionableError,
 } from './errors.js';
 import {
@@ -398,13 +399,14 @@ export class McpConnection {
    * the hot path (ping, tools/call) adds no timer or controller of its own.
    */
   private request<T>(operation: string, options: RequestOptions, send: (sdkOptions: SdkRequestOptions) => Promise<T>): Promise<T> {
-    if (this.lossReason !== null) return Promise.reject(new ConnectionLostError(this.lossReason));
-    if (this.closing) return Promise.reject(new NotConnectedError(this.target.serviceKey));
+    const { serviceKey } = this.target;
+    if (this.lossReason !== null) return Promise.reject(concerning(new ConnectionLostError(this.lossReason), serviceKey));
+    if (this.closing) return Promise.reject(new NotConnectedError(serviceKey));
     return send({ signal: options.signal, timeout: options.timeoutMs }).catch((error: unknown) => {
       // An aborted caller gets its own reason, as fetch() does.
       if (options.signal?.aborted) throw options.signal.reason;
-      if (error instanceof McpActorError) throw error;
-      if (this.lossReason !== null) throw new ConnectionLostError(this.lossReason);
+      if (error instanceof McpActorError) throw concerning(error, serviceKey);
+      if (this.lossReason !== null) throw concerning(new ConnectionLostError(this.lossReason), serviceKey);
       throw this.explain(error, operation, options.timeoutMs);
     });
   }
@@ -412,6 +414,7 @@ export class McpConnection {
   private explain(error: unknown, operation: string, timeoutMs: number): McpActorError {
     return toActionableError(error, {
       operation,
+      serviceKey: this.target.serviceKey,
       serviceName: this.target.serviceName,
       transport: this.target.transport,
       timeoutMs,

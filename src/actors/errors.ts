@@ -14,30 +14,42 @@ import { McpSupervisorError, type McpSupervisorErrorCode } from '../mcp-supervis
  * describes (its message says what the operation was and what failed, secrets redacted).
  */
 export class McpActorError extends McpSupervisorError {
+  /** `MCP_OPERATION_FAILED` here; each subclass has its own. */
   readonly code: McpSupervisorErrorCode = 'MCP_OPERATION_FAILED';
 }
 
 /** The stdio command does not exist (or is not on the PATH the server gets). */
 export class CommandNotFoundError extends McpActorError {
+  /** Always `COMMAND_NOT_FOUND`. */
   override readonly code = 'COMMAND_NOT_FOUND';
-  constructor(readonly command: string) {
+  constructor(
+    /** The command as configured. */
+    readonly command: string,
+  ) {
     super(`command not found: ${command}`);
   }
 }
 
 /** The configured working directory of a stdio server does not exist. */
 export class WorkingDirectoryNotFoundError extends McpActorError {
+  /** Always `WORKING_DIRECTORY_NOT_FOUND`. */
   override readonly code = 'WORKING_DIRECTORY_NOT_FOUND';
-  constructor(readonly cwd: string) {
+  constructor(
+    /** The working directory as configured. */
+    readonly cwd: string,
+  ) {
     super(`working directory not found: ${cwd}`);
   }
 }
 
 /** The server process ended before the connection was established. */
 export class ServerExitedError extends McpActorError {
+  /** Always `SERVER_EXITED`. */
   override readonly code = 'SERVER_EXITED';
   constructor(
+    /** How the process ended: its exit code or signal. */
     readonly exit: ProcessExit,
+    /** The last lines the server wrote to stderr, secrets redacted. */
     readonly stderrTail: readonly string[],
   ) {
     const stderr = stderrTail.length > 0 ? `; last stderr lines:\n${stderrTail.map((line) => `  ${line}`).join('\n')}` : '; it wrote nothing to stderr';
@@ -47,18 +59,24 @@ export class ServerExitedError extends McpActorError {
 
 /** Nothing listens at the server's URL (ECONNREFUSED). */
 export class ConnectionRefusedError extends McpActorError {
+  /** Always `CONNECTION_REFUSED`. */
   override readonly code = 'CONNECTION_REFUSED';
-  /** `url` is already redacted. */
-  constructor(readonly url: string) {
+  constructor(
+    /** The server's URL, secrets redacted. */
+    readonly url: string,
+  ) {
     super(`connection refused at ${url}`);
   }
 }
 
 /** HTTP 401 or 403. */
 export class UnauthorizedError extends McpActorError {
+  /** Always `UNAUTHORIZED`. */
   override readonly code = 'UNAUTHORIZED';
   constructor(
+    /** The service's name as configured. */
     readonly serviceName: string,
+    /** The HTTP status: 401 or 403. */
     readonly status: number,
   ) {
     super(`unauthorized — check the headers for ${serviceName}`);
@@ -67,11 +85,14 @@ export class UnauthorizedError extends McpActorError {
 
 /** Any other HTTP error status from an MCP endpoint. */
 export class HttpStatusError extends McpActorError {
+  /** Always `HTTP_STATUS`. */
   override readonly code = 'HTTP_STATUS';
   constructor(
+    /** The operation that failed (`connect`, `ping`, `tools/list`, `tools/call <tool>`). */
     readonly operation: string,
+    /** The HTTP status the server answered with. */
     readonly status: number,
-    /** Already redacted. */
+    /** The server's URL, secrets redacted. */
     readonly url: string,
     hint: string,
   ) {
@@ -81,9 +102,12 @@ export class HttpStatusError extends McpActorError {
 
 /** An MCP request (a connect, a ping, a tool call) got no answer within its bound. */
 export class OperationTimeoutError extends McpActorError {
+  /** Always `OPERATION_TIMEOUT`. */
   override readonly code = 'OPERATION_TIMEOUT';
   constructor(
+    /** The operation that failed (`connect`, `ping`, `tools/list`, `tools/call <tool>`). */
     readonly operation: string,
+    /** The bound that ran out, in ms. */
     readonly timeoutMs: number,
   ) {
     super(`${operation} timed out after ${timeoutMs} ms`);
@@ -92,25 +116,38 @@ export class OperationTimeoutError extends McpActorError {
 
 /** The caller's abort signal fired (the invoking state was left, the caller gave up). */
 export class OperationAbortedError extends McpActorError {
+  /** Always `OPERATION_ABORTED`. */
   override readonly code = 'OPERATION_ABORTED';
-  constructor(readonly operation: string) {
+  constructor(
+    /** The operation that failed (`connect`, `ping`, `tools/list`, `tools/call <tool>`). */
+    readonly operation: string,
+  ) {
     super(`${operation} was aborted`);
   }
 }
 
 /** The connection dropped (process exit, socket or session lost) while an operation needed it. */
 export class ConnectionLostError extends McpActorError {
+  /** Always `CONNECTION_LOST`. */
   override readonly code = 'CONNECTION_LOST';
-  constructor(readonly reason: string) {
+  constructor(
+    /** How the connection was lost (the process exited, the session ended, …). */
+    readonly reason: string,
+  ) {
     super(`connection lost: ${reason}`);
   }
 }
 
 /** The service has no open connection with that id (never connected, closed, or replaced). */
 export class NotConnectedError extends McpActorError {
+  /** Always `NOT_CONNECTED`. */
   override readonly code = 'NOT_CONNECTED';
+  /** The fleet key of the service (`name`, or `agent/name`). */
   override readonly service: string;
-  constructor(readonly serviceKey: string) {
+  constructor(
+    /** The same fleet key as `service`. */
+    readonly serviceKey: string,
+  ) {
     super(`${serviceKey} is not connected`);
     this.service = serviceKey;
   }
@@ -118,9 +155,14 @@ export class NotConnectedError extends McpActorError {
 
 /** `register(serviceKey, transport)` was never called for this service. */
 export class ServiceNotRegisteredError extends McpActorError {
+  /** Always `SERVICE_NOT_REGISTERED`. */
   override readonly code = 'SERVICE_NOT_REGISTERED';
+  /** The fleet key of the service (`name`, or `agent/name`). */
   override readonly service: string;
-  constructor(readonly serviceKey: string) {
+  constructor(
+    /** The same fleet key as `service`. */
+    readonly serviceKey: string,
+  ) {
     super(`no transport registered for service ${serviceKey}`);
     this.service = serviceKey;
   }
@@ -128,10 +170,14 @@ export class ServiceNotRegisteredError extends McpActorError {
 
 /** The server's reply was larger than one message may be; it was skipped, not read. */
 export class MessageTooLargeError extends McpActorError {
+  /** Always `MESSAGE_TOO_LARGE`. */
   override readonly code = 'MESSAGE_TOO_LARGE';
   constructor(
+    /** The operation that failed (`connect`, `ping`, `tools/list`, `tools/call <tool>`). */
     readonly operation: string,
+    /** The size of the reply, in bytes. */
     readonly bytes: number,
+    /** The largest message accepted, in bytes. */
     readonly limitBytes: number,
   ) {
     super(
@@ -143,8 +189,10 @@ export class MessageTooLargeError extends McpActorError {
 
 /** The supervisor's process ran out of file descriptors (EMFILE / ENFILE). */
 export class TooManyOpenFilesError extends McpActorError {
+  /** Always `TOO_MANY_OPEN_FILES`. */
   override readonly code = 'TOO_MANY_OPEN_FILES';
   constructor(
+    /** The operation that failed (`connect`, `ping`, `tools/list`, `tools/call <tool>`). */
     readonly operation: string,
     /** `EMFILE` (this process's limit) or `ENFILE` (the system's). */
     readonly systemCode: string,
@@ -158,8 +206,10 @@ export class TooManyOpenFilesError extends McpActorError {
 
 /** The server answered with a JSON-RPC error. */
 export class McpRequestError extends McpActorError {
+  /** Always `MCP_REQUEST_FAILED`. */
   override readonly code = 'MCP_REQUEST_FAILED';
   constructor(
+    /** The operation that failed (`connect`, `ping`, `tools/list`, `tools/call <tool>`). */
     readonly operation: string,
     /** The JSON-RPC error code of the answer (e.g. -32602, invalid params). */
     readonly jsonRpcCode: number,
@@ -172,13 +222,28 @@ export class McpRequestError extends McpActorError {
 /** What an operation was doing when it failed; enough to phrase the failure for a user. */
 export interface FailureContext {
   operation: string;
+  /** The fleet key of the service (`name`, or `agent/name`). */
+  serviceKey: string;
   serviceName: string;
   transport: TransportConfig;
   timeoutMs: number;
 }
 
-/** Any failure, as the most specific typed error with a secret-free message. */
+/**
+ * `error` with the fleet key of the service it concerns as its `service`, as the supervisor's own
+ * errors have it; an error that already names a service keeps it.
+ */
+export function concerning<E extends McpActorError>(error: E, serviceKey: string): E {
+  if (error.service === undefined) Object.assign(error, { service: serviceKey });
+  return error;
+}
+
+/** Any failure, as the most specific typed error with a secret-free message, naming its service. */
 export function toActionableError(error: unknown, context: FailureContext): McpActorError {
+  return concerning(classify(error, context), context.serviceKey);
+}
+
+function classify(error: unknown, context: FailureContext): McpActorError {
   if (error instanceof McpActorError) return error;
   const { transport } = context;
   const code = errorCode(error);

@@ -3,9 +3,7 @@
 
 import { abortReason } from './abort-reason.js';
 import { OperationAbortedError, OperationTimeoutError } from './errors.js';
-
-/** setTimeout's largest delay; a longer one would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS, operationSignal } from './operation-signal.js';
 
 /**
  * Runs `run` with a signal that aborts after `timeoutMs` or when `signal` aborts, and settles at that
@@ -18,19 +16,15 @@ export async function withDeadline<T>(
   signal: AbortSignal | undefined,
   run: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const controller = new AbortController();
-  const onCallerAbort = () => controller.abort(new OperationAbortedError(operation));
-  if (signal?.aborted) onCallerAbort();
-  else signal?.addEventListener('abort', onCallerAbort, { once: true });
-  const timer = setTimeout(
-    () => controller.abort(new OperationTimeoutError(operation, timeoutMs)),
-    Math.min(Math.max(timeoutMs, 0), MAX_TIMER_MS),
-  );
+  const deadline = operationSignal(signal, {
+    timeoutMs,
+    timeoutReason: () => new OperationTimeoutError(operation, timeoutMs),
+    callerReason: () => new OperationAbortedError(operation),
+  });
   try {
-    return await untilAborted(run(controller.signal), controller.signal);
+    return await untilAborted(run(deadline.signal), deadline.signal);
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onCallerAbort);
+    deadline.dispose();
   }
 }
 

@@ -63,7 +63,9 @@ export const MAX_LISTED_ISSUES = 100;
  * and `issues` has them as data (`warnings` those that did not reject it).
  */
 export class ConfigError extends McpSupervisorError {
+  /** Always `CONFIG_INVALID`. */
   readonly code = 'CONFIG_INVALID';
+  /** Always `ConfigError`, also in minified code. */
   override readonly name = 'ConfigError';
   /** Every error of the config, in reading order. */
   readonly issues: readonly ConfigIssue[];

@@ -14,14 +14,19 @@ type Transition = Omit<AnyTransitionDefinition, 'eventType'> & { eventType: stri
 
 /** One arrow between top-level states, with every cause that can take it (events, guards, delays). */
 export interface DiagramEdge {
+  /** The state the arrow leaves (`[*]` for the start). */
   from: string;
+  /** The state the arrow enters (`[*]` for the end). */
   to: string;
+  /** What can take the arrow: event types, guard names and delay names. */
   causes: string[];
 }
 
+/** The lifecycle diagram as data: what `mcp-supervisor diagram --format json` prints. */
 export interface DiagramJson {
   /** The machine's top-level states in document order (final states are drawn as `[*]`). */
   states: string[];
+  /** One arrow per pair of states, start first and end last. */
   edges: DiagramEdge[];
 }
 

@@ -3,8 +3,14 @@
 /** JSON-RPC "method not found": a server that does not implement `ping` is still alive. */
 export const METHOD_NOT_FOUND = -32601;
 
+/**
+ * Whether the server answered "method not found". The SDK's errors carry the JSON-RPC code as `code`;
+ * the actors' McpRequestError as `jsonRpcCode` (its `code` is mcp-supervisor's own, MCP_REQUEST_FAILED).
+ */
 export function isMethodNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === METHOD_NOT_FOUND;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, jsonRpcCode } = error as { code?: unknown; jsonRpcCode?: unknown };
+  return jsonRpcCode === METHOD_NOT_FOUND || code === METHOD_NOT_FOUND;
 }
 
 /** The message recorded in `errorMessage`: the actor's own (already user-facing and redacted). */

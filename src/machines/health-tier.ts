@@ -2,7 +2,9 @@
 
 import type { LifecycleConfig } from './defaults.js';
 
+/** The health tiers, fastest first: a ping is classed by its response time (see `healthyThreshold` and the next two). */
 export const HEALTH_TIERS = ['healthy', 'warning', 'slow', 'unhealthy'] as const;
+/** One of {@link HEALTH_TIERS}. */
 export type HealthTier = (typeof HEALTH_TIERS)[number];
 
 /** The response-time bounds of the health tiers. */

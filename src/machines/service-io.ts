@@ -8,21 +8,31 @@ import type { Priority } from './defaults.js';
 
 /** Who an actor works for. Implementations look up the real (unredacted) transport by this key. */
 export interface ServiceRef {
+  /** The service's fleet key: `name` in the global scope, `agent/name` in an agent's. */
   serviceKey: string;
+  /** The service's name as configured. */
   serviceName: string;
+  /** The agent whose scope the service belongs to; null for the global scope. */
   agentId: string | null;
 }
 
 /** A tool as listed by `tools/list` (the serialisable part the fleet needs). */
 export interface ToolDescriptor {
+  /** The name to call the tool by. */
   name: string;
+  /** A human-readable title, when the server gives one. */
   title?: string;
+  /** What the tool does, as the server describes it. */
   description?: string;
+  /** The JSON Schema of the tool's arguments. */
   inputSchema: Record<string, unknown>;
 }
 
+/** The server's own name and version, as it reported them when the connection was opened. */
 export interface ServerInfo {
+  /** The server's name. */
   name: string;
+  /** The server's version. */
   version: string;
 }
 
@@ -34,6 +44,7 @@ export type ProtocolEra = 'legacy' | 'modern';
 
 /** What a connect negotiated with the server. */
 export interface NegotiatedProtocol {
+  /** The protocol generation the connection speaks. */
   era: ProtocolEra;
   /** The protocol revision, e.g. `2025-11-25` or `2026-07-28`. */
   version: string;
@@ -46,6 +57,7 @@ export interface NegotiatedProtocol {
 export interface ConnectInput extends ServiceRef {
   /** 1-based attempt number within the current reconnect cycle (0 for the first connect). */
   attempt: number;
+  /** Bound of the whole connect, in ms (the service's `connectTimeout`). */
   timeoutMs: number;
   /** The service's priority: a fleet-wide connect queue serves critical services first. */
   priority: Priority;
@@ -55,16 +67,22 @@ export interface ConnectInput extends ServiceRef {
    */
   closeTimeoutMs: number;
 }
+
+/** What a successful `connect` resolves with. */
 export interface ConnectOutput {
   /** Opaque id of the live connection; later actors receive it to act on exactly that connection. */
   connectionId: string;
+  /** The server's name and version; null when it gave none. */
   serverInfo: ServerInfo | null;
+  /** The era and revision negotiated. */
   protocol: NegotiatedProtocol;
+  /** Every tool the server lists. */
   tools: ToolDescriptor[];
 }
 
 /** `listTools`: a full, paginated `tools/list`. */
 export interface ListToolsInput extends ServiceRef {
+  /** The connection to list on (from `ConnectOutput`). */
   connectionId: string;
 }
 
@@ -74,6 +92,7 @@ export interface ListToolsInput extends ServiceRef {
  * connection: a loss, a changed tool list, and, with passive health on, how tool calls fare.
  */
 export interface ConnectionActorInput extends ServiceRef {
+  /** The connection to watch and probe (from `ConnectOutput`). */
   connectionId: string;
   /**
    * Tool calls count as health signals: a call that fails at the transport level is a failed probe,
@@ -95,7 +114,9 @@ export type ConnectionCommand =
  * whatever a connect aborted by the stop had opened: when it resolves, no process of the service runs.
  */
 export interface DisconnectInput extends ServiceRef {
+  /** The connection to close; null when the service has none (a stop during a connect). */
   connectionId: string | null;
+  /** Time the close may take, in ms (the service's `disconnectTimeout`). */
   timeoutMs: number;
 }
 
@@ -110,13 +131,19 @@ export type ConnectionEvent =
   | { type: 'PROBE_FAILED'; error: unknown }
   /** Passive health: a tool call failed at the transport level (a timeout, a broken connection). */
   | { type: 'CALL_FAILED'; error: unknown }
+  /** The connection dropped (the process exited, the socket or session was lost); `reason` says how. */
   | { type: 'CONNECTION_LOST'; reason: string }
+  /** The server announced that its tool list changed (`notifications/tools/list_changed`). */
   | { type: 'TOOLS_CHANGED' };
 
 /** The four actor implementations a caller provides to the service machine. */
 export interface ServiceActors {
+  /** Opens a fresh connection and lists its tools (see {@link ConnectInput}). */
   connect: PromiseActorLogic<ConnectOutput, ConnectInput>;
+  /** Watches and probes the live connection while the service is available (see {@link ConnectionActorInput}). */
   connection: CallbackActorLogic<ConnectionCommand, ConnectionActorInput>;
+  /** Lists the tools again (see {@link ListToolsInput}). */
   listTools: PromiseActorLogic<ToolDescriptor[], ListToolsInput>;
+  /** Closes the connection and ends the server's processes (see {@link DisconnectInput}). */
   disconnect: PromiseActorLogic<void, DisconnectInput>;
 }

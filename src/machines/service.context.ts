@@ -1,14 +1,17 @@
 // What one service's statechart knows: its lifecycle metadata, grouped by how often it changes, plus the
 // effective config and the few numbers its delays are computed from. Plain data only, so snapshots serialise.
 
-import { redactTransport, type TransportConfig } from '../config/transport.js';
+import type { TransportConfig } from '../config/transport.js';
 import { resolveLifecycleConfig, type LifecycleConfig } from './defaults.js';
+import { redactTransport, type RedactedTransportConfig } from './redacted-transport.js';
 import { seedFromString } from './random.js';
 import { serviceKey } from './service-key.js';
 import type { TransitionCause } from './transition-cause.js';
 import type { NegotiatedProtocol, ServerInfo, ToolDescriptor } from './service-io.js';
 
+/** What a service machine is started with (`createActor(serviceMachine, { input })`). */
 export interface ServiceMachineInput {
+  /** The service's name; with `agentId` it makes the fleet key. */
   serviceName: string;
   /** The agent whose scope the service belongs to; null or absent for the global store. */
   agentId?: string | null;
@@ -29,18 +32,29 @@ export interface ServiceMachineInput {
  * view (src/supervisor/service-snapshot.ts).
  */
 export interface ServiceContext {
+  /** The service's name. */
   serviceName: string;
+  /** The agent whose scope the service belongs to; null for the global scope. */
   agentId: string | null;
+  /** The fleet key: `name` in the global scope, `agent/name` in an agent's. */
   serviceKey: string;
+  /** The effective settings: the input's, with every unset one at its default. */
   config: LifecycleConfig;
   /** The service's transport with env and header values redacted. */
-  transport: TransportConfig;
+  transport: RedactedTransportConfig;
+  /** What the health checks found. */
   health: HealthRecord;
+  /** The reconnect cycles in progress. */
   retry: RetryRecord;
+  /** The live connection, and what the last connect negotiated. */
   connection: ConnectionRecord;
+  /** The cached tool list. */
   tools: ToolsRecord;
+  /** The last failure's message (secret-free); null when none is current. */
   errorMessage: string | null;
+  /** Why the service was stopped or gave up, as a sentence; null while it runs. */
   disconnectReason: string | null;
+  /** When the service entered its current lifecycle state. */
   stateEnteredTime: number;
   /** A RESTART arrived while active: DISCONNECTING continues into INITIALIZING. */
   restartRequested: boolean;
@@ -50,11 +64,15 @@ export interface ServiceContext {
 
 /** What the health checks found; changes with every check. */
 export interface HealthRecord {
+  /** Failed health checks in a row (reset by a success). */
   consecutiveFailures: number;
+  /** Successful health checks in a row (reset by a failure). */
   consecutiveSuccesses: number;
   /** When the last health probe was sent. */
   lastPingTime: number | null;
+  /** When a health check last passed. */
   lastSuccessTime: number | null;
+  /** When a health check last failed. */
   lastFailureTime: number | null;
   /** Response time of the last health check; null when it failed. */
   responseTime: number | null;
@@ -72,7 +90,9 @@ export interface HealthRecord {
 
 /** The reconnect cycles: attempts, the wait in progress, and the jitter source. */
 export interface RetryRecord {
+  /** Attempts made in the current short reconnect cycle (RECONNECTING). */
   reconnectAttempts: number;
+  /** Retries made in the long cycle (UNREACHABLE). */
   unreachableRetries: number;
   /** When the next reconnect attempt is due (RECONNECTING / UNREACHABLE), else null. */
   nextRetryTime: number | null;
@@ -88,15 +108,19 @@ export interface RetryRecord {
 export interface ConnectionRecord {
   /** Opaque id of the live connection; null when there is none. */
   id: string | null;
+  /** When the live connection was opened; null when there is none. */
   connectedTime: number | null;
   /** What the last connect found; kept after the connection ends. */
   serverInfo: ServerInfo | null;
+  /** The era and revision the last connect negotiated; kept after the connection ends. */
   protocol: NegotiatedProtocol | null;
 }
 
 /** The cached tool list and the bookkeeping of its refreshes. */
 export interface ToolsRecord {
+  /** The tools the server listed last. */
   list: readonly ToolDescriptor[];
+  /** When the list was last fetched; null before the first. */
   updatedTime: number | null;
   /** Time left until the periodic tools refresh, for `toolsRefreshDue`. */
   refreshDelay: number;

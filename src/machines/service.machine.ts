@@ -33,6 +33,7 @@ export const SERVICE_STATES = [
   'DISCONNECTING',
   'DISCONNECTED',
 ] as const;
+/** One of {@link SERVICE_STATES}. */
 export type ServiceState = (typeof SERVICE_STATES)[number];
 
 /** The lifecycle state of a service snapshot's value (`{ HEALTHY: { … } }` → `HEALTHY`); REMOVED once ended. */
@@ -43,17 +44,26 @@ export function lifecycleState(value: StateValue): ServiceState | 'REMOVED' {
 /** The tag of the states in which tools may be called: `snapshot.hasTag(AVAILABLE)`. */
 export const AVAILABLE = 'available';
 
+/** The events a service machine accepts: commands from its owner, and what its connection actor reports. */
 export type ServiceEvent =
-  /** `cause` says why (default `manual_stop`); `reason` is the sentence shown as `disconnectReason`. */
+  /**
+   * Stop: close the connection (DISCONNECTING) and rest in DISCONNECTED. `cause` says why (default
+   * `manual_stop`); `reason` is the sentence shown as `disconnectReason`.
+   */
   | { type: 'STOP'; cause?: StopCause; reason?: string }
+  /** Close the connection and start over from INITIALIZING (also from DISCONNECTED). */
   | { type: 'RESTART' }
+  /** End a DISCONNECTED service's actor: it is removed. */
   | { type: 'REMOVE' }
+  /** Run the next health check now rather than at its interval. */
   | { type: 'CHECK_NOW' }
+  /** Skip the backoff wait of RECONNECTING or UNREACHABLE and try to connect now. */
   | { type: 'RECONNECT_NOW' }
   | ConnectionEvent;
 
 /** Raised by the placeholder actors: the caller must provide real ones. */
 export class ActorNotProvidedError extends McpSupervisorError {
+  /** Always `ACTOR_NOT_PROVIDED`. */
   readonly code = 'ACTOR_NOT_PROVIDED';
   constructor(actor: string) {
     super(`the service machine's '${actor}' actor was not provided: use serviceMachine.provide({ actors: { ${actor} } })`);
@@ -226,6 +236,13 @@ function availableState<const Success extends Outcome, const Failure extends Out
   } as const;
 }
 
+/**
+ * The lifecycle statechart of one service: INITIALIZING, HEALTHY, WARNING, RECONNECTING, UNREACHABLE,
+ * DISCONNECTING and DISCONNECTED, with its health checks and backoff as delayed transitions. Its I/O
+ * actors are placeholders that throw {@link ActorNotProvidedError}: run it with
+ * `createActor(serviceMachine.provide({ actors }), { input })`, where `actors` are {@link ServiceActors}
+ * and `input` a {@link ServiceMachineInput}.
+ */
 export const serviceMachine = setup({
   types: {
     context: {} as ServiceContext,
@@ -586,6 +603,7 @@ export const serviceMachine = setup({
   },
 });
 
+/** The type of {@link serviceMachine}. */
 export type ServiceMachine = typeof serviceMachine;
 
 /**

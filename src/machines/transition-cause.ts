@@ -2,6 +2,7 @@
 // records the cause on the edge that decides it (context.cause); the supervisor adds the causes that
 // are its own decisions (a crash restart, removal, the cleanup sweep) and writes the sentence beside it.
 
+/** Every reason a service can change lifecycle state, as recorded in its context and snapshots (`cause`). */
 export const TRANSITION_CAUSES = [
   /** (spawn) → INITIALIZING. */
   'registered',
@@ -43,6 +44,7 @@ export const TRANSITION_CAUSES = [
   'restart_budget_exhausted',
 ] as const;
 
+/** One of {@link TRANSITION_CAUSES}. */
 export type TransitionCause = (typeof TRANSITION_CAUSES)[number];
 
 /** The causes a STOP may carry; a STOP without one is `manual_stop`. */

@@ -9,6 +9,7 @@ import type { CallOptions } from './call-options.js';
 
 /** A tool call's options as the connection layer gets them: the caller's, with the timeout always set. */
 export interface ToolCallOptions extends CallOptions {
+  /** How long to wait for the answer, in ms (the supervisor fills in the default). */
   timeoutMs: number;
 }
 

@@ -39,9 +39,14 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** The port asked for is taken by another program (or another bridge). */
 export class InspectorPortInUseError extends McpSupervisorError {
+  /** Always `INSPECTOR_PORT_IN_USE`. */
   readonly code = 'INSPECTOR_PORT_IN_USE';
+  /** Always `InspectorPortInUseError`, also in minified code. */
   override readonly name = 'InspectorPortInUseError';
-  constructor(readonly port: number) {
+  constructor(
+    /** The port asked for. */
+    readonly port: number,
+  ) {
     super(`the Stately inspector bridge cannot listen on ${HOST}:${port}: the port is in use; pick another port, or 0 for a free one`);
   }
 }

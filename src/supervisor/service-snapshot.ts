@@ -138,7 +138,6 @@ export function toServiceSnapshot({ state, available, context }: ServiceReading)
     },
     serverInfo: connection.serverInfo,
     tools: context.tools.list,
-    // The service context keeps its transport as redactTransport returned it.
-    config: { transport: context.transport as RedactedTransportConfig, lifecycle: context.config },
+    config: { transport: context.transport, lifecycle: context.config },
   };
 }

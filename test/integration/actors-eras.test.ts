@@ -95,7 +95,9 @@ describe.each([
     // Over HTTP with nothing in flight, the loss may be found by the probe itself.
     const probe = harness.ping(connectionId, PATIENT_MS).catch((failure: unknown) => failure);
     await watcher.next('CONNECTION_LOST', PATIENT_MS);
-    expect(await probe).toBeInstanceOf(ConnectionLostError);
+    const lost = await probe;
+    expect(lost).toBeInstanceOf(ConnectionLostError);
+    expect(lost).toMatchObject({ service: 'svc' });
   });
 });
 
@@ -193,7 +195,9 @@ describe('a modern stateless HTTP server', () => {
     const call = harness.connections.callTool('svc', 'sleep', { ms: 30_000 }, { timeoutMs: 15_000 }).catch((failure: unknown) => failure);
     await eventually(() => server.stderr().includes('sleep-started='), PATIENT_MS, 'the call reached the server');
     await server.kill();
-    expect(await call).toBeInstanceOf(ConnectionLostError);
+    const lost = await call;
+    expect(lost).toBeInstanceOf(ConnectionLostError);
+    expect(lost).toMatchObject({ service: 'svc' });
   });
 });
 

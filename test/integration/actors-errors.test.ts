@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   CommandNotFoundError,
   ConnectionRefusedError,
+  McpRequestError,
   OperationTimeoutError,
   ServerExitedError,
   UnauthorizedError,
@@ -16,6 +17,7 @@ import {
   descendantsOf,
   eventually,
   freePort,
+  modernStdioServer,
   startHttpServer,
   stdioServer,
   stopHttpServers,
@@ -40,6 +42,8 @@ async function connectError(transport: TransportConfig, timeoutMs = 15_000): Pro
     (failure: unknown) => failure as Error,
   );
   for (const secret of SECRETS) expect(error.message).not.toContain(secret);
+  // Like the supervisor's errors, it names the service it concerns by its fleet key.
+  expect(error).toMatchObject({ service: 'svc' });
   return error;
 }
 
@@ -111,7 +115,7 @@ describe('request failures', () => {
     const { connectionId } = await harness.connect(stdioServer(['--ping', 'hang']));
     const error = await harness.ping(connectionId, 150).catch((failure: unknown) => failure as Error);
     expect(error).toBeInstanceOf(OperationTimeoutError);
-    expect(error?.message).toBe('ping timed out after 150 ms');
+    expect(error).toMatchObject({ message: 'ping timed out after 150 ms', service: 'svc' });
   });
 
   it('says "tools/call <tool> timed out after <n> ms"', async () => {
@@ -120,6 +124,13 @@ describe('request failures', () => {
       .callTool('svc', 'sleep', { ms: 2_000 }, { timeoutMs: 100 })
       .catch((failure: unknown) => failure as Error);
     expect(error).toBeInstanceOf(OperationTimeoutError);
-    expect(error?.message).toBe('tools/call sleep timed out after 100 ms');
+    expect(error).toMatchObject({ message: 'tools/call sleep timed out after 100 ms', service: 'svc' });
+  });
+
+  it('says "<operation> failed: <detail> (JSON-RPC error <code>)" for an error answer, naming the service', async () => {
+    await harness.connect(modernStdioServer());
+    const error = await harness.connections.callTool('svc', 'no_such_tool', {}, { timeoutMs: 15_000 }).catch((failure: unknown) => failure as Error);
+    expect(error).toBeInstanceOf(McpRequestError);
+    expect(error).toMatchObject({ message: expect.stringMatching(/^tools\/call no_such_tool failed: .* \(JSON-RPC error -\d+\)$/) as unknown, service: 'svc' });
   });
 });

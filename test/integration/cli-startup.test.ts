@@ -60,4 +60,10 @@ describe('start-up', () => {
     expect(modules.some((url) => url.includes('node_modules/xstate/'))).toBe(true);
     expect(modules).toContain('src/machines/service.machine.ts');
   });
+
+  it('`diagram` loads the statechart without zod or YAML: the machines take only types from the config code', async () => {
+    const modules = await loadedModules(['diagram']);
+    expect(modules).toContain('src/machines/service.context.ts');
+    expect(modules.filter((url) => /node_modules\/(zod|yaml)\/|^src\/config\/(transport|schema)\.ts/.test(url))).toEqual([]);
+  });
 });

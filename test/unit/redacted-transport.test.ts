@@ -1,8 +1,9 @@
 // A snapshot's config shows the transport redacted; handing it back as a service's transport fails to
 // type-check, and at run time is refused with what to do, rather than connecting with `***` as secrets.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { isRedactedTransport, redactTransport, type RedactedTransportConfig, type TransportConfig } from '../../src/config/transport.js';
+import { initialServiceContext, type ServiceContext } from '../../src/machines/service.context.js';
 import { RedactedTransportError } from '../../src/supervisor/errors.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { VirtualClock } from '../../src/supervisor/virtual-clock.js';
@@ -69,5 +70,14 @@ describe('a redacted transport', () => {
     supervisor.addService({ name: 'remote', transport: http });
     expect(supervisor.listServices().map((service) => service.key).sort()).toEqual(['notes', 'plain', 'remote']);
     await supervisor.stop();
+  });
+});
+
+describe('the service context', () => {
+  it('holds the redacted copy of the transport it was given, typed as one', () => {
+    expectTypeOf<ServiceContext['transport']>().toEqualTypeOf<RedactedTransportConfig>();
+    const { transport } = initialServiceContext({ serviceName: 'notes', transport: stdio }, 0);
+    expect(isRedactedTransport(transport)).toBe(true);
+    expect(transport).toMatchObject({ env: { NOTES_TOKEN: '***' } });
   });
 });
