@@ -120,7 +120,7 @@ export class InMemoryConnections implements ConnectionLayer {
   }
 
   /**
-   * The script of one service: its own settings, over {@link defaults} for whatever it leaves out.
+   * The script of one service: its own settings, over {@link InMemoryConnections.defaults} for whatever it leaves out.
    * Change a field to change what the service does from its next request (or connect) on.
    */
   script(serviceKey: string): Partial<ServiceScript> {
