@@ -17,6 +17,8 @@ export interface OperationSignalOptions {
 export interface OperationSignal {
   /** Aborts when the caller's signal does or when the timeout runs out, whichever comes first. */
   readonly signal: AbortSignal;
+  /** Aborts the operation now, with `reason` (a deadline kept on another clock, such as a virtual one). */
+  abort(reason: unknown): void;
   /** Stops following the caller and the timeout: call it once the operation has settled. */
   dispose(): void;
 }
@@ -47,6 +49,7 @@ export function operationSignal(caller: AbortSignal | undefined, options: Operat
   }
   return {
     signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
     dispose: () => {
       for (const stop of stops.splice(0)) stop();
     },

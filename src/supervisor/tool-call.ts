@@ -6,6 +6,7 @@
 
 import { SdkError, SdkErrorCode, type CallToolResult, type Progress } from '@modelcontextprotocol/client';
 import { maxTotalTimeoutOf, OperationTimeoutError } from '../actors/errors.js';
+import { operationSignal } from '../actors/operation-signal.js';
 import type { CallOptions } from './call-options.js';
 import type { ConnectionLayer, ToolCallOptions } from './connection-layer.js';
 import { ToolCallTimeoutError } from './errors.js';
@@ -56,23 +57,24 @@ async function callOnClock(
   options: ToolCallOptions,
 ): Promise<CallToolResult> {
   const { timeoutMs, maxTotalTimeout, onProgress, signal } = options;
-  const deadline = new AbortController();
-  const expire = () => deadline.abort(new ToolCallTimeoutError(key, tool, timeoutMs));
+  // The caller's signal is followed, not joined with AbortSignal.any: see operationSignal.
+  const operation = operationSignal(signal);
+  const expire = () => operation.abort(new ToolCallTimeoutError(key, tool, timeoutMs));
   let timer = clock.setTimeout(expire, timeoutMs);
   const total =
     maxTotalTimeout === undefined
       ? null
-      : clock.setTimeout(() => deadline.abort(new ToolCallTimeoutError(key, tool, maxTotalTimeout, 'maxTotalTimeout')), maxTotalTimeout);
+      : clock.setTimeout(() => operation.abort(new ToolCallTimeoutError(key, tool, maxTotalTimeout, 'maxTotalTimeout')), maxTotalTimeout);
   const restartOnProgress = (progress: Progress) => {
     clock.clearTimeout(timer);
     timer = clock.setTimeout(expire, timeoutMs);
     onProgress?.(progress);
   };
   try {
-    const bound = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
     const progress = options.resetTimeoutOnProgress ? restartOnProgress : onProgress;
-    return await connections.callTool(key, tool, args, { ...options, signal: bound, onProgress: progress });
+    return await connections.callTool(key, tool, args, { ...options, signal: operation.signal, onProgress: progress });
   } finally {
+    operation.dispose();
     clock.clearTimeout(timer);
     if (total !== null) clock.clearTimeout(total);
   }
