@@ -5,9 +5,16 @@
 import type { Observable} from 'rxjs';
 import { ReplaySubject, Subject } from 'rxjs';
 import type { Cause, TransitionCause } from '../machines/transition-cause.js';
-import { collectFleetMetrics, type FleetMetrics } from './fleet-metrics.js';
+import { FleetMetricsTally, type FleetMetrics, type MetricsPart } from './fleet-metrics.js';
+import { FleetView } from './fleet-view.js';
 import { toServiceSnapshot, type ServiceReading, type ServiceSnapshot } from './service-snapshot.js';
 import { describeTransition, type Transition } from './transition.js';
+
+/** A service's part in the fleet's metrics, read from its actor's snapshot. */
+function partOf({ state, available, context }: ServiceReading): MetricsPart {
+  const { health, retry } = context;
+  return { state, available, totalFailures: health.totalFailures, totalReconnectAttempts: retry.totalReconnectAttempts, lastResponseTime: health.lastResponseTime };
+}
 
 interface Entry {
   reading: ServiceReading;
@@ -45,12 +52,13 @@ export class FleetStreams {
   /** The batch window's timer, while one is open. */
   private windowTimer: unknown = null;
   /** The last `services$` value, and the services changed since: the next one copies it and patches those. */
-  private view: ReadonlyMap<string, ServiceSnapshot> | null = null;
+  private view: FleetView | null = null;
   private readonly dirty = new Set<string>();
   /** A service was removed since the last emission: a re-added one would take a new place in the order. */
   private reordered = false;
   private readonly batchWindowMs: number;
   private readonly timers: BatchTimers;
+  private readonly tally = new FleetMetricsTally();
   private lastMetrics = '';
   private completed = false;
 
@@ -74,6 +82,8 @@ export class FleetStreams {
     const previous = this.entries.get(key);
     if (previous && previous.reading.context === context && previous.reading.state === state) return;
     this.entries.set(key, { reading, snapshot: null });
+    if (previous) this.tally.count(partOf(previous.reading), -1);
+    this.tally.count(partOf(reading));
     if (previous?.reading.state !== state) {
       this.transitionsSubject.next({
         service: key,
@@ -103,6 +113,7 @@ export class FleetStreams {
     const previous = this.entries.get(key);
     if (!previous || this.completed) return;
     this.entries.delete(key);
+    this.tally.count(partOf(previous.reading), -1);
     this.reordered = true;
     this.transitionsSubject.next({ service: key, agent: previous.reading.context.agentId, from: previous.reading.state, to: 'REMOVED', at, cause, reason });
     this.changed(key);
@@ -124,7 +135,7 @@ export class FleetStreams {
   }
 
   metrics(): FleetMetrics {
-    return collectFleetMetrics(this.list());
+    return this.tally.metrics();
   }
 
   /** Calls `watcher.changed` after every change of service `key`, unbatched; returns the unwatch. */
@@ -175,7 +186,7 @@ export class FleetStreams {
     this.dirty.clear();
     this.reordered = false;
     this.servicesSubject.next(view);
-    const metrics = collectFleetMetrics(view.values());
+    const metrics = this.tally.metrics();
     const serialised = JSON.stringify(metrics);
     if (serialised !== this.lastMetrics) {
       this.lastMetrics = serialised;
@@ -184,15 +195,13 @@ export class FleetStreams {
   }
 
   /** Every service's snapshot, in the order they were added; only the changed ones are looked up. */
-  private nextView(): ReadonlyMap<string, ServiceSnapshot> {
+  private nextView(): FleetView {
     if (this.reordered || this.view === null) {
-      const view = new Map<string, ServiceSnapshot>();
-      for (const key of this.entries.keys()) view.set(key, this.get(key) as ServiceSnapshot);
-      return view;
+      return FleetView.of([...this.entries.keys()].map((key) => [key, this.get(key) as ServiceSnapshot] as const));
     }
     // No service was removed since the last emission: every changed one is still there.
-    const view = new Map(this.view);
-    for (const key of this.dirty) view.set(key, this.get(key) as ServiceSnapshot);
-    return view;
+    const changed = new Map<string, ServiceSnapshot>();
+    for (const key of this.dirty) changed.set(key, this.get(key) as ServiceSnapshot);
+    return this.view.with(changed);
   }
 }
