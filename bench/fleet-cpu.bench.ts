@@ -1,6 +1,6 @@
 // Measures what an idle fleet costs on the REAL clock, as in production: 1,000 services at the default
-// 30 s health-check interval, each an SDK McpServer in this process linked to its SDK Client by
-// InMemoryTransport (bench/support/in-memory-connections.ts). Reports the process's CPU over four whole
+// 30 s health-check interval, each an SDK v2 server in this process reached through the product's own
+// connection code over InMemoryTransport (InMemoryConnections of mcp-supervisor/testing). Reports the process's CPU over four whole
 // health-check periods as % of one core against the ≤ 2 % target, what the same servers and clients cost
 // when simply pinged every 30 s, and the `services$` emissions per health round. Bounded: about 2.5 min.
 // Rewrites the `## Fleet CPU on the real clock` section of bench/RESULTS.md.
@@ -12,7 +12,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIFECYCLE_CONFIG } from '../src/machines/defaults.js';
 import { Supervisor, type ServiceSpec } from '../src/supervisor/supervisor.js';
-import { InMemoryConnections, listAllTools, openInMemoryPair, probe, type InMemoryPair } from './support/in-memory-connections.js';
+import { InMemoryConnections } from '../src/testing/in-memory-connections.js';
+import { openConnections } from './support/open-connections.js';
 import { writeResultsSection } from './support/results-file.js';
 
 const COMMAND = 'node --import tsx bench/fleet-cpu.bench.ts';
@@ -57,22 +58,18 @@ async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T>
   }
 }
 
-/** CPU of one `Promise.all(ping)` over N fresh pairs: what the servers and clients cost per round. */
+/** CPU of one `Promise.all(ping)` over N fresh connections: what the servers, clients and connection code cost per round. */
 async function bareRoundCpuMs(): Promise<number> {
-  const pairs: InMemoryPair[] = [];
-  for (let index = 0; index < SERVICES; index += 1) {
-    const pair = await openInMemoryPair(`bare-${index}`, 'legacy');
-    await listAllTools(pair.client);
-    pairs.push(pair);
-  }
+  const layer = new InMemoryConnections({ recordCalls: false });
+  const connections = await openConnections(layer, Array.from({ length: SERVICES }, (_, index) => `bare-${index}`));
   const rounds: number[] = [];
   for (let round = 0; round <= BARE_ROUNDS; round += 1) {
     const start = process.cpuUsage();
-    await Promise.all(pairs.map((pair) => probe(pair.client)));
+    await Promise.all(connections.map((connection) => connection.ping({ timeoutMs: 10_000 })));
     // The first is a warm-up.
     if (round > 0) rounds.push(cpuMsSince(start));
   }
-  await Promise.all(pairs.map((pair) => pair.close()));
+  await layer.closeAll();
   return median(rounds);
 }
 
@@ -87,7 +84,7 @@ async function main() {
   const bareCpuMs = await bareRoundCpuMs();
   log(`bare ping round: ${bareCpuMs.toFixed(1)} ms CPU`);
 
-  const connections = new InMemoryConnections('legacy');
+  const connections = new InMemoryConnections({ recordCalls: false });
   const specs: ServiceSpec[] = Array.from({ length: SERVICES }, (_, index) => ({
     name: `svc-${index}`,
     transport: { type: 'stdio', command: 'in-memory', args: [], env: {} },
@@ -95,7 +92,7 @@ async function main() {
   const supervisor = new Supervisor({ services: specs }, { connections, ...(batchWindowMs === undefined ? {} : { batchWindowMs }) });
 
   // The round a ping belongs to: the k-th health check of every service is round k.
-  const roundOf = () => Math.ceil(connections.counters.probes / SERVICES);
+  const roundOf = () => Math.ceil(connections.probesSent / SERVICES);
   const rounds = new Map<number, { emissions: number; first: number; last: number }>();
   let waiting: { round: number; resolve: () => void } | null = null;
   const subscription = supervisor.services$.subscribe(() => {
@@ -105,7 +102,7 @@ async function main() {
     entry.emissions += 1;
     entry.last = now;
     rounds.set(round, entry);
-    if (waiting && connections.counters.probes >= waiting.round * SERVICES) {
+    if (waiting && connections.probesSent >= waiting.round * SERVICES) {
       waiting.resolve();
       waiting = null;
     }
@@ -159,8 +156,9 @@ async function main() {
       ` (${cpus.length} cores), ${os.platform()} ${os.arch()}. Command: \`${COMMAND}${batchWindowMs === undefined ? '' : ` --batch-window-ms ${batchWindowMs}`}\`` +
       ` (\`npm run bench:fleet-cpu\`). Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end.`,
     '',
-    `Setup: ${SERVICES.toLocaleString('en-US')} services, each an SDK \`McpServer\` in this process linked to its own SDK \`Client\` by`,
-    '`InMemoryTransport` (bench/support/in-memory-connections.ts), under a `Supervisor` on the real clock (real timers),',
+    `Setup: ${SERVICES.toLocaleString('en-US')} services, each an SDK v2 server in this process reached through the product's own connection`,
+    'code (McpConnections, McpConnection, the connection actor) over `InMemoryTransport` (`InMemoryConnections` of',
+    '`mcp-supervisor/testing`, calls not recorded), under a `Supervisor` on the real clock (real timers),',
     `default lifecycle settings (health check every ${INTERVAL_MS / 1000} s), ${window}. CPU is \`process.cpuUsage()\``,
     `(user + system) of the whole process — supervisor, clients and servers — from the end of the first health round to`,
     `the end of the ${1 + PERIODS}th: ${PERIODS} whole periods. A round's emissions are those between the end of the round`,
@@ -169,7 +167,7 @@ async function main() {
     '| measurement | value |',
     '|---|---|',
     `| **CPU, % of one core, supervisor + servers + clients** (target ≤ ${TARGET_CPU_PERCENT} %) | **${cpuPercent.toFixed(2)} %** (${cpuMs.toFixed(0)} ms over ${(wallMs / 1000).toFixed(1)} s) |`,
-    `| of which the servers and clients answering one ping each per ${INTERVAL_MS / 1000} s (bare \`Promise.all(ping)\` rounds, median of ${BARE_ROUNDS}) | ${barePercent.toFixed(2)} % (${bareCpuMs.toFixed(1)} ms a round) |`,
+    `| of which the servers, clients and connection code answering one ping each per ${INTERVAL_MS / 1000} s (bare \`Promise.all(connection.ping)\` rounds over fresh connections, median of ${BARE_ROUNDS}) | ${barePercent.toFixed(2)} % (${bareCpuMs.toFixed(1)} ms a round) |`,
     `| CPU per health round, supervisor + servers + clients | ${(cpuMs / PERIODS).toFixed(0)} ms |`,
     `| **\`services$\` emissions per health round**, each measured round | **${measured.map((round) => round.emissions).join(', ')}** |`,
     `| spread of a round: first to last emission (ms), each round | ${measured.map((round) => round.spreadMs.toFixed(0)).join(', ')} |`,

@@ -1,7 +1,8 @@
-// Measures the supervisor over a whole fleet: 1,000 and 10,000 services, each an SDK v2 McpServer in this
-// process linked to its own SDK v2 Client by InMemoryTransport, negotiated in the legacy or the modern era.
-// The CPU of health-check rounds beside a bare SDK probe loop over the very same clients and beside a
-// hand-written timer-plus-probe loop (no XState), on a virtual clock and on Node's timers; heap and RSS
+// Measures the supervisor over a whole fleet: 1,000 and 10,000 services, each an SDK v2 server in this
+// process reached through the product's own connection code over InMemoryTransport (InMemoryConnections
+// of mcp-supervisor/testing), negotiated in the legacy or the modern era. The CPU of health-check rounds
+// beside a bare probe loop over the very same connections and beside a hand-written timer-plus-probe
+// loop (no XState), on a virtual clock and on Node's timers; heap and RSS
 // per idle service; connection actors per connection; time to HEALTHY and to stop. Each run is a fresh
 // child process. Rewrites the `## Fleet: …` section of bench/RESULTS.md, leaving the others as they are.
 // `scheduler-index` instead measures 10,000 services with and without src/supervisor/scheduler-index.ts
@@ -15,7 +16,7 @@
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@modelcontextprotocol/client';
+import type { ProbedConnection } from '../src/actors/connection-actor.js';
 import { DEFAULT_LIFECYCLE_CONFIG, DEFAULT_SUPERVISOR_SETTINGS } from '../src/machines/defaults.js';
 import type { ProtocolEra } from '../src/machines/service-io.js';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
@@ -23,7 +24,8 @@ import { indexSchedulerBySource } from '../src/supervisor/scheduler-index.js';
 import type { ServiceSnapshot } from '../src/supervisor/service-snapshot.js';
 import { Supervisor, type ServiceSpec, type SupervisorClock } from '../src/supervisor/supervisor.js';
 import { VirtualClock } from '../src/supervisor/virtual-clock.js';
-import { InMemoryConnections, listAllTools, openInMemoryPair, probe, type InMemoryPair } from './support/in-memory-connections.js';
+import { InMemoryConnections } from '../src/testing/in-memory-connections.js';
+import { openConnections } from './support/open-connections.js';
 import { profiled, type Profile } from './support/cpu-profile.js';
 import { writeResultsSection } from './support/results-file.js';
 
@@ -247,12 +249,12 @@ const REAL_TIMERS: TimerClock = {
 class ProbeLoop {
   sent = 0;
   answered = 0;
-  private readonly timers = new Map<Client, unknown>();
+  private readonly timers = new Map<ProbedConnection, unknown>();
   private stopped = false;
   private waiting: { target: number; resolve: () => void; reject: (error: unknown) => void } | null = null;
 
   constructor(
-    private readonly clients: Client[],
+    private readonly clients: ProbedConnection[],
     private readonly clock: TimerClock,
     private readonly intervalMs: number,
     spread: boolean,
@@ -275,13 +277,13 @@ class ProbeLoop {
     if (this.sent > this.answered) await this.answers(this.sent - this.answered);
   }
 
-  private arm(client: Client, ms: number) {
+  private arm(client: ProbedConnection, ms: number) {
     this.timers.set(client, this.clock.setTimeout(() => this.fire(client), ms));
   }
 
-  private fire(client: Client) {
+  private fire(client: ProbedConnection) {
     this.sent += 1;
-    probe(client, PROBE_TIMEOUT_MS).then(
+    client.ping({ timeoutMs: PROBE_TIMEOUT_MS }).then(
       () => {
         this.answered += 1;
         if (!this.stopped) this.arm(client, this.intervalMs);
@@ -296,25 +298,23 @@ class ProbeLoop {
   }
 }
 
-/** The bare SDK probe loop: every client probed at once, awaited together. */
-const bareRound = (clients: Client[]) => Promise.all(clients.map((client) => probe(client, PROBE_TIMEOUT_MS))).then(() => undefined);
+/** The bare probe loop: every connection probed at once (the era's probe, as the connection actor sends it), awaited together. */
+const bareRound = (clients: ProbedConnection[]) =>
+  Promise.all(clients.map((client) => client.ping({ timeoutMs: PROBE_TIMEOUT_MS }))).then(() => undefined);
 
 // ---------------------------------------------------------------------------------------------------
 // The children
 
-/** N connected pairs, tools listed (as a connect leaves them), opened `OPEN_BATCH` at a time. */
-async function openPairs(services: number, era: ProtocolEra): Promise<InMemoryPair[]> {
-  const pairs: InMemoryPair[] = [];
-  for (let first = 0; first < services; first += OPEN_BATCH) {
-    const batch = Array.from({ length: Math.min(OPEN_BATCH, services - first) }, async (_, offset) => {
-      const pair = await openInMemoryPair(`svc-${first + offset}`, era);
-      // The SDK keeps the last list to check tool results against: the pair's cost, not the supervisor's.
-      await listAllTools(pair.client);
-      return pair;
-    });
-    pairs.push(...(await within(Promise.all(batch), PHASE_LIMIT_MS, 'opening the in-memory pairs')));
-  }
-  return pairs;
+/**
+ * N connections without a supervisor (server + client + the connection code, tools listed, as a connect
+ * leaves them), opened `OPEN_BATCH` at a time on a layer of their own: what the connections themselves
+ * cost, apart from the supervisor's share.
+ */
+async function openPairs(services: number, era: ProtocolEra): Promise<{ layer: InMemoryConnections; connections: ProbedConnection[] }> {
+  const layer = new InMemoryConnections({ recordCalls: false, script: { era } });
+  const keys = Array.from({ length: services }, (_, index) => `pair-${index}`);
+  const connections = await within(openConnections(layer, keys, OPEN_BATCH), PHASE_LIMIT_MS, 'opening the in-memory pairs');
+  return { layer, connections };
 }
 
 const serviceSpec = (index: number, lifecycle: ServiceSpec['lifecycle']): ServiceSpec => ({
@@ -323,15 +323,14 @@ const serviceSpec = (index: number, lifecycle: ServiceSpec['lifecycle']): Servic
   ...(lifecycle ? { lifecycle } : {}),
 });
 
-/** A supervisor over `pairs` (each service adopts its pair), with what the bench watches of it. */
-function superviseFleet(run: Run, pairs: InMemoryPair[], options: { clock?: VirtualClock; lifecycle?: ServiceSpec['lifecycle'] }) {
-  const connections = new InMemoryConnections(run.era);
-  pairs.forEach((pair, index) => connections.adopt(`svc-${index}`, pair));
+/** A supervisor over N in-memory services of the run's era, with what the bench watches of it. */
+function superviseFleet(run: Run, options: { clock?: VirtualClock; lifecycle?: ServiceSpec['lifecycle'] }) {
+  const connections = new InMemoryConnections({ recordCalls: false, script: { era: run.era }, ...(options.clock ? { clock: options.clock } : {}) });
   let system: AnyActorRef['system'] | null = null;
   /** XState's `cancelAll` calls (its walk of every delayed event) while the index is not installed. */
   const walks = { count: 0 };
   const supervisor = new Supervisor(
-    { services: pairs.map((_, index) => serviceSpec(index, options.lifecycle)), supervisor: { maxConcurrentConnects: MAX_CONCURRENT_CONNECTS } },
+    { services: Array.from({ length: run.services }, (_, index) => serviceSpec(index, options.lifecycle)), supervisor: { maxConcurrentConnects: MAX_CONCURRENT_CONNECTS } },
     {
       connections,
       ...(options.clock ? { clock: options.clock } : {}),
@@ -402,8 +401,10 @@ function superviseFleet(run: Run, pairs: InMemoryPair[], options: { clock?: Virt
     /** The fleet is real: a tool call goes through the supervisor to the last service's server and back. */
     async callOne(): Promise<void> {
       const last = `svc-${run.services - 1}`;
-      const sum = await supervisor.callTool(last, 'add', { a: 2, b: 3 }, { timeoutMs: 5_000 });
-      if (sum.content[0]?.type !== 'text' || sum.content[0].text !== '5') throw new Error(`${last} answered add(2, 3) with ${JSON.stringify(sum)}`);
+      const answer = await supervisor.callTool(last, 'add', { a: 2, b: 3 }, { timeoutMs: 5_000 });
+      // The in-memory servers answer a call with the service, the tool and the arguments they were given.
+      const expected = `${last}:add:{"a":2,"b":3}`;
+      if (answer.content[0]?.type !== 'text' || answer.content[0].text !== expected) throw new Error(`${last} answered add(2, 3) with ${JSON.stringify(answer)}`);
     },
     async stop(): Promise<Sample> {
       const sample = await timed(() => within(supervisor.stop(), PHASE_LIMIT_MS, `stopping ${run.services} services`));
@@ -421,16 +422,20 @@ async function virtualRun(run: Run): Promise<VirtualResult> {
   const opening = performance.now();
   const pairs = await openPairs(run.services, run.era);
   const openMs = performance.now() - opening;
-  const withPairs = await settledMemory();
-  const clients = pairs.map((pair) => pair.client);
+  const pairsMemory = minus(await settledMemory(), before);
+  await pairs.layer.closeAll();
+  const withoutPairs = await settledMemory();
 
   const clock = new VirtualClock();
-  const fleet = superviseFleet(run, pairs, { clock });
+  const fleet = superviseFleet(run, { clock });
   const bringUp = await fleet.bringUp();
   const bringUpWalks = fleet.walks.count;
-  const withSupervisor = await settledMemory();
+  // The supervisor opened connections of its own, as many as the pairs: its share is what they leave over.
+  const supervisorMemory = minus(minus(await settledMemory(), withoutPairs), pairsMemory);
   const watchers = [...fleet.connections.watchersPerConnection()];
   await fleet.callOne();
+  // The bare loop and the floor probe the very connections the supervisor holds.
+  const clients = fleet.connections.liveConnections();
 
   // The floor on a clock of its own, so that advancing one never fires the other's timers.
   const floorClock = new VirtualClock();
@@ -462,12 +467,12 @@ async function virtualRun(run: Run): Promise<VirtualResult> {
       const sides = [
         async () => {
           const emittedBefore = fleet.emissions();
-          const probesBefore = fleet.connections.counters.probes;
+          const probesBefore = fleet.connections.probesSent;
           const walksBefore = fleet.walks.count;
           result.ours.push(await timed(supervisorRound));
           for (let tick = 0; tick < 3; tick += 1) await flush();
           result.emissionsPerRound.push(fleet.emissions() - emittedBefore);
-          result.probesPerRound.push(fleet.connections.counters.probes - probesBefore);
+          result.probesPerRound.push(fleet.connections.probesSent - probesBefore);
           result.walksPerRound.push(fleet.walks.count - walksBefore);
         },
         async () => {
@@ -514,12 +519,12 @@ async function virtualRun(run: Run): Promise<VirtualResult> {
   const stop = run.compareIndex ? { wallMs: 0, cpuMs: 0 } : await fleet.stop();
   await flush();
   const leftTimers = process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout' || resource === 'Immediate').length;
-  if (!run.compareIndex) log(`stopped in ${stop.wallMs.toFixed(0)} ms; ${fleet.connections.liveConnections} connections and ${leftTimers} timers left`);
+  if (!run.compareIndex) log(`stopped in ${stop.wallMs.toFixed(0)} ms; ${fleet.connections.openConnections()} connections and ${leftTimers} timers left`);
   return {
     ...run,
     kind: 'virtual',
-    pairs: { memory: minus(withPairs, before), openMs },
-    supervisor: minus(withSupervisor, withPairs),
+    pairs: { memory: pairsMemory, openMs },
+    supervisor: supervisorMemory,
     healthyMs: bringUp.wallMs,
     healthyCpuMs: bringUp.cpuMs,
     bringUpWalks,
@@ -528,7 +533,7 @@ async function virtualRun(run: Run): Promise<VirtualResult> {
     unindexed,
     profiles,
     stopMs: stop.wallMs,
-    leftOpen: fleet.connections.liveConnections,
+    leftOpen: fleet.connections.openConnections(),
     leftTimers,
   };
 }
@@ -541,7 +546,7 @@ async function virtualRun(run: Run): Promise<VirtualResult> {
 async function realtimeRun(run: Run): Promise<RealtimeResult> {
   const plan = REALTIME_PLANS[run.services] ?? { intervalMs: 1_000, windowMs: 2_000, windows: 3, profile: true };
   const pairs = await openPairs(run.services, run.era);
-  const clients = pairs.map((pair) => pair.client);
+  const clients = pairs.connections;
 
   const loop = new ProbeLoop(clients, REAL_TIMERS, plan.intervalMs, true);
   await sleep(plan.intervalMs);
@@ -558,13 +563,14 @@ async function realtimeRun(run: Run): Promise<RealtimeResult> {
     bare.push(await timed(() => bareRound(clients)));
   }
 
-  const fleet = superviseFleet(run, pairs, {
+  await pairs.layer.closeAll();
+  const fleet = superviseFleet(run, {
     lifecycle: { healthCheckInterval: plan.intervalMs, startupWaitTime: plan.intervalMs },
   });
   const bringUp = await fleet.bringUp();
   await sleep(plan.intervalMs);
   const ours: Window[] = [];
-  for (let index = 0; index < plan.windows; index += 1) ours.push(await window(plan.windowMs, () => fleet.connections.counters.probes));
+  for (let index = 0; index < plan.windows; index += 1) ours.push(await window(plan.windowMs, () => fleet.connections.probesSent));
   log(`supervisor: ${ours.map((w) => `${w.cpuMs.toFixed(0)} ms CPU / ${w.probes} probes`).join(', ')}`);
   const profileOurs = plan.profile ? await profiled(() => sleep(plan.windowMs), { name: `${argsOf(run).join('-')}-supervisor-window` }) : null;
   return {
@@ -581,8 +587,7 @@ async function realtimeRun(run: Run): Promise<RealtimeResult> {
 
 /** The supervisor as shipped brought up over N pairs on a virtual clock; the child then exits. */
 async function bringUpRun(run: Run): Promise<BringUpResult> {
-  const pairs = await openPairs(run.services, run.era);
-  const fleet = superviseFleet(run, pairs, { clock: new VirtualClock() });
+  const fleet = superviseFleet(run, { clock: new VirtualClock() });
   const sample = await fleet.bringUp();
   return { ...run, kind: 'bringup', healthyMs: sample.wallMs, healthyCpuMs: sample.cpuMs };
 }
@@ -665,14 +670,14 @@ function virtualTable(results: VirtualResult[]): string[] {
   return [
     `| virtual clock | ${results.map(label).join(' | ')} |`,
     `|---|${results.map(() => '---|').join('')}`,
-    row('N pairs (server + client), connected, tools listed — heap / RSS (MiB); opened in (s)', (r) => `${mib(r.pairs.memory.heapUsed)} / ${mib(r.pairs.memory.rss)}; ${seconds(r.pairs.openMs)}`),
+    row('N connections without a supervisor (server + client + connection code), tools listed — heap / RSS (MiB); opened in (s)', (r) => `${mib(r.pairs.memory.heapUsed)} / ${mib(r.pairs.memory.rss)}; ${seconds(r.pairs.openMs)}`),
     row('supervisor over them, all HEALTHY and idle — heap / RSS growth (MiB)', (r) => `${mib(r.supervisor.heapUsed)} / ${mib(r.supervisor.rss)}`),
     row(`**supervisor heap per idle service (KiB)** (target ≤ ${TARGET_KIB_PER_SERVICE} at 10,000)`, (r) => `**${kibPerService(r).toFixed(1)}**`),
     row('supervisor RSS per service (KiB)', (r) => (r.supervisor.rss / r.services / KIB).toFixed(1)),
     row('connection actors watching each live connection: count on connections', watchers),
     row(`time from \`start()\` to all HEALTHY (s), max_concurrent_connects ${MAX_CONCURRENT_CONNECTS}`, (r) => seconds(r.healthyMs)),
     row('**one health-check round, supervisor: CPU ms**, median (range)', (r) => `**${cpuSummary(r.rounds.ours)}**`),
-    row('one round of the bare SDK probe loop `Promise.all(clients.map(probe))`: CPU ms', (r) => cpuSummary(r.rounds.bare)),
+    row('one round of the bare probe loop `Promise.all(connections.map(c => c.ping()))`: CPU ms', (r) => cpuSummary(r.rounds.bare)),
     row('one round of the floor (a timer per client → probe → re-arm, no XState): CPU ms', (r) => cpuSummary(r.rounds.floor)),
     row('CPU per service per round, supervisor / bare / floor (µs)', (r) => [r.rounds.ours, r.rounds.bare, r.rounds.floor].map((samples) => num(perCheck(samples, r.services))).join(' / ')),
     row(`**CPU ratio, supervisor ÷ bare** (target ≤ ${TARGET_CPU_RATIO}×, stretch ${STRETCH_CPU_RATIO}×)`, (r) => `**${num(roundRatios(r.rounds).bare)}×** (${verdict(roundRatios(r.rounds).bare)})`),
@@ -757,13 +762,15 @@ function report(virtual: VirtualResult[], realtime: RealtimeResult[]): string {
     `Load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${(os.loadavg()[0] ?? 0).toFixed(2)} at the end: other work shared the machine, so wall`,
     'times are noisy; CPU times (`process.cpuUsage()`, the whole process) are the measure, and every ratio is taken within one child process.',
     '',
-    'Setup: every service is an SDK v2 `McpServer` (two tools) in the bench\'s own process, linked to its own SDK v2 `Client` by',
-    '`InMemoryTransport.createLinkedPair()` and connected as McpConnection connects (`auto` era negotiation). *modern*: the server',
-    'is served by `serveStdio` over that transport and answers the `server/discover` probe (2026-07-28; the client also opens its',
-    '`subscriptions/listen` stream); the health probe is `client.discover()`. *legacy*: the same server hand-wired with `connect()`,',
-    'the probe falls back to `initialize` (2025-11-25); the health probe is `client.ping()`. Each child first opens the N pairs',
-    '(tools listed), then starts a supervisor whose services adopt them (`bench/support/in-memory-connections.ts`, running the',
-    'shipped `connection` actor), so that the supervisor, the bare loop and the floor probe the very same clients. Default lifecycle',
+    'Setup: every service is an SDK v2 server (two tools) in the bench\'s own process on the far end of `InMemoryTransport`, reached',
+    'through the product\'s own connection code (`InMemoryConnections` of `mcp-supervisor/testing`: McpConnections, McpConnection',
+    'with `auto` era negotiation, the shipped `connection` actor; calls not recorded). *modern*: the server is served by `serveStdio`',
+    'and answers the `server/discover` probe (2026-07-28; the connection also opens its `subscriptions/listen` stream). *legacy*:',
+    'the server is wired with `connect()`, the probe falls back to `initialize` (2025-11-25), and the health probe is `ping`. Each',
+    'child first opens N connections without a supervisor (the "pairs": server + client + connection code, tools listed) to weigh',
+    'them, closes them, then starts a supervisor over N fresh services; the supervisor\'s share of memory is what its fleet weighs',
+    'beyond N such connections. The bare loop and the floor probe the very connections the supervisor holds (`connection.ping`,',
+    'the era\'s probe as the connection actor sends it). Default lifecycle',
     `settings and \`batchWindowMs\`, the default connect queue cap (${MAX_CONCURRENT_CONNECTS}); every probe is given the default ping timeout (${PROBE_TIMEOUT_MS} ms).`,
     '',
     'Virtual clock: the supervisor runs on `src/supervisor/virtual-clock.ts`; advancing it to the next due time fires every',
@@ -800,7 +807,7 @@ function interpretation(virtual: VirtualResult[], realtime: RealtimeResult[]): s
   const watchers = [...new Set(virtual.flatMap((r) => r.watchers.map(([n]) => n)))];
   const where = (r: (typeof ratios)[number]) => `${r.clock} clock, ${label(r.run)}`;
   return [
-    `a health-check round costs ${ratios.map((r) => `${num(r.bare)}× (${where(r)})`).join(', ')} the bare SDK probe loop over the same clients.`,
+    `a health-check round costs ${ratios.map((r) => `${num(r.bare)}× (${where(r)})`).join(', ')} the bare probe loop over the same connections.`,
     `Target ≤ ${TARGET_CPU_RATIO}×: met in ${ratios.length - missed.length} of ${ratios.length} runs` +
       (missed.length ? `, missed in ${missed.map((r) => `${where(r)} (by ${num(r.bare - TARGET_CPU_RATIO)}×)`).join(', ')}` : '') +
       `; stretch ${STRETCH_CPU_RATIO}× met in ${ratios.filter((r) => r.bare <= STRETCH_CPU_RATIO).length}.`,

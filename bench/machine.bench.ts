@@ -17,7 +17,6 @@ import {
   initialTransition,
   sendTo,
   setup,
-  SimulatedClock,
   spawnChild,
   transition,
   type ActorRefFrom,
@@ -199,12 +198,12 @@ const fleetRoot = (actors: ServiceActors) =>
   });
 
 /**
- * `count` services in one actor system on a SimulatedClock, all connected; `startupMs` of CPU until then. The
+ * `count` services in one actor system on a VirtualClock, all connected; `startupMs` of CPU until then. The
  * system's delayed events are indexed by source actor, as the supervisor does (src/supervisor/scheduler-index.ts).
  */
 async function startFleet(count: number, actors: ServiceActors) {
   const started = process.cpuUsage();
-  const root = createActor(fleetRoot(actors), { clock: new SimulatedClock() });
+  const root = createActor(fleetRoot(actors), { clock: new VirtualClock() });
   indexSchedulerBySource(root.system);
   root.start();
   for (let index = 0; index < count; index++) root.send({ type: 'ADD', index });
@@ -513,14 +512,14 @@ const stopAll = (actors: AnyActorRef[]) => actors.forEach((actor) => actor.stop(
  * clock the default 2 s can pass while 10,000 actors are created and collected.
  */
 const IDLE_CONFIG = { startupWaitTime: 10 * 60_000 };
-function idleServices(clock: 'real' | 'simulated') {
+function idleServices(clock: 'real' | 'virtual') {
   return async () => {
     const io = instantActors();
     const machine = serviceMachine.provide({ actors: io.actors });
-    const shared = new SimulatedClock();
+    const shared = new VirtualClock();
     const bytes = await retainedBytes(
       ACTORS,
-      (i) => createActor(machine, { input: serviceInput(i, IDLE_CONFIG), ...(clock === 'simulated' ? { clock: shared } : {}) }).start(),
+      (i) => createActor(machine, { input: serviceInput(i, IDLE_CONFIG), ...(clock === 'virtual' ? { clock: shared } : {}) }).start(),
       (actors) => {
         if (!actors.every((actor) => waitingForCheck(actor.getSnapshot()))) throw new Error('not every service is idle in HEALTHY');
         if (io.calls.probes > 0) throw new Error(`${io.calls.probes} health checks ran during the measurement: not idle`);
@@ -569,7 +568,7 @@ async function measureHeap() {
   }
   return {
     realClock: await heapRounds(idleServices('real')),
-    simulatedClock: await heapRounds(idleServices('simulated')),
+    virtualClock: await heapRounds(idleServices('virtual')),
     toggle: await heapRounds(idleActors(toggleMachine)),
     toggleWithChild: await heapRounds(idleActors(toggleWithChild)),
     spawned: SPAWNED.map((count) => ({ count, kib: stat(spawned[count]!.kib), startupMs: stat(spawned[count]!.startupMs) })),
@@ -718,10 +717,10 @@ function report(pure: Pure, cycles: Cycles, heap: Heap, xstate: string, loadAtSt
       '—',
     ]),
     row([
-      `heap per idle actor, ${count(ACTORS)} standalone actors, one shared SimulatedClock, KiB`,
-      range(heap.simulatedClock, kib),
+      `heap per idle actor, ${count(ACTORS)} standalone actors, one shared VirtualClock, KiB`,
+      range(heap.virtualClock, kib),
       range(heap.toggle, kib),
-      ratio(heap.simulatedClock.median, heap.toggle.median),
+      ratio(heap.virtualClock.median, heap.toggle.median),
       '—',
     ]),
     ...heap.spawned.map(({ count: services, kib: perService, startupMs }) =>

@@ -11,6 +11,7 @@ export { VirtualClock, settle } from './supervisor/virtual-clock.js';
 export { InMemoryConnections } from './testing/in-memory-connections.js';
 export type { ActorCall, InMemoryConnectionsOptions, LayerCalls, ProbeCall } from './testing/in-memory-connections.js';
 export type { LinkClock } from './testing/scripted-link.js';
+export type { ProbedConnection } from './actors/connection-actor.js';
 export { defaultScript, tool } from './testing/service-script.js';
 export type { Behaviour, CallBehaviour, ServiceScript } from './testing/service-script.js';
 export { OUTAGE_KINDS, SimulationError, simulateOutage } from './supervisor/outage-simulation.js';

@@ -1,4 +1,4 @@
-// Time enters the statechart only through the actor system's clock: XState's `SimulatedClock` in tests
+// Time enters the statechart only through the actor system's clock: the VirtualClock in tests
 // (it has `now()`), the real clock otherwise.
 
 import type { ActorSystem, ActorSystemInfo } from 'xstate';

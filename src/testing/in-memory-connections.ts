@@ -45,10 +45,15 @@ export interface InMemoryConnectionsOptions {
    * tests. Default: the real clock.
    */
   clock?: LinkClock;
-  /** The defaults of every service's script (see {@link InMemoryConnections.defaults}). */
+  /** The defaults of every service's script (see `InMemoryConnections.defaults`). */
   script?: Partial<ServiceScript>;
   /** Budget for closing a connection when no caller gives one (unregister, closeAll). Default 10 s. */
   closeTimeoutMs?: number;
+  /**
+   * Keep a record of every invocation and probe in `calls` (default true). A benchmark turns it off:
+   * `probesSent` still counts the probes.
+   */
+  recordCalls?: boolean;
 }
 
 const realClock: LinkClock = {
@@ -93,34 +98,45 @@ export class InMemoryConnections implements ConnectionLayer {
   closeAllCalls = 0;
   /** The most probes that were in flight on one connection at once (the statechart must never overlap them). */
   maxConcurrentPings = 0;
+  /** Health probes sent so far (a probe that passive health answered from a tool call is not sent). */
+  probesSent = 0;
   readonly actors: ServiceActors;
   private readonly clock: LinkClock;
   private readonly registry: McpConnections;
   private readonly scripts = new Map<string, Partial<ServiceScript>>();
   private readonly links = new Map<string, Set<ScriptedLink>>();
   private watchers = 0;
+  /** Connection actors watching each connection now. */
+  private readonly watchersOf = new Map<ProbedConnection, number>();
+  private readonly recordCalls: boolean;
 
   constructor(options: InMemoryConnectionsOptions = {}) {
     this.clock = options.clock ?? realClock;
+    this.recordCalls = options.recordCalls ?? true;
     this.defaults = { ...defaultScript(), ...options.script };
     this.registry = new McpConnections({
       closeTimeoutMs: options.closeTimeoutMs,
       transport: (target) => this.link(target.serviceKey),
     });
     const now = () => this.clock.now();
+    const record = this.recordCalls;
     this.actors = createMcpActors(this.registry, {
       now,
       observe: {
-        connect: (input, signal) => this.calls.connect.push({ input, signal, at: now() }),
-        listTools: (input, signal) => this.calls.listTools.push({ input, signal, at: now() }),
-        disconnect: (input, signal) => this.calls.disconnect.push({ input, signal, at: now() }),
+        ...(record
+          ? {
+              connect: (input: ConnectInput, signal: AbortSignal) => this.calls.connect.push({ input, signal, at: now() }),
+              listTools: (input: ListToolsInput, signal: AbortSignal) => this.calls.listTools.push({ input, signal, at: now() }),
+              disconnect: (input: DisconnectInput, signal: AbortSignal) => this.calls.disconnect.push({ input, signal, at: now() }),
+            }
+          : {}),
         connection: (serviceKey, connectionId, live) => this.watched(serviceKey, connectionId, live),
       },
     });
   }
 
   /**
-   * The script of one service: its own settings, over {@link InMemoryConnections.defaults} for whatever it leaves out.
+   * The script of one service: its own settings, over `defaults` for whatever it leaves out.
    * Change a field to change what the service does from its next request (or connect) on.
    */
   script(serviceKey: string): Partial<ServiceScript> {
@@ -135,6 +151,28 @@ export class InMemoryConnections implements ConnectionLayer {
   /** Connection actors running (one per service while it is HEALTHY or WARNING). */
   get activeWatchers(): number {
     return this.watchers;
+  }
+
+  /**
+   * The live connection of each registered service that has one (or of `serviceKey`): the product's
+   * own connection objects, to probe or watch directly (a benchmark's loop without the statechart).
+   */
+  liveConnections(serviceKey?: string): ProbedConnection[] {
+    const keys = serviceKey === undefined ? [...this.registered.keys()] : [serviceKey];
+    return keys.flatMap((key) => {
+      const connection = this.registry.connection(key);
+      return connection && connection.lost === null ? [connection] : [];
+    });
+  }
+
+  /** How many connection actors watch each live connection: the number of connections, by watcher count. */
+  watchersPerConnection(): Map<number, number> {
+    const tally = new Map<number, number>();
+    for (const connection of this.liveConnections()) {
+      const watchers = this.watchersOf.get(connection) ?? 0;
+      tally.set(watchers, (tally.get(watchers) ?? 0) + 1);
+    }
+    return tally;
   }
 
   /** Open connections (the statechart's, and any being opened or closed). */
@@ -187,12 +225,16 @@ export class InMemoryConnections implements ConnectionLayer {
   }
 
   private link(serviceKey: string): ScriptedLink {
-    const link = new ScriptedLink(serviceKey, () => this.effective(serviceKey), this.clock);
     let links = this.links.get(serviceKey);
     if (!links) {
       links = new Set();
       this.links.set(serviceKey, links);
     }
+    const owner = links;
+    const link: ScriptedLink = new ScriptedLink(serviceKey, () => this.effective(serviceKey), this.clock, () => {
+      owner.delete(link);
+      if (owner.size === 0 && this.links.get(serviceKey) === owner) this.links.delete(serviceKey);
+    });
     links.add(link);
     return link;
   }
@@ -201,10 +243,7 @@ export class InMemoryConnections implements ConnectionLayer {
     const found: ScriptedLink[] = [];
     for (const [key, links] of this.links) {
       if (serviceKey !== undefined && key !== serviceKey) continue;
-      for (const link of links) {
-        if (link.open) found.push(link);
-        else links.delete(link);
-      }
+      for (const link of links) if (link.open) found.push(link);
     }
     return found;
   }
@@ -228,12 +267,14 @@ export class InMemoryConnections implements ConnectionLayer {
     if (!live) return null;
     const link = [...(this.links.get(serviceKey) ?? [])].reverse().find((candidate) => candidate.open);
     if (link && link.connectionId === null) link.connectionId = connectionId;
+    if (!this.recordCalls) return this.counted(live);
     let inFlight = 0;
     return {
       get succeededCalls() {
         return live.succeededCalls;
       },
       ping: (options) => {
+        this.probesSent += 1;
         const call: ProbeCall = { serviceKey, connectionId, timeoutMs: options.timeoutMs, at: this.clock.now(), outcome: 'pending' };
         this.calls.ping.push(call);
         inFlight += 1;
@@ -250,16 +291,38 @@ export class InMemoryConnections implements ConnectionLayer {
           },
         );
       },
-      watch: (listener) => {
-        this.watchers += 1;
-        const unwatch = live.watch(listener);
-        let watching = true;
-        return () => {
-          if (watching) this.watchers -= 1;
-          watching = false;
-          unwatch();
-        };
+      watch: (listener) => this.watch(live, listener),
+    };
+  }
+
+  /** The connection with its probes counted (no record kept). */
+  private counted(live: ProbedConnection): ProbedConnection {
+    return {
+      get succeededCalls() {
+        return live.succeededCalls;
       },
+      ping: (options) => {
+        this.probesSent += 1;
+        return live.ping(options);
+      },
+      watch: (listener) => this.watch(live, listener),
+    };
+  }
+
+  /** Watches `live` for a connection actor, counted in `activeWatchers` until it stops. */
+  private watch(live: ProbedConnection, listener: Parameters<ProbedConnection['watch']>[0]): () => void {
+    this.watchers += 1;
+    this.watchersOf.set(live, (this.watchersOf.get(live) ?? 0) + 1);
+    const unwatch = live.watch(listener);
+    let watching = true;
+    return () => {
+      if (!watching) return;
+      watching = false;
+      this.watchers -= 1;
+      const left = (this.watchersOf.get(live) ?? 1) - 1;
+      if (left > 0) this.watchersOf.set(live, left);
+      else this.watchersOf.delete(live);
+      unwatch();
     };
   }
 }

@@ -53,6 +53,8 @@ export class ScriptedLink implements SuppliedTransport {
     readonly serviceKey: string,
     private readonly script: () => ServiceScript,
     private readonly clock: LinkClock,
+    /** Hears once that the link has ended (its owner forgets it). */
+    private readonly onEnded: () => void = () => undefined,
   ) {
     [this.inner, this.serverEnd] = InMemoryTransport.createLinkedPair();
     this.inner.onmessage = (message, extra) => this.receive(message, extra);
@@ -181,6 +183,7 @@ export class ScriptedLink implements SuppliedTransport {
   private ended(): void {
     this.closed = true;
     for (const release of [...this.waits]) release();
+    this.onEnded();
     this.onclose?.();
   }
 }

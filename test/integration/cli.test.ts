@@ -202,9 +202,11 @@ describe('mcp-supervisor one-shot commands', () => {
     expect((JSON.parse(json.stdout) as { states: string[] }).states).toContain('UNREACHABLE');
   });
 
-  it('simulate: the same input gives the same timeline', async () => {
+  it('simulate: the same input gives the same timeline', { timeout: 90_000 }, async () => {
     const args = ['simulate', 'config/services.yaml', '--service', 'flaky', '--outage', '10m', '--duration', '3h'];
-    const [once, again] = await Promise.all([runCli(args), runCli(args)]);
+    // Generous: each run loads both SDK packages (the simulation runs the real connection code over
+    // in-memory servers), and the two share a loaded machine.
+    const [once, again] = await Promise.all([runCli(args, 60_000), runCli(args, 60_000)]);
     expect(once.code).toBe(0);
     expect(once.stdout).toMatch(/^t\+00:00:00\.000\s+HEALTHY\s+── outage begins/m);
     expect(once.stdout).toMatch(/^t\+00:00:\d\d\.\d{3}\s+RECONNECTING\s+t\+\S+ \(in \S+\)\s+reconnect attempt 1 failed/m);
