@@ -13,7 +13,7 @@
 import { createActor, type StateValue } from 'xstate';
 import type { ServiceConfig } from '../config/model.js';
 import type { ServiceContext } from '../machines/service.context.js';
-import { AVAILABLE_STATES, lifecycleState, serviceMachine, type ServiceState } from '../machines/service.machine.js';
+import { AVAILABLE, lifecycleState, serviceMachine, type ServiceState } from '../machines/service.machine.js';
 import { McpSupervisorError } from '../mcp-supervisor-error.js';
 import { InMemoryConnections } from '../testing/in-memory-connections.js';
 import { tool, type ServiceScript } from '../testing/service-script.js';
@@ -128,6 +128,8 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
   interface Recorded extends Omit<TimelineEntry, 'at' | 'nextRetryAt'> {
     time: number;
     nextRetryTime: number | null;
+    /** The chart tags the state available (its tools may be called). */
+    available: boolean;
   }
   const recorded: Recorded[] = [];
   let previous: { state: ServiceState; context: ServiceContext } | null = null;
@@ -137,11 +139,11 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
     const context = snapshot.context;
     unreachableRetries = Math.max(unreachableRetries, context.retry.unreachableRetries);
     const entry = (event: TimelineEvent, reason: string, from: ServiceState | null = null) =>
-      recorded.push({ time: clock.now(), event, state, from, reason, nextRetryTime: context.retry.nextRetryTime });
+      recorded.push({ time: clock.now(), event, state, from, reason, nextRetryTime: context.retry.nextRetryTime, available: snapshot.hasTag(AVAILABLE) });
     if (previous === null || previous.state !== state) {
       entry('transition', describeTransition(context.cause, state, context), previous?.state ?? null);
-    } else if (AVAILABLE_STATES.includes(state) && context.health.totalFailures > previous.context.health.totalFailures) {
-      entry('ping-failed', `ping failed (${context.health.consecutiveFailures} in a row): ${context.errorMessage ?? 'no answer'}`);
+    } else if (snapshot.hasTag(AVAILABLE) && context.health.totalFailures > previous.context.health.totalFailures) {
+      entry('ping-failed', `check failed (${context.health.consecutiveFailures} in a row): ${context.errorMessage ?? 'no answer'}`);
     } else if (state === 'RECONNECTING' && context.retry.nextRetryTime !== null && context.retry.nextRetryTime !== previous.context.retry.nextRetryTime) {
       entry('retry-scheduled', `reconnect attempt ${context.retry.reconnectAttempts} failed: ${context.errorMessage ?? 'no answer'}`);
     }
@@ -149,7 +151,15 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
   });
   const current = () => actor.getSnapshot();
   const marker = (event: TimelineEvent, reason: string) =>
-    recorded.push({ time: clock.now(), event, state: topStateOf(current().value), from: null, reason, nextRetryTime: current().context.retry.nextRetryTime });
+    recorded.push({
+      time: clock.now(),
+      event,
+      state: topStateOf(current().value),
+      from: null,
+      reason,
+      nextRetryTime: current().context.retry.nextRetryTime,
+      available: current().hasTag(AVAILABLE),
+    });
 
   let steps = 0;
   /**
@@ -207,14 +217,14 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
     if (await runUntil(limit, finished)) end = gaveUp() ? 'gave-up' : 'recovered';
     else end = scenario.durationMs === undefined ? 'limit' : 'duration';
 
-    const entries = recorded.map(({ time, nextRetryTime, ...rest }) => ({
+    const entries = recorded.map(({ time, nextRetryTime, available: _available, ...rest }) => ({
       ...rest,
       at: time - outageStart,
       nextRetryAt: nextRetryTime === null ? null : nextRetryTime - outageStart,
     }));
-    const during = entries.filter((entry) => entry.at >= 0 && entry.event === 'transition');
-    const unavailable = during.find((entry) => !AVAILABLE_STATES.includes(entry.state));
-    const backAt = unavailable && during.find((entry) => entry.at >= unavailable.at && entry.state === 'HEALTHY');
+    const during = recorded.filter((entry) => entry.time >= outageStart && entry.event === 'transition');
+    const unavailable = during.find((entry) => !entry.available);
+    const backAt = unavailable && during.find((entry) => entry.time >= unavailable.time && entry.state === 'HEALTHY');
     const last = current().context;
     return {
       service: last.serviceKey,
@@ -223,8 +233,8 @@ export async function simulateOutage(scenario: OutageScenario): Promise<OutageSi
       endedAt: clock.now() - outageStart,
       end,
       entries,
-      unavailableAt: unavailable?.at ?? null,
-      recoveredAt: backAt?.at ?? null,
+      unavailableAt: unavailable ? unavailable.time - outageStart : null,
+      recoveredAt: backAt ? backAt.time - outageStart : null,
       failures: last.health.totalFailures - baseline.health.totalFailures,
       reconnectAttempts: last.retry.totalReconnectAttempts - baseline.retry.totalReconnectAttempts,
       unreachableRetries,

@@ -92,7 +92,7 @@ export interface SupervisorOptions {
   connections?: ConnectionLayer;
   /** Receives every XState inspection event (e.g. the Stately inspector's `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Where time comes from: the real clock by default; `SimulatedClock` or `VirtualClock` in tests. */
+  /** Where time comes from: the real clock by default; a `VirtualClock` (from `mcp-supervisor/testing`) in tests. */
   clock?: SupervisorClock;
   /**
    * Gathers snapshot updates into one `services$` emission per window, in ms of the supervisor's clock.

@@ -61,7 +61,7 @@ describe('simulate: the timeline', () => {
       [120, 'ping-failed', 'WARNING'],
       [150, 'transition', 'RECONNECTING'],
     ]);
-    expect(failures[0]?.reason).toBe('ping failed (1 in a row): ping failed: connection refused (simulated outage) (JSON-RPC error -32603)');
+    expect(failures[0]?.reason).toBe('check failed (1 in a row): ping failed: connection refused (simulated outage) (JSON-RPC error -32603)');
     expect(unavailableAt).toBe(150 * SECOND);
   });
 
@@ -150,7 +150,7 @@ describe('simulate: the printed timeline', () => {
     expect(text).toContain("What if 'weather' (fleet.yaml) is down for 10m: pings and connects are refused?");
     expect(text).toContain('health check every 30s');
     expect(text).toMatch(/^TIME\s+STATE\s+NEXT RETRY\s+WHAT HAPPENED$/m);
-    expect(text).toMatch(/^t\+00:00:30\.000\s+HEALTHY\s+ping failed \(1 in a row\)/m);
+    expect(text).toMatch(/^t\+00:00:30\.000\s+HEALTHY\s+check failed \(1 in a row\): ping failed/m);
     expect(text).toMatch(/^t\+00:02:30\.000\s+RECONNECTING\s+t\+00:02:3\d\.\d{3} \(in [\d.]+s\)\s+reconnect attempt 1 failed/m);
     expect(text).toContain('── outage ends: the server answers again ──');
     expect(text).toContain('the outage was noticed after 2m30s');
