@@ -2,6 +2,7 @@
 
 import type { LifecycleConfig, SupervisorSettings } from '../machines/defaults.js';
 import type { ConfigIssue } from './errors.js';
+import type { ListenAddress } from './listen-address.js';
 import type { TransportConfig } from './transport.js';
 
 /** One service as a config file declares it, fully resolved. */
@@ -20,6 +21,24 @@ export interface ServiceConfig {
   lifecycle: LifecycleConfig;
   /** The profile it names; null for none. */
   profile: string | null;
+  /** Marked `critical`: by default the supervisor is ready (`/readyz`) only while every such service is available. Absent: false. */
+  critical?: boolean;
+}
+
+/**
+ * When the operators' `/readyz` says ready: every service marked `critical` is available (`critical`;
+ * ready when none is marked), every enabled service is (`all`), at least one is (`any`), or each of
+ * the listed service keys is.
+ */
+export type ReadinessPolicy = 'critical' | 'all' | 'any' | { services: string[] };
+
+/** The operators' HTTP listener (`http:`): `/metrics`, `/healthz`, `/readyz`. */
+export interface HttpSettings {
+  /** Where it listens; loopback unless a token is set. */
+  listen: ListenAddress;
+  /** A bearer token every path but `/healthz` requires; null for none (loopback only). */
+  token: string | null;
+  readiness: ReadinessPolicy;
 }
 
 /** A loaded config file (`loadConfigFile`, `parseConfig`): every service fully resolved. */
@@ -28,6 +47,8 @@ export interface FleetConfig {
   file: string;
   /** The fleet-wide settings, defaults filled in. */
   supervisor: SupervisorSettings;
+  /** The operators' listener, if `http:` configures one. */
+  http: HttpSettings | null;
   /** Every service it declares, enabled or not. */
   services: ServiceConfig[];
   /** Problems that did not reject the file (settings that contradict each other, no services at all). */

@@ -9,10 +9,10 @@ import { checkLifecycle } from './consistency.js';
 import type { Finding, Layer } from './consistency.js';
 import type { PathSegment } from './errors.js';
 import { camelizeKeys } from './keys.js';
-import type { ServiceConfig } from './model.js';
+import type { HttpSettings, ServiceConfig } from './model.js';
 import { BUILT_IN_PROFILES } from './profiles.js';
 import { LIFECYCLE_KEYS, splitServiceKey } from './schema.js';
-import type { FleetDocument, LifecycleOverrides, ServiceFields, SupervisorSection } from './schema.js';
+import type { FleetDocument, HttpSection, LifecycleOverrides, ServiceFields, SupervisorSection } from './schema.js';
 import { inferTransportType } from './transport.js';
 import type { TransportConfig } from './transport.js';
 
@@ -30,6 +30,7 @@ export interface ResolveContext {
 
 export interface ResolvedFleet {
   supervisor: SupervisorSettings;
+  http: HttpSettings | null;
   services: ServiceConfig[];
   defaults: Partial<LifecycleConfig>;
   profiles: Record<string, Partial<LifecycleConfig>>;
@@ -66,10 +67,21 @@ export function resolveFleet(document: FleetDocument, baseDir: string | null): R
   });
   return {
     supervisor: supervisorSettings(document.supervisor),
+    http: httpSettings(document.http),
     services,
     defaults: context.defaults,
     profiles: { ...context.profiles },
     findings: dedupe(findings),
+  };
+}
+
+export function httpSettings(section: HttpSection | null | undefined): HttpSettings | null {
+  if (!section) return null;
+  const readiness = section.readiness ?? 'critical';
+  return {
+    listen: section.listen,
+    token: section.token ?? null,
+    readiness: Array.isArray(readiness) ? { services: readiness } : readiness,
   };
 }
 
@@ -102,6 +114,7 @@ export function resolveService(
       transport: transportOf(fields, context.baseDir),
       lifecycle,
       profile: profileName,
+      critical: fields.critical ?? false,
     },
     findings: checkLifecycle(lifecycle, layers, servicePath),
   };

@@ -11,6 +11,7 @@ import type { CamelToSnake } from './keys.js';
 import { BUILT_IN_PROFILES } from './profiles.js';
 import { didYouMean } from './suggest.js';
 import { redactUrl } from './transport.js';
+import { isLoopbackHost, parseListenAddress } from './listen-address.js';
 
 /** Service names, agent ids and profile names: safe in a fleet key (`agent/name`), a log line or a URL. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -124,6 +125,7 @@ const SERVICE_FIELDS = {
   profile: z.string().optional(),
   agent: safeName.nullish(),
   enabled: z.boolean().optional(),
+  critical: z.boolean().optional(),
 };
 
 /** One service as written (without its name, which is its key in `services:`). */
@@ -152,11 +154,39 @@ function serviceRules(service: unknown, ctx: z.RefinementCtx): void {
   }
 }
 
+const listenAddress = z.string().transform((value, ctx) => {
+  const parsed = parseListenAddress(value);
+  if (parsed.ok) return parsed.address;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
+
+/** When `/readyz` reports ready: the services marked `critical` (default), all of them, any one, or those listed. */
+export const READINESS_POLICIES = ['critical', 'all', 'any'] as const;
+
+/** `http:`: the operators' listener (`/metrics`, `/healthz`, `/readyz`). */
+export const HttpSchema = z
+  .strictObject({
+    listen: listenAddress,
+    token: z.string().min(1, { error: 'must not be empty (leave `token` out for no token)' }).optional(),
+    readiness: z.union([z.enum(READINESS_POLICIES), z.array(z.string().min(1)).min(1)]).optional(),
+  })
+  .superRefine((http, ctx) => {
+    if (http.token === undefined && !isLoopbackHost(http.listen.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['listen'],
+        message: `${http.listen.host} is reachable from other machines: set \`token\` (e.g. token: \${MCP_SUPERVISOR_HTTP_TOKEN}), or listen on 127.0.0.1`,
+      });
+    }
+  });
+
 export const FleetDocumentSchema = z
   .strictObject({
     defaults: LifecycleOverridesSchema.nullish(),
     profiles: z.record(z.string(), LifecycleOverridesSchema).nullish(),
     supervisor: SupervisorSchema.nullish(),
+    http: HttpSchema.nullish(),
     services: z.record(z.string(), ServiceFieldsSchema).nullish(),
   })
   .superRefine(documentRules, always);
@@ -214,6 +244,18 @@ function documentRules(document: unknown, ctx: z.RefinementCtx): void {
       });
     }
   }
+  const readiness = isMapping(document.http) ? document.http.readiness : undefined;
+  if (Array.isArray(readiness)) {
+    readiness.forEach((key, index) => {
+      if (typeof key === 'string' && !seen.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['http', 'readiness', index],
+          message: `unknown service \`${key}\`${didYouMean(key, seen.keys())} (readiness names services by their key: \`name\` or \`agent/name\`)`,
+        });
+      }
+    });
+  }
 }
 
 /** `services:` keys are `name` or `agent/name`. */
@@ -229,6 +271,7 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
 
 export type LifecycleOverrides = z.output<typeof LifecycleOverridesSchema>;
 export type SupervisorSection = z.output<typeof SupervisorSchema>;
+export type HttpSection = z.output<typeof HttpSchema>;
 export type ServiceFields = z.output<typeof ServiceFieldsSchema>;
 export type ServiceDefinition = z.output<typeof ServiceDefinitionSchema>;
 /** What `addService` accepts: a service as it would be written in YAML, plus its name. */
