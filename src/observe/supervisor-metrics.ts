@@ -11,6 +11,7 @@ import { SERVICE_STATES } from '../machines/service.machine.js';
 import type { TierThresholds } from '../machines/health-tier.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Transition } from '../supervisor/transition.js';
+import type { DeliveryOutcome } from './alert-delivery.js';
 import type { ToolCallRecord } from './instrumented-connections.js';
 import { probeOutcomes } from './probe-outcomes.js';
 
@@ -72,6 +73,9 @@ export class SupervisorMetrics {
   private readonly longCycleRetries: Counter<'service' | 'agent'>;
   private readonly toolCallDuration: Histogram<'service' | 'mcp_method_name' | 'gen_ai_tool_name' | 'outcome'>;
   private readonly toolCalls: Counter<'service' | 'gen_ai_tool_name' | 'outcome'>;
+  private readonly alerts: Counter<'rule' | 'status'>;
+  private readonly alertDeliveries: Counter<'sink' | 'outcome'>;
+  private alertQueues: () => { sink: string; queued: number }[] = () => [];
   /** The last snapshot seen of each service, to count what changed since. */
   private readonly previous = new Map<string, ServiceSnapshot>();
   /** Answered tool calls per service when its last check was counted (passive health stands in with one). */
@@ -205,6 +209,29 @@ export class SupervisorMetrics {
       labelNames: ['service', 'gen_ai_tool_name', 'outcome'],
       registers,
     });
+    this.alerts = new Counter({
+      name: 'mcp_supervisor_alerts_total',
+      help: 'Alerts by rule and status: firing, resolved, or suppressed (held back by the cooldown).',
+      labelNames: ['rule', 'status'],
+      registers,
+    });
+    this.alertDeliveries = new Counter({
+      name: 'mcp_supervisor_alert_deliveries_total',
+      help: 'Alert notifications by sink and outcome: delivered, retried (an attempt failed), failed (gave up), dropped (queue full).',
+      labelNames: ['sink', 'outcome'],
+      registers,
+    });
+    const queues = () => this.alertQueues();
+    new Gauge({
+      name: 'mcp_supervisor_alert_queue_length',
+      help: 'Alert notifications waiting for delivery, per sink.',
+      labelNames: ['sink'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { sink, queued } of queues()) this.set({ sink }, queued);
+      },
+    });
     if (options.version !== undefined) {
       new Gauge({ name: 'mcp_supervisor_build_info', help: 'The running mcp-supervisor version; always 1.', labelNames: ['version'], registers }).set(
         { version: options.version },
@@ -233,6 +260,19 @@ export class SupervisorMetrics {
     this.toolCalls.inc(labels);
     this.seriesOf(call.service).toolCalls.add(`${call.tool}\u0000${call.outcome}`);
   };
+
+  recordAlert(rule: string, status: 'firing' | 'resolved' | 'suppressed'): void {
+    this.alerts.inc({ rule, status });
+  }
+
+  recordAlertDelivery(sink: string, outcome: DeliveryOutcome): void {
+    this.alertDeliveries.inc({ sink, outcome });
+  }
+
+  /** The alert queues' lengths, read at each scrape. */
+  watchAlertQueues(queues: () => { sink: string; queued: number }[]): void {
+    this.alertQueues = queues;
+  }
 
   private countTransition(transition: Transition) {
     if (transition.to === 'REMOVED') return this.forget(transition.service);
