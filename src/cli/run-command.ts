@@ -10,6 +10,7 @@ import type { FleetConfig, HttpSettings } from '../config/model.js';
 import { observedSupervisor } from '../observe/observed-supervisor.js';
 import { criticalServices, startOperatorHttp, type OperatorHttp } from '../observe/operator-http.js';
 import { OperatorListenerError } from '../observe/operator-listener.js';
+import { AlertSystem } from '../observe/alert-system.js';
 import { InspectorPortInUseError, startInspector, type InspectorBridge } from '../supervisor/inspector.js';
 import { Supervisor, type ConfigReloadEvent } from '../supervisor/supervisor.js';
 import { configArgument, LOCAL_CONFIG } from './config-argument.js';
@@ -36,6 +37,8 @@ interface RunOptions {
 /** The operators' listener token when the config sets none. */
 const TOKEN_ENV = 'MCP_SUPERVISOR_HTTP_TOKEN';
 
+/** How long a stop waits for the last alerts (those of the shutdown itself) to be delivered. */
+const ALERT_FLUSH_MS = 5_000;
 /** If something still holds the event loop this long after a graceful stop, exit anyway. */
 const EXIT_GRACE_MS = 3_000;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -175,12 +178,21 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
   }
   const observed = http === null ? null : observedSupervisor(config, { inspect: inspector?.inspect, version: packageVersion() });
   const supervisor = observed?.supervisor ?? Supervisor.fromConfig(config, { inspect: inspector?.inspect });
+  // What readiness and the alert filters read of the config, kept current across hot reloads.
+  let critical = criticalServices(config.services);
+  let profiles = profilesOf(config);
+  supervisor.configEvents$.subscribe((event) => {
+    if (event.type !== 'applied') return;
+    void loadConfigFile(options.file).then(
+      (next) => {
+        critical = criticalServices(next.services);
+        profiles = profilesOf(next);
+      },
+      () => undefined,
+    );
+  });
   let operatorHttp: OperatorHttp | null = null;
   if (observed !== null && http !== null) {
-    let critical = criticalServices(config.services);
-    supervisor.configEvents$.subscribe((event) => {
-      if (event.type === 'applied') void loadConfigFile(options.file).then((next) => (critical = criticalServices(next.services)), () => undefined);
-    });
     try {
       operatorHttp = await startOperatorHttp({ settings: http, fleet: supervisor, metrics: observed.metrics, critical: () => critical });
     } catch (error) {
@@ -200,6 +212,16 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
       baseView.stopping(signal);
     },
   };
+  const alerts =
+    config.alerts === null
+      ? null
+      : new AlertSystem(config.alerts, {
+          timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout), now: () => Date.now() },
+          describe: (key) => ({ priority: priorityOf(supervisor, key), profile: profiles.get(key) ?? null }),
+          log: (line) => view.info(line),
+          metrics: observed?.metrics,
+        });
+  alerts?.observe(supervisor.transitions$);
   // Before the first line: whoever reads it may press Ctrl-C at once, and an unhandled SIGINT kills.
   const stopped = untilStopped(supervisor, view, sameSignalWindow(io.env));
 
@@ -218,6 +240,12 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
   if (options.watch) supervisor.watchConfig();
 
   const { code, message } = await stopped;
+  if (alerts) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([alerts.idle(), new Promise((resolve) => (timer = setTimeout(resolve, ALERT_FLUSH_MS)))]);
+    clearTimeout(timer);
+    alerts.close();
+  }
   await inspector?.stop();
   await operatorHttp?.close();
   view.close(message);
@@ -227,6 +255,18 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
     process.exit(code);
   }, EXIT_GRACE_MS).unref();
   return code;
+}
+
+function profilesOf(config: FleetConfig): Map<string, string> {
+  return new Map(config.services.flatMap((service) => (service.profile === null ? [] : [[service.key, service.profile] as const])));
+}
+
+function priorityOf(supervisor: Supervisor, key: string) {
+  try {
+    return supervisor.getServiceInfo(key).config.lifecycle.priority;
+  } catch {
+    return null;
+  }
 }
 
 function operatorsLine(http: OperatorHttp): string {
