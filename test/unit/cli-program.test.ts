@@ -35,7 +35,7 @@ describe('program', () => {
   it('lists the commands in --help', async () => {
     const { code, stdout } = await cli('--help');
     expect(code).toBe(0);
-    for (const command of ['run', 'validate', 'diagram', 'simulate']) expect(stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
+    for (const command of ['run', 'validate', 'diagram', 'simulate', 'alerts']) expect(stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
   });
 
   it('shows the help and exits 2 when no command is given', async () => {
@@ -45,7 +45,7 @@ describe('program', () => {
     expect(stderr).toContain('Usage: mcp-supervisor <command>');
   });
 
-  it.each(['run', 'validate', 'diagram', 'simulate'])('has --help, -h and `help <command>` for %s', async (command) => {
+  it.each(['run', 'validate', 'diagram', 'simulate', 'alerts'])('has --help, -h and `help <command>` for %s', async (command) => {
     const long = await cli(command, '--help');
     expect(long.code).toBe(0);
     expect(long.stdout).toMatch(new RegExp(`^Usage: mcp-supervisor ${command}`));

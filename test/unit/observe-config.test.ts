@@ -2,7 +2,7 @@
 // service key, validated with file:line:col like the rest of the file; and the readiness policy.
 
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/index.js';
+import { loadConfigFile, parseConfig } from '../../src/config/index.js';
 import { parseListenAddress } from '../../src/config/listen-address.js';
 import { readinessOf } from '../../src/observe/readiness.js';
 import { issuesOf } from '../support/config-issues.js';
@@ -64,5 +64,30 @@ describe('readinessOf', () => {
     expect(readinessOf('any', services, new Set())).toEqual({ ready: true, waitingFor: [] });
     expect(readinessOf('any', [], new Set())).toEqual({ ready: false, waitingFor: [] });
     expect(readinessOf({ services: ['files', 'gone'] }, services, new Set())).toEqual({ ready: false, waitingFor: ['gone'] });
+  });
+});
+
+describe('config/examples/operators.yaml', () => {
+  it('is valid, with both of the lifecycle\'s alert rules and every kind of sink', async () => {
+    const config = await loadConfigFile('config/examples/operators.yaml', { env: {} });
+    expect(config.http?.listen).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(config.alerts?.sinks.map((sink) => sink.type)).toEqual(['webhook', 'command', 'email']);
+    expect(config.alerts?.rules.slice(0, 2).map((rule) => rule.trigger)).toEqual([
+      { kind: 'enters', states: ['WARNING', 'RECONNECTING', 'UNREACHABLE'] },
+      { kind: 'lasts', state: 'UNREACHABLE', forMs: 5 * 60_000 },
+    ]);
+  });
+
+  it('rejects a rule naming an unknown sink or service, or with no trigger', () => {
+    const yaml = (rule: string) => `alerts:\n  sinks:\n    ops: { type: webhook, url: "http://127.0.0.1:9/x" }\n  rules:\n    r: ${rule}\nservices:\n  files: { command: node }\n`;
+    expect(issuesOf(() => parse(yaml('{ enters: [WARNING], sinks: [opz] }')))).toEqual([
+      'fleet.yaml:5:37 alerts.rules.r.sinks[0]: unknown sink `opz` — did you mean `ops`? (defined: ops)',
+    ]);
+    expect(issuesOf(() => parse(yaml('{ enters: [WARNING], services: [file], sinks: [ops] }')))).toEqual([
+      'fleet.yaml:5:40 alerts.rules.r.services[0]: unknown service `file` — did you mean `files`? (defined: files)',
+    ]);
+    expect(issuesOf(() => parse(yaml('{ state: UNREACHABLE, sinks: [ops] }')))).toEqual([
+      'fleet.yaml:5:5 alerts.rules.r: needs `for`: e.g. enters: [WARNING, RECONNECTING, UNREACHABLE], or state: UNREACHABLE with for: 5m',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 // The Prometheus metrics of a supervisor over scriptable connections, in virtual time.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import type { Registry } from 'prom-client';
@@ -166,5 +167,17 @@ describe('passive health', () => {
     expect(await value(registry, 'mcp_supervisor_service_probes_total', { service: 'busy' })).toBe(2);
     expect(await value(registry, 'mcp_supervisor_service_probe_duration_seconds_count', { service: 'busy' })).toBe(1);
     await fleet.supervisor.stop();
+  });
+});
+
+describe('the README', () => {
+  it('documents every metric the supervisor exports', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const metrics = new SupervisorMetrics({ version: '1' });
+    const names = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name);
+    const own = names.filter((name) => !/^(process|nodejs)_/.test(name));
+    expect(own.length).toBeGreaterThan(15);
+    for (const name of own) expect(readme, name).toContain(`| \`${name}\` |`);
+    expect(readme).toContain('| `process_*`, `nodejs_*` |');
   });
 });
