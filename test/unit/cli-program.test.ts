@@ -163,6 +163,15 @@ describe('validate', () => {
     expect(code).toBe(0);
     for (const name of ['steady', 'slow', 'flaky']) expect(stdout).toMatch(new RegExp(`^ {2}${name}\\s+—\\s+stdio\\s+node \\.\\./examples/servers/${name}\\.mjs`, 'm'));
     expect(stdout).toContain('Warnings:   none');
+    expect(stdout).toContain("HTTP:       none (`run --http HOST:PORT` starts the operators' endpoints)");
+    expect(stdout).toContain('Alerts:     none');
+  });
+
+  it('summarises the operators\' listener and the alerts', async () => {
+    const { code, stdout } = await cli('validate', 'config/examples/operators.yaml');
+    expect(code).toBe(0);
+    expect(stdout).toContain('HTTP:       127.0.0.1:9464; /readyz ready when files are available');
+    expect(stdout).toContain('Alerts:     3 rules (degraded, long-outage, critical-only) → 3 sinks: chat (webhook), pager (command), mail (email)');
   });
 
   it('lists warnings with file:line:col', async () => {
