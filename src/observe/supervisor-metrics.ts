@@ -1,5 +1,5 @@
-// The supervisor's Prometheus metrics (prom-client): per-service gauges read from the fleet at scrape
-// time, counters fed by `transitions$` and `services$`, tool-call histograms fed by the instrumented
+// The supervisor's Prometheus metrics (prom-client): per-service gauges set as `services$` changes
+// (a scrape only serializes), counters fed by `transitions$` and `services$`, tool-call histograms fed by the instrumented
 // connection layer, and Node's process and event-loop defaults. Labels are bounded: service keys,
 // states, causes, tiers, outcomes and tool names that a server listed; never arguments or error text.
 
@@ -15,11 +15,10 @@ import type { DeliveryOutcome } from './alert-delivery.js';
 import type { ToolCallRecord } from './instrumented-connections.js';
 import { probeOutcomes } from './probe-outcomes.js';
 
-/** What the metrics read of a supervisor: its public streams and its current list. */
+/** What the metrics read of a supervisor: its public streams. */
 export interface ObservedFleet {
   readonly services$: Observable<ReadonlyMap<string, ServiceSnapshot>>;
   readonly transitions$: Observable<Transition>;
-  listServices(): ServiceSnapshot[];
 }
 
 export interface SupervisorMetricsOptions {
@@ -65,6 +64,13 @@ interface ServiceSeries {
  */
 export class SupervisorMetrics {
   readonly registry: Registry;
+  // Gauges of each service, set when its snapshot changes (not rebuilt at every scrape).
+  private readonly state: Gauge<'service' | 'agent' | 'state'>;
+  private readonly stateEntered: Gauge<'service' | 'agent'>;
+  private readonly nextRetry: Gauge<'service' | 'agent'>;
+  private readonly tools: Gauge<'service' | 'agent'>;
+  private readonly consecutiveFailures: Gauge<'service' | 'agent'>;
+  private readonly healthTier: Gauge<'service' | 'agent' | 'tier'>;
   private readonly transitions: Counter<'service' | 'agent' | 'from' | 'to' | 'cause'>;
   private readonly probeDuration: Histogram<'service' | 'agent'>;
   private readonly probeFailures: Counter<'service' | 'agent'>;
@@ -81,83 +87,48 @@ export class SupervisorMetrics {
   /** Answered tool calls per service when its last check was counted (passive health stands in with one). */
   private readonly callsAtLastCheck = new Map<string, number>();
   private readonly series = new Map<string, ServiceSeries>();
-  private fleet: ObservedFleet | null = null;
   private answeredCalls: ((service: string) => number) | null = null;
 
   constructor(options: SupervisorMetricsOptions = {}) {
     const registry = (this.registry = options.registry ?? new Registry());
     const registers = [registry];
     const perService = ['service', 'agent'] as const;
-    const current = () => this.fleet?.listServices() ?? [];
 
-    new Gauge({
+    this.state = new Gauge({
       name: 'mcp_supervisor_service_state',
       help: 'Lifecycle state of each service: one series per state, 1 for the current one.',
       labelNames: [...perService, 'state'],
       registers,
-      collect() {
-        this.reset();
-        for (const service of current()) {
-          for (const state of SERVICE_STATES) this.set({ ...serviceLabels(service.key, service.agentId), state }, state === service.state ? 1 : 0);
-        }
-      },
     });
-    new Gauge({
+    this.stateEntered = new Gauge({
       name: 'mcp_supervisor_service_state_entered_timestamp_seconds',
       help: 'When each service entered its current state (Unix time).',
       labelNames: perService,
       registers,
-      collect() {
-        this.reset();
-        for (const service of current()) this.set(serviceLabels(service.key, service.agentId), service.metadata.stateEnteredTime / 1000);
-      },
     });
-    new Gauge({
+    this.nextRetry = new Gauge({
       name: 'mcp_supervisor_service_next_retry_timestamp_seconds',
       help: 'When the next reconnect attempt of each RECONNECTING or UNREACHABLE service is due (Unix time); absent when none is scheduled.',
       labelNames: perService,
       registers,
-      collect() {
-        this.reset();
-        for (const service of current()) {
-          const next = service.metadata.nextRetryTime;
-          if (next !== null) this.set(serviceLabels(service.key, service.agentId), next / 1000);
-        }
-      },
     });
-    new Gauge({
+    this.tools = new Gauge({
       name: 'mcp_supervisor_service_tools',
       help: 'Tools each service offered in its last tools/list.',
       labelNames: perService,
       registers,
-      collect() {
-        this.reset();
-        for (const service of current()) this.set(serviceLabels(service.key, service.agentId), service.metadata.toolCount);
-      },
     });
-    new Gauge({
+    this.consecutiveFailures = new Gauge({
       name: 'mcp_supervisor_service_consecutive_failures',
       help: 'Failed health checks in a row of each service (0 after a success).',
       labelNames: perService,
       registers,
-      collect() {
-        this.reset();
-        for (const service of current()) this.set(serviceLabels(service.key, service.agentId), service.metadata.consecutiveFailures);
-      },
     });
-    new Gauge({
+    this.healthTier = new Gauge({
       name: 'mcp_supervisor_service_health_tier',
       help: 'Tier of the last health check of each service by response time: one series per tier, 1 for the current one; none before the first check.',
       labelNames: [...perService, 'tier'],
       registers,
-      collect() {
-        this.reset();
-        for (const service of current()) {
-          const tier = service.metadata.healthTier;
-          if (tier === null) continue;
-          for (const candidate of HEALTH_TIERS) this.set({ ...serviceLabels(service.key, service.agentId), tier: candidate }, candidate === tier ? 1 : 0);
-        }
-      },
     });
     this.transitions = new Counter({
       name: 'mcp_supervisor_service_transitions_total',
@@ -246,7 +217,6 @@ export class SupervisorMetrics {
    * (from `InstrumentedConnections`) tells a probe timed on the wire from one a tool call stood in for.
    */
   observe(fleet: ObservedFleet, answeredCalls?: (service: string) => number): Subscription {
-    this.fleet = fleet;
     this.answeredCalls = answeredCalls ?? null;
     const subscription = fleet.transitions$.subscribe((transition) => this.countTransition(transition));
     subscription.add(fleet.services$.subscribe((services) => this.countChanges(services)));
@@ -288,6 +258,7 @@ export class SupervisorMetrics {
       if (before === service) continue;
       this.previous.set(key, service);
       const labels = serviceLabels(key, service.agentId);
+      this.setGauges(labels, before, service);
       const calls = this.answeredCalls?.(key) ?? 0;
       const standIn = service.config.lifecycle.passiveHealth && calls > (this.callsAtLastCheck.get(key) ?? 0);
       const probes = probeOutcomes(before?.metadata, service.metadata, standIn);
@@ -305,6 +276,23 @@ export class SupervisorMetrics {
     }
   }
 
+  private setGauges(labels: { service: string; agent: string }, before: ServiceSnapshot | undefined, service: ServiceSnapshot) {
+    const { metadata } = service;
+    if (before?.state !== service.state) {
+      for (const state of SERVICE_STATES) this.state.set({ ...labels, state }, state === service.state ? 1 : 0);
+    }
+    if (before?.metadata.stateEnteredTime !== metadata.stateEnteredTime) this.stateEntered.set(labels, metadata.stateEnteredTime / 1000);
+    if (before?.metadata.nextRetryTime !== metadata.nextRetryTime) {
+      if (metadata.nextRetryTime === null) this.nextRetry.remove(labels);
+      else this.nextRetry.set(labels, metadata.nextRetryTime / 1000);
+    }
+    if (before?.metadata.toolCount !== metadata.toolCount) this.tools.set(labels, metadata.toolCount);
+    if (before?.metadata.consecutiveFailures !== metadata.consecutiveFailures) this.consecutiveFailures.set(labels, metadata.consecutiveFailures);
+    if (before?.metadata.healthTier !== metadata.healthTier && metadata.healthTier !== null) {
+      for (const tier of HEALTH_TIERS) this.healthTier.set({ ...labels, tier }, tier === metadata.healthTier ? 1 : 0);
+    }
+  }
+
   /** A removed service's series go with it, so churn does not grow the registry. */
   private forget(key: string) {
     const before = this.previous.get(key);
@@ -312,7 +300,21 @@ export class SupervisorMetrics {
     this.callsAtLastCheck.delete(key);
     const agent = before?.agentId ?? (key.includes('/') ? key.slice(0, key.indexOf('/')) : null);
     const labels = serviceLabels(key, agent);
-    for (const metric of [this.probeDuration, this.probes, this.probeFailures, this.reconnectAttempts, this.longCycleRetries]) metric.remove(labels);
+    for (const metric of [
+      this.probeDuration,
+      this.probes,
+      this.probeFailures,
+      this.reconnectAttempts,
+      this.longCycleRetries,
+      this.stateEntered,
+      this.nextRetry,
+      this.tools,
+      this.consecutiveFailures,
+    ]) {
+      metric.remove(labels);
+    }
+    for (const state of SERVICE_STATES) this.state.remove({ ...labels, state });
+    for (const tier of HEALTH_TIERS) this.healthTier.remove({ ...labels, tier });
     const series = this.series.get(key);
     this.series.delete(key);
     for (const id of series?.transitions ?? []) {
