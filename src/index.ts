@@ -74,7 +74,17 @@ export { SimulationError } from './supervisor/outage-simulation.js';
 // Configuration
 export { loadConfigFile, parseConfig } from './config/load.js';
 export type { LoadOptions, ParseOptions } from './config/load.js';
-export type { FleetConfig, ServiceConfig } from './config/model.js';
+export type {
+  AlertRuleConfig,
+  AlertsConfig,
+  AlertSinkConfig,
+  AlertTrigger,
+  FleetConfig,
+  HttpSettings,
+  ReadinessPolicy,
+  ServiceConfig,
+} from './config/model.js';
+export type { ListenAddress } from './config/listen-address.js';
 export type { FleetDiff, ServiceChange } from './config/diff.js';
 export type {
   RealTransportConfig,

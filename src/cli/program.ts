@@ -22,6 +22,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./diagram-command.js')).diagramCommand,
   },
   {
+    name: 'alerts',
+    summary: 'send a test alert to every alert sink of a config file (`alerts test`)',
+    load: async () => (await import('./alerts-command.js')).alertsCommand,
+  },
+  {
     name: 'simulate',
     summary: 'replay an outage of one service in virtual time: its states and retry times',
     load: async () => (await import('./simulate-command.js')).simulateCommand,

@@ -4,8 +4,13 @@
 // once, after killing the server process groups still alive.
 
 import { ConfigError, formatIssue } from '../config/errors.js';
+import { formatListenAddress, isLoopbackHost, parseListenAddress, type ListenAddress } from '../config/listen-address.js';
 import { loadConfigFile } from '../config/load.js';
-import type { FleetConfig } from '../config/model.js';
+import type { FleetConfig, HttpSettings } from '../config/model.js';
+import { observedSupervisor } from '../observe/observed-supervisor.js';
+import { criticalServices, startOperatorHttp, type OperatorHttp } from '../observe/operator-http.js';
+import { OperatorListenerError } from '../observe/operator-listener.js';
+import { AlertSystem } from '../observe/alert-system.js';
 import { InspectorPortInUseError, startInspector, type InspectorBridge } from '../supervisor/inspector.js';
 import { Supervisor, type ConfigReloadEvent } from '../supervisor/supervisor.js';
 import { configArgument, LOCAL_CONFIG } from './config-argument.js';
@@ -25,8 +30,15 @@ interface RunOptions {
   watch: boolean;
   /** The inspector bridge's port (0: a free one), or null without --inspect. */
   inspectPort: number | null;
+  /** `--http HOST:PORT`, which overrides the config's `http.listen`; null without it. */
+  http: ListenAddress | null;
 }
 
+/** The operators' listener token when the config sets none. */
+const TOKEN_ENV = 'MCP_SUPERVISOR_HTTP_TOKEN';
+
+/** How long a stop waits for the last alerts (those of the shutdown itself) to be delivered. */
+const ALERT_FLUSH_MS = 5_000;
 /** If something still holds the event loop this long after a graceful stop, exit anyway. */
 const EXIT_GRACE_MS = 3_000;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -65,6 +77,10 @@ Options:
                         only from stately.ai and from pages on this machine's loopback
   --watch / --no-watch  reload the config file when it changes (default: on); an invalid edit is
                         reported and changes nothing
+  --http HOST:PORT      serve the operators' endpoints: /metrics (Prometheus), /healthz, /readyz;
+                        127.0.0.1:0 picks a free port, and the address is printed at start. Overrides
+                        the config's http.listen (its token and readiness still apply). Loopback
+                        unless a token is set (http.token, or $${TOKEN_ENV})
   -h, --help            show this help
 
 Stopping: Ctrl-C or SIGTERM stops every service (closing each server: stdin, then SIGTERM, then
@@ -80,6 +96,7 @@ SIGKILL) and exits 0. A second Ctrl-C exits at once with 130, killing what is le
         inspect: { type: 'string' },
         watch: { type: 'boolean' },
         'no-watch': { type: 'boolean' },
+        http: { type: 'string' },
       },
       { max: 1 },
     );
@@ -87,9 +104,10 @@ SIGKILL) and exits 0. A second Ctrl-C exits at once with 130, killing what is le
     if (values.watch && values['no-watch']) throw new UsageError('--watch and --no-watch exclude each other', 'run');
     const mode: OutputMode = values.json ? 'json' : values.log || !io.stdout.isTTY ? 'log' : 'dashboard';
     const inspectPort = values.inspect === undefined ? null : inspectPortArg(values.inspect);
+    const http = values.http === undefined ? null : httpArg(values.http);
     const config = configArgument(positionals[0], 'run', 'running', io);
     if (config === null) return EXIT.failure;
-    return runFleet({ ...config, mode, watch: !values['no-watch'], inspectPort }, io);
+    return runFleet({ ...config, mode, watch: !values['no-watch'], inspectPort, http }, io);
   },
 };
 
@@ -105,6 +123,19 @@ function inspectPortArg(value: string): number {
     throw new UsageError(`--inspect=${value}: the port must be a number from 1 to 65535 (or --inspect alone for a free port)`, 'run');
   }
   return port;
+}
+
+function httpArg(value: string): ListenAddress {
+  const parsed = parseListenAddress(value);
+  if (!parsed.ok) throw new UsageError(`--http ${value}: ${parsed.message}`, 'run');
+  return parsed.address;
+}
+
+/** The listener to start: the config's `http:`, its address replaced by --http; null for none. */
+function httpSettings(config: FleetConfig, flag: ListenAddress | null, env: CliIO['env']): HttpSettings | null {
+  if (config.http === null && flag === null) return null;
+  const token = config.http?.token ?? (env[TOKEN_ENV] || null);
+  return { listen: flag ?? config.http?.listen ?? { host: '127.0.0.1', port: 0 }, token, readiness: config.http?.readiness ?? 'critical' };
 }
 
 /** What the run shows, whatever the output mode. */
@@ -138,8 +169,59 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
       `pick another (--inspect=PORT), or --inspect alone for a free port. Nothing was started.\n`);
     return EXIT.failure;
   }
-  const supervisor = Supervisor.fromConfig(config, { inspect: inspector?.inspect });
-  const view = options.mode === 'dashboard' ? dashboardView(supervisor, config, io) : lineView(supervisor, config, options.mode, io);
+  const http = httpSettings(config, options.http, io.env);
+  if (http !== null && http.token === null && !isLoopbackHost(http.listen.host)) {
+    await inspector?.stop();
+    io.stderr.write(`mcp-supervisor: --http ${formatListenAddress(http.listen)}: other machines could reach this address, so it needs a token: ` +
+      `set http.token in the config (e.g. token: \${${TOKEN_ENV}}) or ${TOKEN_ENV} in the environment, or listen on 127.0.0.1. Nothing was started.\n`);
+    return EXIT.failure;
+  }
+  const observed = http === null ? null : observedSupervisor(config, { inspect: inspector?.inspect, version: packageVersion() });
+  const supervisor = observed?.supervisor ?? Supervisor.fromConfig(config, { inspect: inspector?.inspect });
+  // What readiness and the alert filters read of the config, kept current across hot reloads.
+  let critical = criticalServices(config.services);
+  let profiles = profilesOf(config);
+  supervisor.configEvents$.subscribe((event) => {
+    if (event.type !== 'applied') return;
+    void loadConfigFile(options.file).then(
+      (next) => {
+        critical = criticalServices(next.services);
+        profiles = profilesOf(next);
+      },
+      () => undefined,
+    );
+  });
+  let operatorHttp: OperatorHttp | null = null;
+  if (observed !== null && http !== null) {
+    try {
+      operatorHttp = await startOperatorHttp({ settings: http, fleet: supervisor, metrics: observed.metrics, critical: () => critical });
+    } catch (error) {
+      if (!(error instanceof OperatorListenerError)) throw error;
+      await inspector?.stop();
+      io.stderr.write(`mcp-supervisor: ${error.message}. Nothing was started.\n`);
+      return EXIT.failure;
+    }
+  }
+  // On stderr in every mode (before the dashboard takes the screen), for scripts that let 127.0.0.1:0 pick the port.
+  if (operatorHttp) io.stderr.write(`${operatorsLine(operatorHttp)}\n`);
+  const baseView = options.mode === 'dashboard' ? dashboardView(supervisor, config, io) : lineView(supervisor, config, options.mode, io);
+  const view: RunView = {
+    ...baseView,
+    stopping: (signal) => {
+      operatorHttp?.draining();
+      baseView.stopping(signal);
+    },
+  };
+  const alerts =
+    config.alerts === null
+      ? null
+      : new AlertSystem(config.alerts, {
+          timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout), now: () => Date.now() },
+          describe: (key) => ({ priority: priorityOf(supervisor, key), profile: profiles.get(key) ?? null }),
+          log: (line) => view.info(line),
+          metrics: observed?.metrics,
+        });
+  alerts?.observe(supervisor.transitions$);
   // Before the first line: whoever reads it may press Ctrl-C at once, and an unhandled SIGINT kills.
   const stopped = untilStopped(supervisor, view, sameSignalWindow(io.env));
 
@@ -151,13 +233,21 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
   if (options.notice && options.mode === 'dashboard') view.info(options.notice, { pin: true });
   for (const warning of config.warnings) view.info(`warning: ${formatIssue(warning)}`);
   if (inspector) view.info(`Stately inspector: open ${inspector.url} in a browser`, { pin: true });
+  if (operatorHttp && options.mode === 'dashboard') view.info(operatorsLine(operatorHttp), { pin: true });
   supervisor.configEvents$.subscribe((event) => view.configEvent(event));
 
   supervisor.start();
   if (options.watch) supervisor.watchConfig();
 
   const { code, message } = await stopped;
+  if (alerts) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([alerts.idle(), new Promise((resolve) => (timer = setTimeout(resolve, ALERT_FLUSH_MS)))]);
+    clearTimeout(timer);
+    alerts.close();
+  }
   await inspector?.stop();
+  await operatorHttp?.close();
   view.close(message);
   // A graceful stop leaves nothing running; should anything still hold the event loop, do not hang.
   setTimeout(() => {
@@ -165,6 +255,22 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
     process.exit(code);
   }, EXIT_GRACE_MS).unref();
   return code;
+}
+
+function profilesOf(config: FleetConfig): Map<string, string> {
+  return new Map(config.services.flatMap((service) => (service.profile === null ? [] : [[service.key, service.profile] as const])));
+}
+
+function priorityOf(supervisor: Supervisor, key: string) {
+  try {
+    return supervisor.getServiceInfo(key).config.lifecycle.priority;
+  } catch {
+    return null;
+  }
+}
+
+function operatorsLine(http: OperatorHttp): string {
+  return `operators' endpoints on ${http.listener.url}: /metrics, /healthz, /readyz`;
 }
 
 /** Resolves once a stop signal has stopped the fleet; a second signal exits at once with 130. */

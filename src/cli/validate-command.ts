@@ -5,6 +5,7 @@ import { ConfigError, formatIssue } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
 import { formatDuration } from '../config/duration.js';
+import { formatListenAddress } from '../config/listen-address.js';
 import { redactTransport } from '../config/transport.js';
 import { configArgument, LOCAL_CONFIG } from './config-argument.js';
 import { EXIT, parseCommandArgs, type Command } from './command.js';
@@ -82,6 +83,8 @@ export function describeFleet(config: FleetConfig): string {
     `Profiles:   ${describeCounts(profiles) || 'none used'} (defined: ${Object.keys(config.profiles).join(', ') || 'none'})`,
     `Supervisor: at most ${supervisor.maxConcurrentConnects} connects at once; a crashing service actor is restarted up to ` +
       `${supervisor.maxRestarts} times per ${formatDuration(supervisor.restartWindow)}`,
+    `HTTP:       ${describeHttp(config)}`,
+    `Alerts:     ${describeAlerts(config)}`,
   );
   if (config.warnings.length === 0) {
     lines.push('Warnings:   none');
@@ -89,6 +92,26 @@ export function describeFleet(config: FleetConfig): string {
     lines.push(`Warnings:   ${config.warnings.length}`, ...config.warnings.map((issue) => `  warning: ${formatIssue(issue)}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function describeHttp({ http, services }: FleetConfig): string {
+  if (http === null) return 'none (`run --http HOST:PORT` starts the operators\' endpoints)';
+  const critical = services.filter((service) => service.critical === true).map((service) => service.key);
+  const readiness =
+    typeof http.readiness === 'object'
+      ? `ready when ${http.readiness.services.join(', ')} are available`
+      : http.readiness === 'critical'
+        ? critical.length === 0
+          ? 'ready when running (no service is marked critical)'
+          : `ready when ${critical.join(', ')} are available`
+        : `ready when ${http.readiness === 'all' ? 'every service is' : 'any service is'} available`;
+  return `${formatListenAddress(http.listen)}${http.token === null ? '' : ' with a token'}; /readyz ${readiness}`;
+}
+
+function describeAlerts({ alerts }: FleetConfig): string {
+  if (alerts === null) return 'none';
+  const sinks = alerts.sinks.map((sink) => `${sink.name} (${sink.type})`).join(', ');
+  return `${plural(alerts.rules.length, 'rule')} (${alerts.rules.map((rule) => rule.name).join(', ')}) → ${plural(alerts.sinks.length, 'sink')}: ${sinks}`;
 }
 
 /** What a service connects to, secrets redacted: `node server.mjs --flag` or a URL. */

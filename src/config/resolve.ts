@@ -9,10 +9,10 @@ import { checkLifecycle } from './consistency.js';
 import type { Finding, Layer } from './consistency.js';
 import type { PathSegment } from './errors.js';
 import { camelizeKeys } from './keys.js';
-import type { ServiceConfig } from './model.js';
+import type { AlertsConfig, AlertSinkConfig, HttpSettings, ServiceConfig } from './model.js';
 import { BUILT_IN_PROFILES } from './profiles.js';
 import { LIFECYCLE_KEYS, splitServiceKey } from './schema.js';
-import type { FleetDocument, LifecycleOverrides, ServiceFields, SupervisorSection } from './schema.js';
+import type { AlertsSection, FleetDocument, HttpSection, LifecycleOverrides, ServiceFields, SupervisorSection } from './schema.js';
 import { inferTransportType } from './transport.js';
 import type { TransportConfig } from './transport.js';
 
@@ -30,6 +30,8 @@ export interface ResolveContext {
 
 export interface ResolvedFleet {
   supervisor: SupervisorSettings;
+  http: HttpSettings | null;
+  alerts: AlertsConfig | null;
   services: ServiceConfig[];
   defaults: Partial<LifecycleConfig>;
   profiles: Record<string, Partial<LifecycleConfig>>;
@@ -66,10 +68,74 @@ export function resolveFleet(document: FleetDocument, baseDir: string | null): R
   });
   return {
     supervisor: supervisorSettings(document.supervisor),
+    http: httpSettings(document.http),
+    alerts: alertsConfig(document.alerts),
     services,
     defaults: context.defaults,
     profiles: { ...context.profiles },
     findings: dedupe(findings),
+  };
+}
+
+export function httpSettings(section: HttpSection | null | undefined): HttpSettings | null {
+  if (!section) return null;
+  const readiness = section.readiness ?? 'critical';
+  return {
+    listen: section.listen,
+    token: section.token ?? null,
+    readiness: Array.isArray(readiness) ? { services: readiness } : readiness,
+  };
+}
+
+/** Alert defaults: a burst of alerts within 10 s is one message; a rule repeats for a service after 1 minute at most. */
+export const ALERT_DEFAULTS = { groupWindow: 10_000, cooldown: 60_000, queueSize: 100, maxAttempts: 5, sinkTimeout: 10_000, commandTimeout: 30_000 } as const;
+
+export function alertsConfig(section: AlertsSection | null | undefined): AlertsConfig | null {
+  if (!section) return null;
+  const sinks = Object.entries(section.sinks).map(([name, sink]): AlertSinkConfig => {
+    switch (sink.type) {
+      case 'webhook':
+        return { type: 'webhook', name, url: sink.url, headers: sink.headers ?? {}, timeout: sink.timeout ?? ALERT_DEFAULTS.sinkTimeout };
+      case 'command':
+        return { type: 'command', name, command: sink.command, args: sink.args ?? [], timeout: sink.timeout ?? ALERT_DEFAULTS.commandTimeout };
+      case 'email': {
+        const secure = sink.secure ?? false;
+        return {
+          type: 'email',
+          name,
+          host: sink.host,
+          port: sink.port ?? (secure ? 465 : 587),
+          secure,
+          requireTls: sink.require_tls ?? true,
+          username: sink.username ?? null,
+          password: sink.password ?? null,
+          from: sink.from,
+          to: typeof sink.to === 'string' ? [sink.to] : sink.to,
+          timeout: sink.timeout ?? ALERT_DEFAULTS.sinkTimeout,
+        };
+      }
+    }
+  });
+  const rules = Object.entries(section.rules).map(([name, rule]) => ({
+    name,
+    trigger:
+      rule.enters !== undefined
+        ? { kind: 'enters' as const, states: rule.enters }
+        : { kind: 'lasts' as const, state: rule.state ?? 'UNREACHABLE', forMs: rule.for ?? 0 },
+    services: rule.services ?? null,
+    agents: rule.agents ?? null,
+    priorities: rule.priorities ?? null,
+    profiles: rule.profiles ?? null,
+    sinks: rule.sinks,
+    resolved: rule.resolved ?? true,
+    cooldown: rule.cooldown ?? section.cooldown ?? ALERT_DEFAULTS.cooldown,
+  }));
+  return {
+    sinks,
+    rules,
+    groupWindow: section.group_window ?? ALERT_DEFAULTS.groupWindow,
+    queueSize: section.queue_size ?? ALERT_DEFAULTS.queueSize,
+    maxAttempts: section.max_attempts ?? ALERT_DEFAULTS.maxAttempts,
   };
 }
 
@@ -102,6 +168,7 @@ export function resolveService(
       transport: transportOf(fields, context.baseDir),
       lifecycle,
       profile: profileName,
+      critical: fields.critical ?? false,
     },
     findings: checkLifecycle(lifecycle, layers, servicePath),
   };

@@ -5,12 +5,14 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../machines/defaults.js';
 import type { LifecycleConfig, SupervisorSettings } from '../machines/defaults.js';
+import type { ServiceState } from '../machines/service.machine.js';
 import { DURATION_HINT, MAX_TIMER_MS, parseDuration } from './duration.js';
 import { describeValue } from './errors.js';
 import type { CamelToSnake } from './keys.js';
 import { BUILT_IN_PROFILES } from './profiles.js';
 import { didYouMean } from './suggest.js';
 import { redactUrl } from './transport.js';
+import { isLoopbackHost, parseListenAddress } from './listen-address.js';
 
 /** Service names, agent ids and profile names: safe in a fleet key (`agent/name`), a log line or a URL. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -124,6 +126,7 @@ const SERVICE_FIELDS = {
   profile: z.string().optional(),
   agent: safeName.nullish(),
   enabled: z.boolean().optional(),
+  critical: z.boolean().optional(),
 };
 
 /** One service as written (without its name, which is its key in `services:`). */
@@ -152,11 +155,104 @@ function serviceRules(service: unknown, ctx: z.RefinementCtx): void {
   }
 }
 
+const listenAddress = z.string().transform((value, ctx) => {
+  const parsed = parseListenAddress(value);
+  if (parsed.ok) return parsed.address;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
+
+/** When `/readyz` reports ready: the services marked `critical` (default), all of them, any one, or those listed. */
+export const READINESS_POLICIES = ['critical', 'all', 'any'] as const;
+
+/** `http:`: the operators' listener (`/metrics`, `/healthz`, `/readyz`). */
+export const HttpSchema = z
+  .strictObject({
+    listen: listenAddress,
+    token: z.string().min(1, { error: 'must not be empty (leave `token` out for no token)' }).optional(),
+    readiness: z.union([z.enum(READINESS_POLICIES), z.array(z.string().min(1)).min(1)]).optional(),
+  })
+  .superRefine((http, ctx) => {
+    if (http.token === undefined && !isLoopbackHost(http.listen.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['listen'],
+        message: `${http.listen.host} is reachable from other machines: set \`token\` (e.g. token: \${MCP_SUPERVISOR_HTTP_TOKEN}), or listen on 127.0.0.1`,
+      });
+    }
+  });
+
+/** The lifecycle states a rule may name (the chart's, checked against its type; no runtime import of the chart). */
+export const ALERT_STATES = ['INITIALIZING', 'HEALTHY', 'WARNING', 'RECONNECTING', 'UNREACHABLE', 'DISCONNECTING', 'DISCONNECTED'] as const satisfies readonly ServiceState[];
+
+const names = z.array(z.string().min(1)).min(1);
+
+/** A rule: when it fires (entering states, or a state that lasted), for which services, to which sinks. */
+export const AlertRuleSchema = z
+  .strictObject({
+    enters: z.array(z.enum(ALERT_STATES)).min(1).optional(),
+    state: z.enum(ALERT_STATES).optional(),
+    for: duration(1).optional(),
+    services: names.optional(),
+    agents: names.optional(),
+    priorities: z.array(z.enum(PRIORITIES)).min(1).optional(),
+    profiles: names.optional(),
+    sinks: names,
+    resolved: z.boolean().optional(),
+    cooldown: duration(0).optional(),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.enters !== undefined && (rule.state !== undefined || rule.for !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['enters'], message: 'a rule fires on `enters` (states) or on `state` + `for` (a state that lasted), not both' });
+    } else if (rule.enters === undefined && (rule.state === undefined || rule.for === undefined)) {
+      const missing = rule.state === undefined ? (rule.for === undefined ? '`enters`, or `state` and `for`' : '`state`') : '`for`';
+      ctx.addIssue({ code: 'custom', message: `needs ${missing}: e.g. enters: [WARNING, RECONNECTING, UNREACHABLE], or state: UNREACHABLE with for: 5m` });
+    }
+  });
+
+const WebhookSinkSchema = z.strictObject({
+  type: z.literal('webhook'),
+  url: httpUrl,
+  headers: z.record(headerName, text).optional(),
+  timeout: duration(1).optional(),
+});
+const CommandSinkSchema = z.strictObject({
+  type: z.literal('command'),
+  command: z.string().min(1),
+  args: z.array(text).optional(),
+  timeout: duration(1).optional(),
+});
+const EmailSinkSchema = z.strictObject({
+  type: z.literal('email'),
+  host: z.string().min(1),
+  port: z.int().min(1).max(65_535).optional(),
+  secure: z.boolean().optional(),
+  require_tls: z.boolean().optional(),
+  username: text.optional(),
+  password: text.optional(),
+  from: z.string().min(3),
+  to: z.union([z.string().min(3), z.array(z.string().min(3)).min(1)]),
+  timeout: duration(1).optional(),
+});
+export const AlertSinkSchema = z.discriminatedUnion('type', [WebhookSinkSchema, CommandSinkSchema, EmailSinkSchema]);
+
+/** `alerts:`: sinks (where alerts go), rules (when), and the noise and delivery controls. */
+export const AlertsSchema = z.strictObject({
+  sinks: z.record(z.string(), AlertSinkSchema),
+  rules: z.record(z.string(), AlertRuleSchema),
+  group_window: duration(0).optional(),
+  cooldown: duration(0).optional(),
+  queue_size: count(1).optional(),
+  max_attempts: count(1).optional(),
+});
+
 export const FleetDocumentSchema = z
   .strictObject({
     defaults: LifecycleOverridesSchema.nullish(),
     profiles: z.record(z.string(), LifecycleOverridesSchema).nullish(),
     supervisor: SupervisorSchema.nullish(),
+    http: HttpSchema.nullish(),
+    alerts: AlertsSchema.nullish(),
     services: z.record(z.string(), ServiceFieldsSchema).nullish(),
   })
   .superRefine(documentRules, always);
@@ -214,6 +310,49 @@ function documentRules(document: unknown, ctx: z.RefinementCtx): void {
       });
     }
   }
+  alertRules(document, new Set(seen.keys()), ctx);
+  const readiness = isMapping(document.http) ? document.http.readiness : undefined;
+  if (Array.isArray(readiness)) {
+    readiness.forEach((key, index) => {
+      if (typeof key === 'string' && !seen.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['http', 'readiness', index],
+          message: `unknown service \`${key}\`${didYouMean(key, seen.keys())} (readiness names services by their key: \`name\` or \`agent/name\`)`,
+        });
+      }
+    });
+  }
+}
+
+/** Sink and rule names, and what rules refer to: sinks that exist, services the file defines. */
+function alertRules(document: Record<string, unknown>, services: ReadonlySet<string>, ctx: z.RefinementCtx): void {
+  if (!isMapping(document.alerts)) return;
+  const sinks = isMapping(document.alerts.sinks) ? Object.keys(document.alerts.sinks) : [];
+  const rules = isMapping(document.alerts.rules) ? document.alerts.rules : {};
+  for (const [section, keys] of [['sinks', sinks], ['rules', Object.keys(rules)]] as const) {
+    for (const name of keys) {
+      if (!SAFE_NAME.test(name)) {
+        ctx.addIssue({ code: 'custom', path: ['alerts', section, name], params: AT_KEY, message: `name \`${name}\` must use ${SAFE_NAME_HINT}` });
+      }
+    }
+  }
+  for (const [name, rule] of Object.entries(rules)) {
+    if (!isMapping(rule)) continue;
+    const refer = (field: 'sinks' | 'services', known: Iterable<string>, what: string) => {
+      const list = rule[field];
+      if (!Array.isArray(list)) return;
+      const candidates = [...known];
+      list.forEach((entry, index) => {
+        if (typeof entry === 'string' && !candidates.includes(entry)) {
+          const defined = candidates.length === 0 ? `no ${what} is defined` : `defined: ${candidates.join(', ')}`;
+          ctx.addIssue({ code: 'custom', path: ['alerts', 'rules', name, field, index], message: `unknown ${what} \`${entry}\`${didYouMean(entry, candidates)} (${defined})` });
+        }
+      });
+    };
+    refer('sinks', sinks, 'sink');
+    refer('services', services, 'service');
+  }
 }
 
 /** `services:` keys are `name` or `agent/name`. */
@@ -229,6 +368,8 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
 
 export type LifecycleOverrides = z.output<typeof LifecycleOverridesSchema>;
 export type SupervisorSection = z.output<typeof SupervisorSchema>;
+export type HttpSection = z.output<typeof HttpSchema>;
+export type AlertsSection = z.output<typeof AlertsSchema>;
 export type ServiceFields = z.output<typeof ServiceFieldsSchema>;
 export type ServiceDefinition = z.output<typeof ServiceDefinitionSchema>;
 /** What `addService` accepts: a service as it would be written in YAML, plus its name. */

@@ -35,7 +35,7 @@ describe('program', () => {
   it('lists the commands in --help', async () => {
     const { code, stdout } = await cli('--help');
     expect(code).toBe(0);
-    for (const command of ['run', 'validate', 'diagram', 'simulate']) expect(stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
+    for (const command of ['run', 'validate', 'diagram', 'simulate', 'alerts']) expect(stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
   });
 
   it('shows the help and exits 2 when no command is given', async () => {
@@ -45,7 +45,7 @@ describe('program', () => {
     expect(stderr).toContain('Usage: mcp-supervisor <command>');
   });
 
-  it.each(['run', 'validate', 'diagram', 'simulate'])('has --help, -h and `help <command>` for %s', async (command) => {
+  it.each(['run', 'validate', 'diagram', 'simulate', 'alerts'])('has --help, -h and `help <command>` for %s', async (command) => {
     const long = await cli(command, '--help');
     expect(long.code).toBe(0);
     expect(long.stdout).toMatch(new RegExp(`^Usage: mcp-supervisor ${command}`));
@@ -163,6 +163,15 @@ describe('validate', () => {
     expect(code).toBe(0);
     for (const name of ['steady', 'slow', 'flaky']) expect(stdout).toMatch(new RegExp(`^ {2}${name}\\s+—\\s+stdio\\s+node \\.\\./examples/servers/${name}\\.mjs`, 'm'));
     expect(stdout).toContain('Warnings:   none');
+    expect(stdout).toContain("HTTP:       none (`run --http HOST:PORT` starts the operators' endpoints)");
+    expect(stdout).toContain('Alerts:     none');
+  });
+
+  it('summarises the operators\' listener and the alerts', async () => {
+    const { code, stdout } = await cli('validate', 'config/examples/operators.yaml');
+    expect(code).toBe(0);
+    expect(stdout).toContain('HTTP:       127.0.0.1:9464; /readyz ready when files are available');
+    expect(stdout).toContain('Alerts:     3 rules (degraded, long-outage, critical-only) → 3 sinks: chat (webhook), pager (command), mail (email)');
   });
 
   it('lists warnings with file:line:col', async () => {

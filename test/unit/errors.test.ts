@@ -10,6 +10,7 @@ import * as actorErrors from '../../src/actors/errors.js';
 import { resolveLifecycleConfig } from '../../src/machines/defaults.js';
 import { ActorNotProvidedError } from '../../src/machines/service.machine.js';
 import { isMcpSupervisorError, McpSupervisorError, MCP_SUPERVISOR_ERROR_CODES } from '../../src/mcp-supervisor-error.js';
+import { OperatorListenerError } from '../../src/observe/operator-listener.js';
 
 /** One instance of every concrete error class, with the arguments it is thrown with. */
 const samples: readonly McpSupervisorError[] = [
@@ -24,6 +25,7 @@ const samples: readonly McpSupervisorError[] = [
   new api.RedactedTransportError('weather'),
   new api.ConfigFileRequiredError(),
   new api.InspectorPortInUseError(9_000),
+  new OperatorListenerError('cannot listen on 127.0.0.1:9464: the port is in use'),
   new api.SimulationError('the outage must be longer than 0 ms, got 0'),
   new api.ConfigError([{ file: 'fleet.yaml', line: 1, column: 1, path: 'services', message: 'must be a mapping' }]),
   new ActorNotProvidedError('connect'),
@@ -66,6 +68,7 @@ describe('the error family', () => {
       ConfigFileRequiredError: 'CONFIG_FILE_REQUIRED',
       InspectorPortInUseError: 'INSPECTOR_PORT_IN_USE',
       SimulationError: 'SIMULATION_FAILED',
+      OperatorListenerError: 'OPERATOR_LISTENER_FAILED',
       ConfigError: 'CONFIG_INVALID',
       ActorNotProvidedError: 'ACTOR_NOT_PROVIDED',
       McpActorError: 'MCP_OPERATION_FAILED',
