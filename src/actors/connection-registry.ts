@@ -4,7 +4,15 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
 import type { ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
-import { McpConnection, type CallToolOptions, type RequestOptions } from './connection.js';
+import type { ServerCapabilities } from '@modelcontextprotocol/client';
+import {
+  McpConnection,
+  type CallToolOptions,
+  type ForwardedMethod,
+  type ForwardOptions,
+  type RequestOptions,
+  type ServiceNotification,
+} from './connection.js';
 
 export interface ConnectOptions extends RequestOptions {
   /** Budget for closing the previous connection and what a failed connect opened. */
@@ -57,6 +65,7 @@ export class McpConnections {
   private readonly maxMessageBytes: number | undefined;
   private readonly notificationRate: NotificationRate | undefined;
   private connectionCount = 0;
+  private readonly notificationListeners = new Set<(serviceKey: string, notification: ServiceNotification) => void>();
   /** The statechart's I/O actors, working on these connections. */
   readonly actors: ServiceActors = createMcpActors(this);
 
@@ -160,6 +169,11 @@ export class McpConnections {
       stderrLines: this.stderrLines,
       maxMessageBytes: this.maxMessageBytes,
       notificationRate: this.notificationRate,
+      onNotification: (notification) => {
+        // Only the live connection speaks for the service: one being replaced is no longer heard.
+        if (entry.connection?.id !== connectionId) return;
+        for (const listener of [...this.notificationListeners]) listener(entry.serviceKey, notification);
+      },
       onCreated: (created) => {
         entry.owned.add(created);
         void created.ended.then(() => entry.owned.delete(created));
@@ -217,6 +231,24 @@ export class McpConnections {
     } finally {
       callerSignal.removeEventListener('abort', forward);
     }
+  }
+
+  /** A resources, prompts or completion request sent on the service's live connection, answered as the server answered. */
+  async request(serviceKey: string, method: ForwardedMethod, params: Record<string, unknown> | undefined, options: ForwardOptions): Promise<Record<string, unknown>> {
+    const connection = this.entry(serviceKey).connection;
+    if (!connection) throw new NotConnectedError(serviceKey);
+    return connection.forward(method, params, options);
+  }
+
+  /** What the service's live server said it can do; null while it has no connection. */
+  serverCapabilities(serviceKey: string): ServerCapabilities | null {
+    return this.connection(serviceKey)?.capabilities ?? null;
+  }
+
+  /** Hears every live server's resource, prompt and log notifications until the returned function runs. */
+  onNotification(listener: (serviceKey: string, notification: ServiceNotification) => void): () => void {
+    this.notificationListeners.add(listener);
+    return () => this.notificationListeners.delete(listener);
   }
 
   /** Ends every service's connections and processes (within `timeoutMs`); registrations stay. */

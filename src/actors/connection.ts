@@ -11,6 +11,7 @@ import {
   type CallToolResult,
   type McpSubscription,
   type Progress,
+  type ServerCapabilities,
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
@@ -76,6 +77,8 @@ export interface OpenOptions {
   maxMessageBytes?: number;
   /** Notifications accepted from the server (default 100/s, bursts of 200); the rest are dropped. */
   notificationRate?: NotificationRate;
+  /** Receives the server's catalogue, resource and log notifications (see ServiceNotification). */
+  onNotification?: (notification: ServiceNotification) => void;
   /**
    * Hears of every connection object as soon as it exists, before its process or socket is opened,
    * so that whoever owns the service can hurry its close (a stop during a connect).
@@ -114,6 +117,41 @@ interface SdkCallOptions extends SdkRequestOptions {
 
 export type ConnectionListener = (event: ConnectionEvent) => void;
 
+/**
+ * The requests a gateway forwards to a service as they are: its resources, prompts and completions.
+ * Tools go through `callTool`, which the supervisor bounds and counts.
+ */
+export const FORWARDED_METHODS = [
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+] as const;
+export type ForwardedMethod = (typeof FORWARDED_METHODS)[number];
+
+/** Notifications of a server that concern whoever uses its catalogue (beyond tools, which the lifecycle follows). */
+export const FORWARDED_NOTIFICATIONS = [
+  'notifications/resources/list_changed',
+  'notifications/resources/updated',
+  'notifications/prompts/list_changed',
+  'notifications/message',
+] as const;
+
+/** One of those notifications, as the server sent it. */
+export interface ServiceNotification {
+  method: (typeof FORWARDED_NOTIFICATIONS)[number];
+  params?: Record<string, unknown>;
+}
+
+/** A forwarded request's options: its bound, its signal, and where its progress goes. */
+export interface ForwardOptions extends RequestOptions {
+  onProgress?: (progress: Progress) => void;
+}
+
 type ServiceTransport = ProcessGroupStdioTransport | HttpTransport;
 
 /** A stdio server exited on the era probe, as servers that allow nothing before `initialize` do. */
@@ -148,6 +186,7 @@ export class McpConnection {
     private readonly client: Client,
     private readonly transport: ServiceTransport,
     notificationRate: NotificationRate,
+    onNotification: ((notification: ServiceNotification) => void) | undefined,
   ) {
     this.secrets = secretsOf(target.transport);
     this.notifications = new NotificationBudget(notificationRate, performance.now());
@@ -155,6 +194,13 @@ export class McpConnection {
     client.onerror = (error) => this.handleTransportError(error);
     // Unsolicited on a legacy connection; on a modern one it arrives on the listen stream.
     client.setNotificationHandler('notifications/tools/list_changed', () => this.emit({ type: 'TOOLS_CHANGED' }));
+    if (onNotification) {
+      for (const method of FORWARDED_NOTIFICATIONS) {
+        client.setNotificationHandler(method, (notification) => {
+          if (!this.closing) onNotification({ method, ...(notification.params === undefined ? {} : { params: notification.params }) });
+        });
+      }
+    }
   }
 
   /**
@@ -208,7 +254,7 @@ export class McpConnection {
           ? { mode: 'auto', probe: { timeoutMs: stdio ? Math.floor(options.timeoutMs * STDIO_PROBE_SHARE) : options.timeoutMs } }
           : { mode: 'legacy' },
     });
-    const connection = new McpConnection(id, target, client, transport, options.notificationRate ?? DEFAULT_NOTIFICATION_RATE);
+    const connection = new McpConnection(id, target, client, transport, options.notificationRate ?? DEFAULT_NOTIFICATION_RATE, options.onNotification);
     options.onCreated?.(connection);
     try {
       options.signal.throwIfAborted();
@@ -237,6 +283,25 @@ export class McpConnection {
   get serverInfo(): ServerInfo | null {
     const info = this.client.getServerVersion();
     return info ? { name: info.name, version: info.version } : null;
+  }
+
+  /** What the server said it can do (tools, resources, prompts, completions, logging…) when it connected. */
+  get capabilities(): ServerCapabilities | null {
+    return this.client.getServerCapabilities() ?? null;
+  }
+
+  /**
+   * One of the requests a gateway forwards (resources, prompts, completions), sent as given and
+   * answered as the server answered; bounded like every request, and failing, not hanging, if the
+   * connection drops.
+   */
+  forward(method: ForwardedMethod, params: Record<string, unknown> | undefined, options: ForwardOptions): Promise<Record<string, unknown>> {
+    return this.request(method, options, (sdkOptions) =>
+      this.client.request(
+        { method, ...(params === undefined ? {} : { params }) },
+        options.onProgress === undefined ? sdkOptions : { ...sdkOptions, onprogress: options.onProgress },
+      ),
+    );
   }
 
   /** Why the connection was lost, or null while it is not. */
@@ -417,7 +482,14 @@ export class McpConnection {
     let subscription: McpSubscription;
     try {
       // Not given the connect's signal: that would end the stream with the connect. Its closing does.
-      subscription = await untilAborted(this.client.listen({ toolsListChanged: true }, { timeout: options.timeoutMs }), options.signal);
+      const capabilities = this.client.getServerCapabilities();
+      // What a gateway relays rides the same stream: one per connection, whatever it carries.
+      const filter = {
+        toolsListChanged: true,
+        ...(options.onNotification && capabilities?.resources?.listChanged ? { resourcesListChanged: true } : {}),
+        ...(options.onNotification && capabilities?.prompts?.listChanged ? { promptsListChanged: true } : {}),
+      };
+      subscription = await untilAborted(this.client.listen(filter, { timeout: options.timeoutMs }), options.signal);
     } catch (error) {
       if (error instanceof ProtocolError) return;
       throw error;
@@ -522,11 +594,7 @@ function isEraNegotiationFailure(error: unknown): boolean {
   return error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed;
 }
 
+/** The tool as the server listed it: every field, unknown ones too, so that a gateway can pass it on. */
 function toToolDescriptor(tool: Tool): ToolDescriptor {
-  return {
-    name: tool.name,
-    ...(tool.title === undefined ? {} : { title: tool.title }),
-    ...(tool.description === undefined ? {} : { description: tool.description }),
-    inputSchema: tool.inputSchema,
-  };
+  return { ...tool };
 }

@@ -13,12 +13,20 @@ export interface ServiceRef {
   agentId: string | null;
 }
 
-/** A tool as listed by `tools/list` (the serialisable part the fleet needs). */
+/**
+ * A tool as listed by `tools/list`: plain data, every field the server gave kept as it was (the
+ * gateway passes output schemas, annotations, icons and `_meta` through untouched).
+ */
 export interface ToolDescriptor {
   name: string;
   title?: string;
   description?: string;
   inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+  icons?: readonly Record<string, unknown>[];
+  execution?: Record<string, unknown>;
+  _meta?: Record<string, unknown>;
 }
 
 export interface ServerInfo {
