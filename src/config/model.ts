@@ -2,6 +2,7 @@
 
 import type { LifecycleConfig, SupervisorSettings } from '../machines/defaults.js';
 import type { ConfigIssue } from './errors.js';
+import type { GatewayConfig } from './gateway-section.js';
 import type { TransportConfig } from './transport.js';
 
 /** One service as a config file declares it, fully resolved. */
@@ -30,6 +31,8 @@ export interface FleetConfig {
   supervisor: SupervisorSettings;
   /** Every service it declares, enabled or not. */
   services: ServiceConfig[];
+  /** How `mcp-supervisor serve` shows the fleet to MCP clients (the `gateway:` section, defaults filled in). */
+  gateway: GatewayConfig;
   /** Problems that did not reject the file (settings that contradict each other, no services at all). */
   warnings: ConfigIssue[];
   /** The file's `defaults:` layer, kept so a service added later from code resolves the same way. */

@@ -6,6 +6,7 @@ import { DEFAULT_SUPERVISOR_SETTINGS, resolveLifecycleConfig } from '../machines
 import type { LifecycleConfig, SupervisorSettings } from '../machines/defaults.js';
 import { serviceKey } from '../machines/service-key.js';
 import { checkLifecycle } from './consistency.js';
+import { checkGateway, gatewayConfig, type GatewayConfig } from './gateway-section.js';
 import type { Finding, Layer } from './consistency.js';
 import type { PathSegment } from './errors.js';
 import { camelizeKeys } from './keys.js';
@@ -31,6 +32,7 @@ export interface ResolveContext {
 export interface ResolvedFleet {
   supervisor: SupervisorSettings;
   services: ServiceConfig[];
+  gateway: GatewayConfig;
   defaults: Partial<LifecycleConfig>;
   profiles: Record<string, Partial<LifecycleConfig>>;
   findings: Finding[];
@@ -64,9 +66,12 @@ export function resolveFleet(document: FleetDocument, baseDir: string | null): R
     findings.push(...resolved.findings);
     return resolved.service;
   });
+  const gateway = gatewayConfig(document.gateway);
+  findings.push(...checkGateway(gateway, services, Object.keys(document.services ?? {})));
   return {
     supervisor: supervisorSettings(document.supervisor),
     services,
+    gateway,
     defaults: context.defaults,
     profiles: { ...context.profiles },
     findings: dedupe(findings),
