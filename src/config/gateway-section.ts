@@ -86,7 +86,7 @@ export function checkGateway(gateway: GatewayConfig, services: readonly ServiceC
         severity: 'error',
         path: ['gateway', 'expose', key],
         atKey: true,
-        message: `no service \`${key}\`${didYouMean(key, keys)} to expose (services: ${keys.join(', ') || 'none'})`,
+        message: `no service \`${key}\` to expose (services: ${keys.join(', ') || 'none'})${didYouMean(key, keys)}`,
       });
     }
   }

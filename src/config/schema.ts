@@ -172,7 +172,10 @@ export const GatewaySchema = z.strictObject({
   namespace: z.enum(['prefix', 'none']).optional(),
   separator: namePart.max(8).optional(),
   call_wait: duration(0).optional(),
-  auth_token: z.string().min(16, { error: 'must be at least 16 characters: it is all that guards the fleet on the network' }).nullish(),
+  auth_token: z
+    .string()
+    .refine((token) => token.length >= 16, { error: 'must be at least 16 characters long: it is all that guards the fleet on the network' })
+    .nullish(),
   allowed_origins: z.array(origin).nullish(),
   mode: z.enum(['full', 'lazy']).optional(),
   expose: z.record(z.string(), ExposureSchema).nullish(),

@@ -78,7 +78,8 @@ export function prefixOf(naming: Naming, service: string): string {
   return exposureOf(naming, service).prefix ?? defaultPrefix(service);
 }
 
-function toolShown(exposure: ServiceExposure, name: string): boolean {
+/** Whether `expose` shows (and so lets clients call) the service's tool `name`. */
+export function toolShown(exposure: ServiceExposure, name: string): boolean {
   const { allow, deny } = exposure.tools;
   if (allow !== null && !allow.some((pattern) => matchesPattern(pattern, name))) return false;
   return !deny.some((pattern) => matchesPattern(pattern, name));
@@ -166,7 +167,10 @@ export function serviceByPrefix(
   if (naming.namespace === 'none') return null;
   for (const service of services) {
     const lead = `${prefixOf(naming, service.key)}${naming.separator}`;
-    if (name.startsWith(lead) && name.length > lead.length) return { service: service.key, tool: name.slice(lead.length) };
+    if (!name.startsWith(lead) || name.length === lead.length) continue;
+    const tool = name.slice(lead.length);
+    // A tool `expose` hides can no more be called than listed.
+    return toolShown(exposureOf(naming, service.key), tool) ? { service: service.key, tool } : null;
   }
   return null;
 }

@@ -12,6 +12,7 @@ import {
 import { McpRequestError } from '../actors/errors.js';
 import type { ForwardedMethod } from '../actors/connection.js';
 import { serviceByPrefix, type Catalogue, type Scope } from './catalogue.js';
+import { withoutHopEnvelope } from './hop-envelope.js';
 import { FLEET_STATUS_RESOURCE, FLEET_STATUS_URI, fleetStatusText } from './fleet-status.js';
 import type { Gateway } from './gateway.js';
 import { CALL_TOOL, DESCRIBE_TOOL, LAZY_TOOLS, listedTool, SEARCH_TOOL, searchTools } from './lazy-tools.js';
@@ -170,7 +171,7 @@ async function forward(
 ): Promise<Record<string, unknown> & { contents: never[] } & { messages: never[] } & { completion: { values: string[] } }> {
   try {
     // The result is the server's, validated by the SDK client; the SDK server checks it again on the way out.
-    return (await gateway.forward(service, method, params, ctx.mcpReq.signal)) as never;
+    return withoutHopEnvelope(await gateway.forward(service, method, params, ctx.mcpReq.signal)) as never;
   } catch (error) {
     if (error instanceof McpRequestError) throw new ProtocolError(error.jsonRpcCode, error.detail, error.data);
     throw new ProtocolError(ProtocolErrorCode.InternalError, error instanceof Error ? error.message : String(error));

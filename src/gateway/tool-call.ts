@@ -9,6 +9,7 @@ import { isMcpSupervisorError } from '../mcp-supervisor-error.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { FLEET_STATUS_URI } from './fleet-status.js';
+import { withoutHopEnvelope } from './hop-envelope.js';
 
 /** States a service leaves by itself soon: a call waits for it (up to `call_wait`) rather than failing. */
 const WAIT_STATES: readonly ServiceState[] = ['INITIALIZING', 'RECONNECTING'];
@@ -53,7 +54,7 @@ export async function callThrough(
   }
   const { progressToken } = context;
   try {
-    return await supervisor.callTool(service, tool, args, {
+    const result = await supervisor.callTool(service, tool, args, {
       signal: context.signal,
       timeoutMs: policy.callTimeoutMs,
       resetTimeoutOnProgress: true,
@@ -61,6 +62,7 @@ export async function callThrough(
         ? {}
         : { onProgress: (progress) => void context.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => undefined) }),
     });
+    return withoutHopEnvelope(result);
   } catch (error) {
     if (context.signal.aborted) throw error;
     // The server answered with a JSON-RPC error (invalid arguments, …): the client gets it as it was.
