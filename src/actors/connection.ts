@@ -52,6 +52,12 @@ const EXIT_REPORT_WAIT_MS = 500;
  * for that handshake and `tools/list`.
  */
 const STDIO_PROBE_SHARE = 1 / 3;
+/**
+ * How long a connect waits for a modern server to acknowledge its notification stream. A server that
+ * never does is connected without one (its tool changes are found by the periodic refresh) rather than
+ * failing every connect at its timeout.
+ */
+const LISTEN_ACK_MS = 5_000;
 
 /**
  * How a connect finds the server's era: `auto` probes with `server/discover` and falls back to the
@@ -489,9 +495,11 @@ export class McpConnection {
         ...(options.onNotification && capabilities?.resources?.listChanged ? { resourcesListChanged: true } : {}),
         ...(options.onNotification && capabilities?.prompts?.listChanged ? { promptsListChanged: true } : {}),
       };
-      subscription = await untilAborted(this.client.listen(filter, { timeout: options.timeoutMs }), options.signal);
+      subscription = await untilAborted(this.client.listen(filter, { timeout: Math.min(options.timeoutMs, LISTEN_ACK_MS) }), options.signal);
     } catch (error) {
+      // Refused (an error answer) or never acknowledged: the server works without the stream.
       if (error instanceof ProtocolError) return;
+      if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout && !options.signal.aborted) return;
       throw error;
     }
     void subscription.closed.then((how) => {

@@ -174,6 +174,14 @@ describe('a modern stateless HTTP server', () => {
     expect(await watcher.next('CONNECTION_LOST', PATIENT_MS)).toEqual({ type: 'CONNECTION_LOST', reason: `connection refused at ${server.url}` });
   });
 
+  it('that never acknowledges the notification stream is connected without one', async () => {
+    const server = await startHttpServer(['--silent-listen'], { era: 'modern' });
+    const output = await harness.connect(streamable(server.url), { timeoutMs: 12_000 });
+    expect(output.protocol.era).toBe('modern');
+    expect(output.tools.map((tool) => tool.name)).toContain('echo');
+    await harness.ping(output.connectionId, PATIENT_MS);
+  });
+
   it('killed and restarted on the same port, is reached again by a fresh connect', async () => {
     const first = await startHttpServer([], { era: 'modern' });
     const before = await harness.connect(streamable(first.url));

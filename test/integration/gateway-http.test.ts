@@ -48,8 +48,8 @@ async function serveOverHttp(options: { authToken?: string; allowedOrigins?: str
       { name: 'modern', transport: modernStdioServer(), lifecycle: QUICK },
     ],
   });
-  supervisor.start();
-  await Promise.all(['legacy', 'modern'].map((name) => supervisor?.waitForService(name, { timeoutMs: PATIENT_MS })));
+  const started = supervisor.start();
+  await Promise.all(['legacy', 'modern'].map((name) => started.waitForService(name, { timeoutMs: PATIENT_MS })));
   gateway = createGateway(supervisor, { listChangedDelayMs: 20 });
   listener = await listenGateway(createGatewayHttpHandler(gateway, options), { host: '127.0.0.1', port: 0 });
   return listener.url;

@@ -50,8 +50,8 @@ async function startFleet(services: Services, options: GatewayOptions = {}): Pro
       return { name, agentId, transport, lifecycle: QUICK };
     }),
   });
-  supervisor.start();
-  await Promise.all(supervisor.listServices().map((service) => supervisor?.waitForService(service.key, { timeoutMs: PATIENT_MS })));
+  const started = supervisor.start();
+  await Promise.all(started.listServices().map((service) => started.waitForService(service.key, { timeoutMs: PATIENT_MS })));
   gateway = createGateway(supervisor, { listChangedDelayMs: 20, ...options });
   return gateway;
 }
