@@ -29,12 +29,12 @@ export type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './
 export type * from './machines/service-io.js';
 
 // The gateway: the available fleet as one MCP server
-export { createGateway, Gateway } from './gateway/gateway.js';
-export type { GatewayOptions, SessionOptions } from './gateway/gateway.js';
+export { createGateway } from './gateway/gateway.js';
+export type { Gateway, GatewayOptions, SessionOptions } from './gateway/gateway.js';
 export { createGatewayHttpHandler } from './gateway/http-handler.js';
 export type { GatewayHttpHandler, GatewayHttpOptions } from './gateway/http-handler.js';
 export type { GatewayConfig, ServiceExposure } from './config/gateway-section.js';
-export type { ForwardedMethod, ForwardOptions, ServiceNotification } from './actors/connection.js';
+export type { ForwardedMethod, ForwardedNotification, ForwardOptions, ServiceNotification } from './actors/connection.js';
 
 // What it publishes
 export type { ServiceMetadata, ServiceSnapshot } from './supervisor/service-snapshot.js';

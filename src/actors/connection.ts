@@ -127,34 +127,40 @@ export type ConnectionListener = (event: ConnectionEvent) => void;
  * The requests a gateway forwards to a service as they are: its resources, prompts and completions.
  * Tools go through `callTool`, which the supervisor bounds and counts.
  */
-export const FORWARDED_METHODS = [
-  'resources/list',
-  'resources/templates/list',
-  'resources/read',
-  'resources/subscribe',
-  'resources/unsubscribe',
-  'prompts/list',
-  'prompts/get',
-  'completion/complete',
-] as const;
-export type ForwardedMethod = (typeof FORWARDED_METHODS)[number];
+export type ForwardedMethod =
+  | 'resources/list'
+  | 'resources/templates/list'
+  | 'resources/read'
+  | 'resources/subscribe'
+  | 'resources/unsubscribe'
+  | 'prompts/list'
+  | 'prompts/get'
+  | 'completion/complete';
 
 /** Notifications of a server that concern whoever uses its catalogue (beyond tools, which the lifecycle follows). */
-export const FORWARDED_NOTIFICATIONS = [
+export type ForwardedNotification =
+  | 'notifications/resources/list_changed'
+  | 'notifications/resources/updated'
+  | 'notifications/prompts/list_changed'
+  | 'notifications/message';
+
+const FORWARDED_NOTIFICATIONS: readonly ForwardedNotification[] = [
   'notifications/resources/list_changed',
   'notifications/resources/updated',
   'notifications/prompts/list_changed',
   'notifications/message',
-] as const;
+];
 
 /** One of those notifications, as the server sent it. */
 export interface ServiceNotification {
-  method: (typeof FORWARDED_NOTIFICATIONS)[number];
+  method: ForwardedNotification;
   params?: Record<string, unknown>;
 }
 
-/** A forwarded request's options: its bound, its signal, and where its progress goes. */
-export interface ForwardOptions extends RequestOptions {
+/** A forwarded request's options: its bound (ms), its signal, and where its progress goes. */
+export interface ForwardOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
 

@@ -14,7 +14,7 @@ import type { ForwardedMethod } from '../actors/connection.js';
 import { serviceByPrefix, type Catalogue, type Scope } from './catalogue.js';
 import { withoutHopEnvelope } from './hop-envelope.js';
 import { FLEET_STATUS_RESOURCE, FLEET_STATUS_URI, fleetStatusText } from './fleet-status.js';
-import type { Gateway } from './gateway.js';
+import type { FleetGateway as Gateway } from './gateway.js';
 import { CALL_TOOL, DESCRIBE_TOOL, LAZY_TOOLS, listedTool, SEARCH_TOOL, searchTools } from './lazy-tools.js';
 import { callThrough } from './tool-call.js';
 

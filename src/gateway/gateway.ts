@@ -42,7 +42,22 @@ type LogRelay = (params: Record<string, unknown>) => void;
 
 const MAX_LIST_PAGES = 100;
 
-export class Gateway {
+/** A gateway in front of a supervisor's fleet (see `createGateway`). */
+export interface Gateway {
+  /** A fresh MCP server for one client session; `track: false` for one stateless HTTP request (it gets no notifications). */
+  createServer(session?: SessionOptions & { track?: boolean }): Server;
+  /** Serves one client on `transport` (stdio, an in-memory pair, a session's HTTP transport…). */
+  connect(transport: Transport, session?: SessionOptions): Promise<Server>;
+  /** Tells a stateless HTTP handler's listen streams of every change too; returns how to stop. */
+  addNotifier(notifier: ServerNotifier): () => void;
+  /** Sessions currently connected (stdio, 2025-era HTTP sessions, in-memory). */
+  readonly sessionCount: number;
+  /** Stops following the fleet and closes every session; the supervisor keeps running. */
+  close(): Promise<void>;
+}
+
+/** The gateway's state and what its sessions' handlers (gateway-server.ts) ask of it. */
+export class FleetGateway implements Gateway {
   readonly naming: Naming;
   readonly mode: GatewayConfig['mode'];
   readonly callWait: number;
@@ -316,5 +331,5 @@ export class Gateway {
 
 /** A gateway in front of `supervisor`'s fleet; connect clients with `gateway.connect(transport)` or serve it over HTTP. */
 export function createGateway(supervisor: Supervisor, options: GatewayOptions = {}): Gateway {
-  return new Gateway(supervisor, options);
+  return new FleetGateway(supervisor, options);
 }
