@@ -1,7 +1,8 @@
-// `npm run conformance`: the official MCP conformance suite against its reference server, twice —
-// directly, and through the gateway (`mcp-supervisor serve --http`, the reference server as its one
-// service, names not prefixed) — and the two sets of figures side by side. A transparent gateway
-// reproduces the reference server's own.
+// `npm run conformance`: the official MCP conformance suite against its reference server, directly
+// and through the gateway (`mcp-supervisor serve --http`, the reference server as its one service,
+// names not prefixed), with the gateway's connection to it negotiated (2026-07-28, which the reference
+// server, built on SDK v1, speaks only in part) and pinned to the 2025 handshake (`protocol: legacy`):
+// the figures side by side. A transparent gateway reproduces the reference server's own.
 //
 //   npm run conformance              harness from $MCP_CONFORMANCE_DIR, else ../shared/conformance or ../../shared/conformance
 //
@@ -113,25 +114,35 @@ async function main() {
   const referenceUrl = `http://127.0.0.1:${referencePort}/mcp`;
   await waitFor(`the reference server on ${referenceUrl}\n${reference.output()}`, () => answers(referenceUrl));
 
-  const config = path.join(mkdtempSync(path.join(tmpdir(), 'mcp-supervisor-conformance-')), 'fleet.yaml');
-  writeFileSync(config, `services:\n  reference:\n    url: ${referenceUrl}\n    transport: streamable-http\ngateway:\n  namespace: none\n`);
-  const gateway = start(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'serve', config, '--http', '127.0.0.1:0', '--no-watch']);
-  let gatewayUrl = '';
-  await waitFor(`the gateway's URL\n${gateway.output()}`, () => {
-    gatewayUrl = /^mcp-supervisor gateway: (http:\S+)$/m.exec(gateway.output())?.[1] ?? '';
-    return gatewayUrl !== '';
-  });
-  await waitFor('the reference service HEALTHY behind the gateway', () => / reference .*→ HEALTHY/.test(gateway.output()));
-
-  console.log(`reference server: ${referenceUrl}\ngateway:          ${gatewayUrl} (namespace none, one service)\n`);
+  console.log(`reference server: ${referenceUrl}`);
+  const gateways: { label: string; url: string }[] = [];
+  for (const protocol of ['auto', 'legacy'] as const) {
+    const config = path.join(mkdtempSync(path.join(tmpdir(), 'mcp-supervisor-conformance-')), 'fleet.yaml');
+    writeFileSync(config, `services:\n  reference:\n    url: ${referenceUrl}\n    transport: streamable-http\n    protocol: ${protocol}\ngateway:\n  namespace: none\n`);
+    const gateway = start(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'serve', config, '--http', '127.0.0.1:0', '--no-watch']);
+    let url = '';
+    await waitFor(`the gateway's URL\n${gateway.output()}`, () => {
+      url = /^mcp-supervisor gateway: (http:\S+)$/m.exec(gateway.output())?.[1] ?? '';
+      return url !== '';
+    });
+    await waitFor(`the reference service HEALTHY behind the gateway\n${gateway.output()}`, () => / reference .*→ HEALTHY/.test(gateway.output()));
+    const label = protocol === 'auto' ? 'gateway, backend negotiated (2026-07-28)' : 'gateway, backend `protocol: legacy`';
+    console.log(`${label}: ${url}`);
+    gateways.push({ label, url });
+  }
+  console.log('');
   const direct = figures(await suite(dir, referenceUrl));
-  const through = figures(await suite(dir, gatewayUrl));
-  console.log('| run | reference server | through the gateway |\n|---|---|---|');
-  console.log(`| legacy suite (2025-11-25) | ${direct.legacy} | ${through.legacy} |`);
-  console.log(`| --requirements 2026-07-28 | ${direct.modern} | ${through.modern} |`);
-  const differing = [...new Set([...direct.scenarios.keys(), ...through.scenarios.keys()])].filter((key) => direct.scenarios.get(key) !== through.scenarios.get(key));
-  console.log(differing.length === 0 ? '\nEvery scenario has the same figures.' : '\nScenarios whose figures differ:');
-  for (const key of differing) console.log(`  ${key}: reference ${direct.scenarios.get(key) ?? '—'} · gateway ${through.scenarios.get(key) ?? '—'}`);
+  const through = [];
+  for (const gateway of gateways) through.push({ ...gateway, figures: figures(await suite(dir, gateway.url)) });
+  console.log(`| run | reference server | ${through.map((gateway) => gateway.label).join(' | ')} |\n|---|---|${through.map(() => '---|').join('')}`);
+  console.log(`| legacy suite (2025-11-25) | ${direct.legacy} | ${through.map((gateway) => gateway.figures.legacy).join(' | ')} |`);
+  console.log(`| --requirements 2026-07-28 | ${direct.modern} | ${through.map((gateway) => gateway.figures.modern).join(' | ')} |`);
+  for (const gateway of through) {
+    const keys = [...new Set([...direct.scenarios.keys(), ...gateway.figures.scenarios.keys()])];
+    const differing = keys.filter((key) => direct.scenarios.get(key) !== gateway.figures.scenarios.get(key));
+    console.log(`\n${gateway.label}: ${differing.length === 0 ? 'every scenario has the reference server’s figures' : 'scenarios whose figures differ from the reference server’s:'}`);
+    for (const key of differing) console.log(`  ${key}: reference ${direct.scenarios.get(key) ?? '—'} · gateway ${gateway.figures.scenarios.get(key) ?? '—'}`);
+  }
 }
 
 process.on('exit', stopAll);

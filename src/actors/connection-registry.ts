@@ -4,13 +4,14 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
 import type { ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
-import type { ServerCapabilities } from '@modelcontextprotocol/client';
+import { ProtocolError, ProtocolErrorCode, type ServerCapabilities } from '@modelcontextprotocol/client';
 import {
   McpConnection,
   type CallToolOptions,
   type ForwardedMethod,
   type ForwardOptions,
   type RequestOptions,
+  type ServerRequestHandler,
   type ServiceNotification,
 } from './connection.js';
 
@@ -34,6 +35,12 @@ export interface McpConnectionsOptions {
   maxMessageBytes?: number;
   /** Notifications accepted from one server (default 100/s, bursts of 200); the rest are dropped. */
   notificationRate?: NotificationRate;
+  /**
+   * Offer servers sampling, elicitation and roots, and hand their requests to the handler set with
+   * `setServerRequestHandler` (a gateway relays them to its clients). Default false: a supervisor with
+   * nobody to ask declares none of them.
+   */
+  relayServerRequests?: boolean;
 }
 
 interface ServiceEntry {
@@ -66,6 +73,8 @@ export class McpConnections {
   private readonly notificationRate: NotificationRate | undefined;
   private connectionCount = 0;
   private readonly notificationListeners = new Set<(serviceKey: string, notification: ServiceNotification) => void>();
+  private readonly relayServerRequests: boolean;
+  private serverRequestHandler: ((serviceKey: string, ...request: Parameters<ServerRequestHandler>) => Promise<Record<string, unknown>>) | null = null;
   /** The statechart's I/O actors, working on these connections. */
   readonly actors: ServiceActors = createMcpActors(this);
 
@@ -75,6 +84,18 @@ export class McpConnections {
     this.stderrLines = options.stderrLines ?? 20;
     this.maxMessageBytes = options.maxMessageBytes;
     this.notificationRate = options.notificationRate;
+    this.relayServerRequests = options.relayServerRequests ?? false;
+  }
+
+  /**
+   * Who answers the servers' requests to their client (with `relayServerRequests`); null: nobody, and
+   * such a request gets an error answer. Returns how to undo it.
+   */
+  setServerRequestHandler(handler: ((serviceKey: string, ...request: Parameters<ServerRequestHandler>) => Promise<Record<string, unknown>>) | null): () => void {
+    this.serverRequestHandler = handler;
+    return () => {
+      if (this.serverRequestHandler === handler) this.serverRequestHandler = null;
+    };
   }
 
   /** Sets the transport a service connects with (from its next connect on). */
@@ -174,6 +195,15 @@ export class McpConnections {
         if (entry.connection?.id !== connectionId) return;
         for (const listener of [...this.notificationListeners]) listener(entry.serviceKey, notification);
       },
+      ...(this.relayServerRequests
+        ? {
+            onServerRequest: (request, signal) => {
+              const handler = this.serverRequestHandler;
+              if (!handler) return Promise.reject(new ProtocolError(ProtocolErrorCode.MethodNotFound, `no client is connected to answer ${request.method}`));
+              return handler(entry.serviceKey, request, signal);
+            },
+          }
+        : {}),
       onCreated: (created) => {
         entry.owned.add(created);
         void created.ended.then(() => entry.owned.delete(created));

@@ -86,6 +86,11 @@ export interface OpenOptions {
   /** Receives the server's catalogue, resource and log notifications (see ServiceNotification). */
   onNotification?: (notification: ServiceNotification) => void;
   /**
+   * Answers the server's requests to its client (sampling, elicitation, roots): given, the connection
+   * declares those capabilities and hands every such request here; absent, it declares none.
+   */
+  onServerRequest?: ServerRequestHandler;
+  /**
    * Hears of every connection object as soon as it exists, before its process or socket is opened,
    * so that whoever owns the service can hurry its close (a stop during a connect).
    */
@@ -157,6 +162,17 @@ export interface ServiceNotification {
   params?: Record<string, unknown>;
 }
 
+/** The requests a server may send its client, which a gateway relays to its own clients. */
+export type ServerRequestMethod = 'sampling/createMessage' | 'elicitation/create' | 'roots/list';
+
+const SERVER_REQUEST_METHODS: readonly ServerRequestMethod[] = ['sampling/createMessage', 'elicitation/create', 'roots/list'];
+
+/** Answers one request a server sent its client; rejects (the server gets an error answer) when nobody can. */
+export type ServerRequestHandler = (
+  request: { method: ServerRequestMethod; params?: Record<string, unknown> },
+  signal: AbortSignal,
+) => Promise<Record<string, unknown>>;
+
 /** A forwarded request's options: its bound (ms), its signal, and where its progress goes. */
 export interface ForwardOptions {
   timeoutMs: number;
@@ -227,6 +243,7 @@ export class McpConnection {
         const { stderrLines, closeTimeoutMs, maxMessageBytes } = options;
         const spawnWith = (negotiation: Negotiation) =>
           McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes }), options, negotiation);
+        if (config.protocol === 'legacy') return spawnWith('legacy');
         try {
           return await spawnWith('auto');
         } catch (error) {
@@ -242,7 +259,7 @@ export class McpConnection {
         return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options, 'legacy');
       case 'streamable-http':
         try {
-          return await McpConnection.openOver(id, target, createStreamableHttpTransport(config.url, config.headers), options, 'auto');
+          return await McpConnection.openOver(id, target, createStreamableHttpTransport(config.url, config.headers), options, config.protocol === 'legacy' ? 'legacy' : 'auto');
         } catch (error) {
           if (!config.sseFallback || options.signal.aborted || !shouldFallBackToSse(error)) throw error;
           return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options, 'legacy');
@@ -259,7 +276,7 @@ export class McpConnection {
   ): Promise<McpConnection> {
     const stdio = transport instanceof ProcessGroupStdioTransport;
     const client = new Client(CLIENT_INFO, {
-      capabilities: {},
+      capabilities: options.onServerRequest ? { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } } : {},
       listMaxPages: MAX_TOOL_PAGES,
       versionNegotiation:
         negotiation === 'auto'
@@ -267,6 +284,13 @@ export class McpConnection {
           : { mode: 'legacy' },
     });
     const connection = new McpConnection(id, target, client, transport, options.notificationRate ?? DEFAULT_NOTIFICATION_RATE, options.onNotification);
+    const answer = options.onServerRequest;
+    if (answer) {
+      for (const method of SERVER_REQUEST_METHODS) {
+        // The SDK validates the answer against the method's result schema before sending it.
+        client.setRequestHandler(method, (request, ctx) => answer({ method, ...(request.params ? { params: request.params as Record<string, unknown> } : {}) }, ctx.mcpReq.signal) as never);
+      }
+    }
     options.onCreated?.(connection);
     try {
       options.signal.throwIfAborted();

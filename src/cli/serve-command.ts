@@ -10,6 +10,7 @@ import { SAFE_NAME } from '../config/schema.js';
 import { createGateway } from '../gateway/gateway.js';
 import { createGatewayHttpHandler } from '../gateway/http-handler.js';
 import { isLoopback, listenGateway, parseBindAddress, type BindAddress } from '../gateway/http-listener.js';
+import { McpConnections } from '../actors/connection-registry.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { configArgument } from './config-argument.js';
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from './command.js';
@@ -87,7 +88,8 @@ Stopping: Ctrl-C, SIGTERM, or (on stdio) the client closing stdin stops every se
 
 async function serveFleet(config: FleetConfig, options: { bind: BindAddress | null; agent: string | undefined; watch: boolean }, io: CliIO): Promise<number> {
   const log = (line: string) => io.stderr.write(`${line}\n`);
-  const supervisor = Supervisor.fromConfig(config);
+  // Servers are offered sampling, elicitation and roots: the gateway relays them to the calling client.
+  const supervisor = Supervisor.fromConfig(config, { connections: new McpConnections({ relayServerRequests: true }) });
   const settings = config.gateway;
   const gateway = createGateway(supervisor, {
     ...(settings.namespace === null ? {} : { namespace: settings.namespace }),

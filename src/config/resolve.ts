@@ -117,13 +117,18 @@ function transportOf(fields: ServiceFields, baseDir: string | null): TransportCo
   if (fields.command !== undefined) {
     // Anchored at the file, so a config means the same whichever directory the supervisor starts in.
     const cwd = baseDir === null ? fields.cwd : path.resolve(baseDir, fields.cwd ?? '.');
-    return { type: 'stdio', command: fields.command, args: fields.args ?? [], env: fields.env ?? {}, ...(cwd === undefined ? {} : { cwd }) };
+    return { type: 'stdio', command: fields.command, args: fields.args ?? [], env: fields.env ?? {}, ...(cwd === undefined ? {} : { cwd }), ...protocolOf(fields) };
   }
   if (fields.url === undefined) throw new Error('a validated service has `command` or `url`');
   const headers = fields.headers ?? {};
   const type = fields.transport ?? inferTransportType(fields.url);
   if (type === 'sse') return { type, url: fields.url, headers };
-  return { type, url: fields.url, headers, sseFallback: fields.transport === undefined };
+  return { type, url: fields.url, headers, sseFallback: fields.transport === undefined, ...protocolOf(fields) };
+}
+
+/** `protocol: legacy` is kept; `auto`, the default, is left out. */
+function protocolOf(fields: ServiceFields): { protocol?: 'legacy' } {
+  return fields.protocol === 'legacy' ? { protocol: 'legacy' } : {};
 }
 
 function dedupe(findings: readonly Finding[]): Finding[] {

@@ -121,6 +121,7 @@ const SERVICE_FIELDS = {
   url: httpUrl.optional(),
   transport: z.enum(['streamable-http', 'sse']).optional(),
   headers: z.record(headerName, text).nullish(),
+  protocol: z.enum(['auto', 'legacy']).optional(),
   profile: z.string().optional(),
   agent: safeName.nullish(),
   enabled: z.boolean().optional(),

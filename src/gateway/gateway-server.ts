@@ -56,10 +56,10 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
       if (name === CALL_TOOL) {
         const target = typeof args.name === 'string' ? args.name : '';
         const inner = typeof args.arguments === 'object' && args.arguments !== null ? (args.arguments as Record<string, unknown>) : {};
-        return callTool(gateway, session.scope, target, inner, ctx);
+        return callTool(gateway, session, target, inner, ctx);
       }
     }
-    return callTool(gateway, session.scope, name, args, ctx);
+    return callTool(gateway, session, name, args, ctx);
   });
 
   server.setRequestHandler('resources/list', () => ({
@@ -122,11 +122,14 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
   return server;
 }
 
-async function callTool(gateway: Gateway, scope: Scope, name: string, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
-  const target = routeTool(gateway, scope, name);
+async function callTool(gateway: Gateway, session: GatewaySession, name: string, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
+  const target = routeTool(gateway, session.scope, name);
   if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no tool named '${name}': list the tools again (read ${FLEET_STATUS_URI} for services that are away)`);
-  const stopRelay = gateway.relayLogsDuringCall(target.service, (params) => {
-    void ctx.mcpReq.notify({ method: 'notifications/message', params }).catch(() => undefined);
+  const stopRelay = gateway.duringCall(target.service, {
+    session,
+    log: (params) => void ctx.mcpReq.notify({ method: 'notifications/message', params }).catch(() => undefined),
+    // On the call's own request: over HTTP it reaches the client on that request's stream.
+    ask: async (request, signal) => (await ctx.mcpReq.send(request, { signal })) as Record<string, unknown>,
   });
   try {
     return await callThrough(

@@ -4,9 +4,18 @@
 // with one coalesced list_changed per kind. Each client session is a low-level SDK `Server`
 // (gateway-server.ts) built on demand; every session shares the supervisor's one connection per service.
 
-import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Server, ServerNotifier, Transport } from '@modelcontextprotocol/server';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  type Prompt,
+  type Resource,
+  type ResourceTemplateType as ResourceTemplate,
+  type Server,
+  type ServerNotifier,
+  type Transport,
+} from '@modelcontextprotocol/server';
 import type { Subscription } from 'rxjs';
-import type { ForwardedMethod, ServiceNotification } from '../actors/connection.js';
+import type { ForwardedMethod, ServerRequestMethod, ServiceNotification } from '../actors/connection.js';
 import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-section.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -37,8 +46,15 @@ type ChangeKind = 'tools' | 'resources' | 'prompts';
 
 type Session = GatewaySession;
 
-/** Calls in flight per service: a log message the server sends meanwhile goes to them. */
-type LogRelay = (params: Record<string, unknown>) => void;
+/**
+ * A call in flight, as the gateway relays to it: the log messages its server sends meanwhile, and the
+ * server's requests to its client (sampling, elicitation, roots), asked on the call's own request.
+ */
+export interface ActiveCall {
+  session: GatewaySession;
+  log(params: Record<string, unknown>): void;
+  ask(request: { method: ServerRequestMethod; params?: Record<string, unknown> }, signal: AbortSignal): Promise<Record<string, unknown>>;
+}
 
 const MAX_LIST_PAGES = 100;
 
@@ -67,7 +83,8 @@ export class FleetGateway implements Gateway {
   private readonly seen = new Map<string, { available: boolean; tools: ServiceSnapshot['tools'] }>();
   private readonly sessions = new Set<Session>();
   private readonly notifiers = new Set<ServerNotifier>();
-  private readonly logRelays = new Map<string, Set<LogRelay>>();
+  /** Calls in flight per service, oldest first. */
+  private readonly activeCalls = new Map<string, ActiveCall[]>();
   private readonly dirty = new Set<ChangeKind>();
   private flushTimer: NodeJS.Timeout | null = null;
   private fleetChanged = false;
@@ -75,6 +92,7 @@ export class FleetGateway implements Gateway {
   private readonly reported = new Set<string>();
   private readonly subscription: Subscription;
   private readonly stopNotifications: () => void;
+  private readonly stopRelaying: () => void;
   private closed = false;
 
   constructor(
@@ -89,6 +107,7 @@ export class FleetGateway implements Gateway {
     this.serverInfo = options.serverInfo ?? { name: 'mcp-supervisor', version: '0.1.0' };
     this.subscription = supervisor.services$.subscribe({ next: (services) => this.follow(services) });
     this.stopNotifications = supervisor.onServiceNotification((service, notification) => this.relay(service, notification));
+    this.stopRelaying = supervisor.relayServerRequests((service, request, signal) => this.answerServerRequest(service, request, signal)).stop;
   }
 
   /** A fresh MCP server for one client session (or, with `track: false`, one stateless HTTP request). */
@@ -132,6 +151,7 @@ export class FleetGateway implements Gateway {
     this.closed = true;
     this.subscription.unsubscribe();
     this.stopNotifications();
+    this.stopRelaying();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     await Promise.all([...this.sessions].map((session) => session.server.close().catch(() => undefined)));
     this.sessions.clear();
@@ -152,14 +172,14 @@ export class FleetGateway implements Gateway {
     return this.supervisor.requestService(service, method, params, { signal, timeoutMs: this.callTimeoutMs });
   }
 
-  /** While a call to `service` runs, the server's log messages go to `relay` (the caller's request). */
-  relayLogsDuringCall(service: string, relay: LogRelay): () => void {
-    let relays = this.logRelays.get(service);
-    if (!relays) this.logRelays.set(service, (relays = new Set()));
-    relays.add(relay);
+  /** While a call to `service` runs, its server's log messages and requests to its client go to `call`. */
+  duringCall(service: string, call: ActiveCall): () => void {
+    const calls = this.activeCalls.get(service) ?? [];
+    this.activeCalls.set(service, [...calls, call]);
     return () => {
-      relays.delete(relay);
-      if (relays.size === 0) this.logRelays.delete(service);
+      const left = (this.activeCalls.get(service) ?? []).filter((candidate) => candidate !== call);
+      if (left.length === 0) this.activeCalls.delete(service);
+      else this.activeCalls.set(service, left);
     };
   }
 
@@ -222,9 +242,10 @@ export class FleetGateway implements Gateway {
       }
       case 'notifications/message': {
         const params = notification.params ?? {};
-        const during = this.logRelays.get(service);
-        if (during && during.size > 0) {
-          for (const relay of during) relay(params);
+        // A server tells nothing of which request a log message belongs to: the calls in flight get it.
+        const during = this.activeCalls.get(service);
+        if (during && during.length > 0) {
+          for (const call of during) call.log(params);
           return;
         }
         if (typeof params.level !== 'string') return;
@@ -234,6 +255,26 @@ export class FleetGateway implements Gateway {
         }
       }
     }
+  }
+
+  /**
+   * A server's request to its client, relayed to the client whose call to that server is running (the
+   * latest, if several are, among those whose client declared the capability): only that client is
+   * asked. With no such call, the server gets an error answer.
+   */
+  private answerServerRequest(
+    service: string,
+    request: { method: ServerRequestMethod; params?: Record<string, unknown> },
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const capable = (this.activeCalls.get(service) ?? []).filter((call) => clientOffers(call.session.server, request));
+    const call = capable.at(-1);
+    if (!call) {
+      return Promise.reject(
+        new ProtocolError(ProtocolErrorCode.MethodNotFound, `${request.method}: no client of the gateway that offers it has a call to '${service}' running`),
+      );
+    }
+    return call.ask(request, signal);
   }
 
   /** Lists a service's resources, templates and prompts (the kinds asked), as its server and `expose` allow. */
@@ -327,6 +368,17 @@ export class FleetGateway implements Gateway {
       this.warn(conflict);
     }
   }
+}
+
+/** Whether the session's client declared the capability the server's request needs. */
+function clientOffers(server: Server, request: { method: ServerRequestMethod; params?: Record<string, unknown> }): boolean {
+  const capabilities = server.getClientCapabilities();
+  if (request.method === 'sampling/createMessage') return capabilities?.sampling !== undefined;
+  if (request.method === 'roots/list') return capabilities?.roots !== undefined;
+  const elicitation = capabilities?.elicitation;
+  if (elicitation === undefined) return false;
+  // A client that declared elicitation without modes supports the form mode only.
+  return request.params?.mode !== 'url' || elicitation.url !== undefined;
 }
 
 /** A gateway in front of `supervisor`'s fleet; connect clients with `gateway.connect(transport)` or serve it over HTTP. */

@@ -3,7 +3,7 @@
 // `src/actors` provides the MCP implementation; tests and benchmarks may provide others.
 
 import type { CallToolResult, ServerCapabilities } from '@modelcontextprotocol/client';
-import type { ForwardedMethod, ForwardOptions, ServiceNotification } from '../actors/connection.js';
+import type { ForwardedMethod, ForwardOptions, ServerRequestHandler, ServiceNotification } from '../actors/connection.js';
 import type { TransportConfig } from '../config/transport.js';
 import type { ServiceActors } from '../machines/service-io.js';
 import type { CallOptions } from './call-options.js';
@@ -56,6 +56,11 @@ export interface ConnectionLayer {
   serverCapabilities?(serviceKey: string): ServerCapabilities | null;
   /** Hears every live server's resource, prompt and log notifications until the returned function runs. */
   onNotification?(listener: (serviceKey: string, notification: ServiceNotification) => void): () => void;
+  /**
+   * Who answers the servers' requests to their client (sampling, elicitation, roots), for a layer that
+   * offers servers those capabilities; null for nobody. Returns how to undo it.
+   */
+  setServerRequestHandler?(handler: ((serviceKey: string, ...request: Parameters<ServerRequestHandler>) => Promise<Record<string, unknown>>) | null): () => void;
   /** The service's current or last connection, if the layer can tell. */
   diagnostics?(serviceKey: string): ConnectionDiagnostics | null;
   /** Closes every connection and ends every process still running (within `timeoutMs` when given). */

@@ -15,7 +15,7 @@ import {
 } from 'xstate';
 import { abortReason } from '../actors/abort-reason.js';
 import { McpConnections } from '../actors/connection-registry.js';
-import type { ForwardedMethod, ServiceNotification } from '../actors/connection.js';
+import type { ForwardedMethod, ServerRequestHandler, ServiceNotification } from '../actors/connection.js';
 import { maxTotalTimeoutOf, OperationTimeoutError } from '../actors/errors.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
@@ -812,6 +812,19 @@ export class Supervisor {
    */
   onServiceNotification(listener: (service: string, notification: ServiceNotification) => void): () => void {
     return this.connections.onNotification?.(listener) ?? (() => undefined);
+  }
+
+  /**
+   * Answers the requests servers send their client — sampling, elicitation, roots — with `handler`
+   * (a gateway relays them to the client whose call is running). Servers are offered those
+   * capabilities only by a connection layer made to (`new McpConnections({ relayServerRequests: true })`);
+   * returns false, and changes nothing, with one that cannot. `stop()` of the returned value undoes it.
+   */
+  relayServerRequests(
+    handler: (service: string, ...request: Parameters<ServerRequestHandler>) => Promise<Record<string, unknown>>,
+  ): { relayed: boolean; stop: () => void } {
+    const stop = this.connections.setServerRequestHandler?.(handler);
+    return stop ? { relayed: true, stop } : { relayed: false, stop: () => undefined };
   }
 }
 

@@ -116,6 +116,13 @@ describe('the health probe on the wire (stdio)', () => {
     expect(received).toEqual(['server/discover', 'initialize', 'tools/list', 'ping', 'ping', 'ping']);
   });
 
+  it('is `ping` on a modern server told `protocol: legacy`, which is sent no probe but the 2025 handshake', async () => {
+    const output = await harness.connect({ ...modernStdioServer(['--log-requests']), protocol: 'legacy' });
+    expect(output.protocol).toEqual({ era: 'legacy', version: '2025-11-25' });
+    await harness.ping(output.connectionId, PATIENT_MS);
+    expect(await requestsLogged(3)).toEqual(['initialize', 'tools/list', 'ping']);
+  });
+
   it('is `server/discover` on a modern server, which is never sent `initialize`', async () => {
     const { connectionId } = await harness.connect(modernStdioServer(['--log-requests']));
     for (let round = 0; round < 3; round += 1) await harness.ping(connectionId, PATIENT_MS);
