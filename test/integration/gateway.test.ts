@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, InMemoryTransport, ProtocolError } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { McpConnections } from '../../src/actors/connection-registry.js';
 import type { TransportConfig } from '../../src/config/transport.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
 import type { LifecycleConfig } from '../../src/machines/defaults.js';
@@ -44,12 +45,15 @@ afterEach(async () => {
 type Services = Record<string, TransportConfig | { transport: TransportConfig; agentId?: string }>;
 
 async function startFleet(services: Services, options: GatewayOptions = {}): Promise<Gateway> {
-  supervisor = new Supervisor({
+  supervisor = new Supervisor(
+    {
     services: Object.entries(services).map(([name, entry]) => {
       const { transport, agentId } = 'transport' in entry ? entry : { transport: entry, agentId: undefined };
       return { name, agentId, transport, lifecycle: QUICK };
     }),
-  });
+    },
+    { connections: new McpConnections({ relayServerRequests: true }) },
+  );
   const started = supervisor.start();
   await Promise.all(started.listServices().map((service) => started.waitForService(service.key, { timeoutMs: PATIENT_MS })));
   gateway = createGateway(supervisor, { listChangedDelayMs: 20, ...options });
@@ -220,6 +224,41 @@ describe('request-scoped traffic', () => {
     controller.abort(new Error('changed my mind'));
     await expect(call).rejects.toThrow('changed my mind');
     await eventually(() => stderr().includes('sleep-cancelled=60000'), PATIENT_MS, 'the server saw the cancellation');
+  });
+});
+
+describe('server-to-client requests', () => {
+  it('relays sampling and elicitation to the client whose call asked, and to no other', async () => {
+    const on = await startFleet({ asker: stdioServer(['--asks']), other: stdioServer() });
+    const asked: string[] = [];
+    const answering = async (who: string) => {
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      await on.connect(serverSide);
+      const client = new Client({ name: who, version: '1.0.0' }, { capabilities: { sampling: {}, elicitation: { form: {} } } });
+      client.setRequestHandler('sampling/createMessage', (request) => {
+        asked.push(`${who} sampling: ${JSON.stringify(request.params.messages[0]?.content)}`);
+        return { role: 'assistant', content: { type: 'text', text: `${who}'s model` }, model: 'test-model' };
+      });
+      client.setRequestHandler('elicitation/create', (request) => {
+        asked.push(`${who} elicitation: ${request.params.message}`);
+        return { action: 'accept', content: { name: who } };
+      });
+      await client.connect(clientSide);
+      clients.push(client);
+      return client;
+    };
+    const alice = await answering('alice');
+    const bob = await answering('bob');
+    expect(textOf(await alice.callTool({ name: 'asker__ask_model', arguments: { prompt: 'hello?' } }))).toBe("model said: alice's model");
+    expect(textOf(await bob.callTool({ name: 'asker__ask_user', arguments: { question: 'your name?' } }))).toBe('user accept: {"name":"bob"}');
+    expect(asked).toEqual(['alice sampling: {"type":"text","text":"hello?"}', 'bob elicitation: your name?']);
+  });
+
+  it('answers the server with an error when the calling client did not offer the capability', async () => {
+    const client = await connectClient(await startFleet({ asker: stdioServer(['--asks']), other: stdioServer() }));
+    const result = await client.callTool({ name: 'asker__ask_model', arguments: { prompt: 'anyone?' } }).catch((error: unknown) => error);
+    const text = result instanceof Error ? result.message : textOf(result as { content?: unknown });
+    expect(text).toMatch(/sampling\/createMessage: no client of the gateway that offers it has a call to 'asker' running/);
   });
 });
 
