@@ -83,6 +83,10 @@ export class FleetGateway implements Gateway {
   private readonly seen = new Map<string, { available: boolean; tools: ServiceSnapshot['tools'] }>();
   private readonly sessions = new Set<Session>();
   private readonly notifiers = new Set<ServerNotifier>();
+  /** The last catalogue built per scope, and what it was built from. */
+  private readonly catalogues = new Map<Scope, { services: readonly ServiceSnapshot[]; extrasVersion: number; catalogue: Catalogue }>();
+  /** Bumped whenever a service's resources or prompts change. */
+  private extrasVersion = 0;
   /** Calls in flight per service, oldest first. */
   private readonly activeCalls = new Map<string, ActiveCall[]>();
   private readonly dirty = new Set<ChangeKind>();
@@ -159,7 +163,13 @@ export class FleetGateway implements Gateway {
 
   /** The catalogue a session in `scope` sees now. */
   catalogue(scope: Scope): Catalogue {
-    return buildCatalogue(this.servicesIn(scope), this.extras, this.naming);
+    const services = this.servicesIn(scope);
+    const cached = this.catalogues.get(scope);
+    // Snapshots are immutable and replaced on every change: the same ones mean the same catalogue.
+    if (cached && cached.extrasVersion === this.extrasVersion && sameItems(cached.services, services)) return cached.catalogue;
+    const catalogue = buildCatalogue(services, this.extras, this.naming);
+    this.catalogues.set(scope, { services, extrasVersion: this.extrasVersion, catalogue });
+    return catalogue;
   }
 
   /** The services a session in `scope` sees, as they are now (not as the last batched emission had them). */
@@ -216,6 +226,7 @@ export class FleetGateway implements Gateway {
       if (services.has(key)) continue;
       this.seen.delete(key);
       this.extras.delete(key);
+      this.extrasVersion += 1;
       for (const kind of ['tools', 'resources', 'prompts'] as const) this.markDirty(kind);
     }
     this.scheduleFlush();
@@ -303,6 +314,7 @@ export class FleetGateway implements Gateway {
       // A newer load (another connection, another list_changed) supersedes this one.
       if (this.extras.get(key)?.generation !== entry.generation) return;
       // The SDK client validated each list against the protocol's schema.
+      this.extrasVersion += 1;
       if (resources) entry.resources = resources as Resource[];
       if (templates) entry.templates = templates as ResourceTemplate[];
       if (prompts) entry.prompts = prompts as Prompt[];
@@ -368,6 +380,10 @@ export class FleetGateway implements Gateway {
       this.warn(conflict);
     }
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, index) => item === b[index]);
 }
 
 /** Whether the session's client declared the capability the server's request needs. */
