@@ -34,7 +34,7 @@ export type { Gateway, GatewayOptions, SessionOptions } from './gateway/gateway.
 export { createGatewayHttpHandler } from './gateway/http-handler.js';
 export type { GatewayHttpHandler, GatewayHttpOptions } from './gateway/http-handler.js';
 export type { GatewayConfig, ServiceExposure } from './config/gateway-section.js';
-export type { ForwardedMethod, ForwardedNotification, ForwardOptions, ServiceNotification } from './actors/connection.js';
+export type { ForwardedMethod, ForwardedNotification, ForwardOptions, ServerRequestHandler, ServerRequestMethod, ServiceNotification } from './actors/connection.js';
 
 // What it publishes
 export type { ServiceMetadata, ServiceSnapshot } from './supervisor/service-snapshot.js';

@@ -288,7 +288,7 @@ export class McpConnection {
     if (answer) {
       for (const method of SERVER_REQUEST_METHODS) {
         // The SDK validates the answer against the method's result schema before sending it.
-        client.setRequestHandler(method, (request, ctx) => answer({ method, ...(request.params ? { params: request.params as Record<string, unknown> } : {}) }, ctx.mcpReq.signal) as never);
+        client.setRequestHandler(method, (request, ctx) => answer({ method, ...(request.params ? { params: request.params } : {}) }, ctx.mcpReq.signal) as never);
       }
     }
     options.onCreated?.(connection);

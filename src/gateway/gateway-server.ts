@@ -129,7 +129,7 @@ async function callTool(gateway: Gateway, session: GatewaySession, name: string,
     session,
     log: (params) => void ctx.mcpReq.notify({ method: 'notifications/message', params }).catch(() => undefined),
     // On the call's own request: over HTTP it reaches the client on that request's stream.
-    ask: async (request, signal) => (await ctx.mcpReq.send(request, { signal })) as Record<string, unknown>,
+    ask: async (request, signal) => (await ctx.mcpReq.send(request, { signal })),
   });
   try {
     return await callThrough(
