@@ -216,7 +216,8 @@ describe('mcp-supervisor serve', () => {
     expect(modern.getProtocolEra()).toBe('modern');
     const until = Date.now() + PATIENT_MS;
     let names: string[] = [];
-    while (Date.now() < until && !names.includes('modern__echo')) names = (await modern.listTools()).tools.map((tool) => tool.name);
+    // This second gateway process connects its own fleet: wait until both services are listed.
+    while (Date.now() < until && !(names.includes('modern__echo') && names.includes('legacy__echo'))) names = (await modern.listTools()).tools.map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(['legacy__echo', 'modern__echo']));
     expect(textOf(await modern.callTool({ name: 'legacy__add', arguments: { a: 40, b: 2 } }))).toBe('42');
   });
