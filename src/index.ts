@@ -28,6 +28,14 @@ export type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './
 // The actors a ConnectionLayer provides, and what they take and report.
 export type * from './machines/service-io.js';
 
+// The gateway: the available fleet as one MCP server
+export { createGateway } from './gateway/gateway.js';
+export type { Gateway, GatewayOptions, SessionOptions } from './gateway/gateway.js';
+export { createGatewayHttpHandler } from './gateway/http-handler.js';
+export type { GatewayHttpHandler, GatewayHttpOptions } from './gateway/http-handler.js';
+export type { GatewayConfig, ServiceExposure } from './config/gateway-section.js';
+export type { ForwardedMethod, ForwardedNotification, ForwardOptions, ServerRequestHandler, ServerRequestMethod, ServiceNotification } from './actors/connection.js';
+
 // What it publishes
 export type { ServiceMetadata, ServiceSnapshot } from './supervisor/service-snapshot.js';
 export type { Transition } from './supervisor/transition.js';

@@ -4,7 +4,17 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
 import type { ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
-import { McpConnection, type CallToolOptions, type RequestOptions, type TransportFactory } from './connection.js';
+import { ProtocolError, ProtocolErrorCode, type ServerCapabilities } from '@modelcontextprotocol/client';
+import {
+  McpConnection,
+  type CallToolOptions,
+  type ForwardedMethod,
+  type ForwardOptions,
+  type RequestOptions,
+  type ServerRequestHandler,
+  type ServiceNotification,
+  type TransportFactory,
+} from './connection.js';
 
 export interface ConnectOptions extends RequestOptions {
   /** Budget for closing the previous connection and what a failed connect opened. */
@@ -32,6 +42,13 @@ export interface McpConnectionsOptions {
    * built from the service's settings: how the in-memory servers of `mcp-supervisor/testing` are reached.
    */
   transport?: TransportFactory;
+
+  /**
+   * Offer servers sampling, elicitation and roots, and hand their requests to the handler set with
+   * `setServerRequestHandler` (a gateway relays them to its clients). Default false: a supervisor with
+   * nobody to ask declares none of them.
+   */
+  relayServerRequests?: boolean;
 }
 
 interface ServiceEntry {
@@ -64,6 +81,9 @@ export class McpConnections {
   private readonly notificationRate: NotificationRate | undefined;
   private readonly transport: TransportFactory | undefined;
   private connectionCount = 0;
+  private readonly notificationListeners = new Set<(serviceKey: string, notification: ServiceNotification) => void>();
+  private readonly relayServerRequests: boolean;
+  private serverRequestHandler: ((serviceKey: string, ...request: Parameters<ServerRequestHandler>) => Promise<Record<string, unknown>>) | null = null;
   /** The statechart's I/O actors, working on these connections. */
   readonly actors: ServiceActors = createMcpActors(this);
 
@@ -74,6 +94,18 @@ export class McpConnections {
     this.maxMessageBytes = options.maxMessageBytes;
     this.notificationRate = options.notificationRate;
     this.transport = options.transport;
+    this.relayServerRequests = options.relayServerRequests ?? false;
+  }
+
+  /**
+   * Who answers the servers' requests to their client (with `relayServerRequests`); null: nobody, and
+   * such a request gets an error answer. Returns how to undo it.
+   */
+  setServerRequestHandler(handler: ((serviceKey: string, ...request: Parameters<ServerRequestHandler>) => Promise<Record<string, unknown>>) | null): () => void {
+    this.serverRequestHandler = handler;
+    return () => {
+      if (this.serverRequestHandler === handler) this.serverRequestHandler = null;
+    };
   }
 
   /** Sets the transport a service connects with (from its next connect on). */
@@ -172,6 +204,20 @@ export class McpConnections {
       maxMessageBytes: this.maxMessageBytes,
       notificationRate: this.notificationRate,
       transport: this.transport,
+      onNotification: (notification) => {
+        // Only the live connection speaks for the service: one being replaced is no longer heard.
+        if (entry.connection?.id !== connectionId) return;
+        for (const listener of [...this.notificationListeners]) listener(entry.serviceKey, notification);
+      },
+      ...(this.relayServerRequests
+        ? {
+            onServerRequest: (request, signal) => {
+              const handler = this.serverRequestHandler;
+              if (!handler) return Promise.reject(new ProtocolError(ProtocolErrorCode.MethodNotFound, `no client is connected to answer ${request.method}`));
+              return handler(entry.serviceKey, request, signal);
+            },
+          }
+        : {}),
       onCreated: (created) => {
         entry.owned.add(created);
         void created.ended.then(() => entry.owned.delete(created));
@@ -226,6 +272,24 @@ export class McpConnections {
     } finally {
       perCall.dispose();
     }
+  }
+
+  /** A resources, prompts or completion request sent on the service's live connection, answered as the server answered. */
+  async request(serviceKey: string, method: ForwardedMethod, params: Record<string, unknown> | undefined, options: ForwardOptions): Promise<Record<string, unknown>> {
+    const connection = this.entry(serviceKey).connection;
+    if (!connection) throw new NotConnectedError(serviceKey);
+    return connection.forward(method, params, options);
+  }
+
+  /** What the service's live server said it can do; null while it has no connection. */
+  serverCapabilities(serviceKey: string): ServerCapabilities | null {
+    return this.connection(serviceKey)?.capabilities ?? null;
+  }
+
+  /** Hears every live server's resource, prompt and log notifications until the returned function runs. */
+  onNotification(listener: (serviceKey: string, notification: ServiceNotification) => void): () => void {
+    this.notificationListeners.add(listener);
+    return () => this.notificationListeners.delete(listener);
   }
 
   /** Ends every service's connections and processes (within `timeoutMs`); registrations stay. */

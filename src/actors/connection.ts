@@ -11,6 +11,7 @@ import {
   type CallToolResult,
   type McpSubscription,
   type Progress,
+  type ServerCapabilities,
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
@@ -53,6 +54,12 @@ const EXIT_REPORT_WAIT_MS = 500;
  * for that handshake and `tools/list`.
  */
 const STDIO_PROBE_SHARE = 1 / 3;
+/**
+ * How long a connect waits for a modern server to acknowledge its notification stream. A server that
+ * never does is connected without one (its tool changes are found by the periodic refresh) rather than
+ * failing every connect at its timeout.
+ */
+const LISTEN_ACK_MS = 5_000;
 
 /**
  * How a connect finds the server's era: `auto` probes with `server/discover` and falls back to the
@@ -90,6 +97,13 @@ export interface OpenOptions {
   maxMessageBytes?: number;
   /** Notifications accepted from the server (default 100/s, bursts of 200); the rest are dropped. */
   notificationRate?: NotificationRate;
+  /** Receives the server's catalogue, resource and log notifications (see ServiceNotification). */
+  onNotification?: (notification: ServiceNotification) => void;
+  /**
+   * Answers the server's requests to its client (sampling, elicitation, roots): given, the connection
+   * declares those capabilities and hands every such request here; absent, it declares none.
+   */
+  onServerRequest?: ServerRequestHandler;
   /**
    * Hears of every connection object as soon as it exists, before its process or socket is opened,
    * so that whoever owns the service can hurry its close (a stop during a connect).
@@ -130,6 +144,58 @@ interface SdkCallOptions extends SdkRequestOptions {
 
 export type ConnectionListener = (event: ConnectionEvent) => void;
 
+/**
+ * The requests a gateway forwards to a service as they are: its resources, prompts and completions.
+ * Tools go through `callTool`, which the supervisor bounds and counts.
+ */
+export type ForwardedMethod =
+  | 'resources/list'
+  | 'resources/templates/list'
+  | 'resources/read'
+  | 'resources/subscribe'
+  | 'resources/unsubscribe'
+  | 'prompts/list'
+  | 'prompts/get'
+  | 'completion/complete';
+
+/** Notifications of a server that concern whoever uses its catalogue (beyond tools, which the lifecycle follows). */
+export type ForwardedNotification =
+  | 'notifications/resources/list_changed'
+  | 'notifications/resources/updated'
+  | 'notifications/prompts/list_changed'
+  | 'notifications/message';
+
+const FORWARDED_NOTIFICATIONS: readonly ForwardedNotification[] = [
+  'notifications/resources/list_changed',
+  'notifications/resources/updated',
+  'notifications/prompts/list_changed',
+  'notifications/message',
+];
+
+/** One of those notifications, as the server sent it. */
+export interface ServiceNotification {
+  method: ForwardedNotification;
+  params?: Record<string, unknown>;
+}
+
+/** The requests a server may send its client, which a gateway relays to its own clients. */
+export type ServerRequestMethod = 'sampling/createMessage' | 'elicitation/create' | 'roots/list';
+
+const SERVER_REQUEST_METHODS: readonly ServerRequestMethod[] = ['sampling/createMessage', 'elicitation/create', 'roots/list'];
+
+/** Answers one request a server sent its client; rejects (the server gets an error answer) when nobody can. */
+export type ServerRequestHandler = (
+  request: { method: ServerRequestMethod; params?: Record<string, unknown> },
+  signal: AbortSignal,
+) => Promise<Record<string, unknown>>;
+
+/** A forwarded request's options: its bound (ms), its signal, and where its progress goes. */
+export interface ForwardOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
 type ServiceTransport = ProcessGroupStdioTransport | HttpTransport | SuppliedTransport;
 
 /** A stdio server exited on the era probe, as servers that allow nothing before `initialize` do. */
@@ -164,6 +230,7 @@ export class McpConnection {
     private readonly client: Client,
     private readonly transport: ServiceTransport,
     notificationRate: NotificationRate,
+    onNotification: ((notification: ServiceNotification) => void) | undefined,
   ) {
     this.secrets = secretsOf(target.transport);
     this.notifications = new NotificationBudget(notificationRate, performance.now());
@@ -171,6 +238,13 @@ export class McpConnection {
     client.onerror = (error) => this.handleTransportError(error);
     // Unsolicited on a legacy connection; on a modern one it arrives on the listen stream.
     client.setNotificationHandler('notifications/tools/list_changed', () => this.emit({ type: 'TOOLS_CHANGED' }));
+    if (onNotification) {
+      for (const method of FORWARDED_NOTIFICATIONS) {
+        client.setNotificationHandler(method, (notification) => {
+          if (!this.closing) onNotification({ method, ...(notification.params === undefined ? {} : { params: notification.params }) });
+        });
+      }
+    }
   }
 
   /**
@@ -186,6 +260,7 @@ export class McpConnection {
         const { stderrLines, closeTimeoutMs, maxMessageBytes } = options;
         const spawnWith = (negotiation: Negotiation) =>
           McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes }), options, negotiation);
+        if (config.protocol === 'legacy') return spawnWith('legacy');
         try {
           return await spawnWith('auto');
         } catch (error) {
@@ -201,7 +276,7 @@ export class McpConnection {
         return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options, 'legacy');
       case 'streamable-http':
         try {
-          return await McpConnection.openOver(id, target, createStreamableHttpTransport(config.url, config.headers), options, 'auto');
+          return await McpConnection.openOver(id, target, createStreamableHttpTransport(config.url, config.headers), options, config.protocol === 'legacy' ? 'legacy' : 'auto');
         } catch (error) {
           if (!config.sseFallback || options.signal.aborted || !shouldFallBackToSse(error)) throw error;
           return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options, 'legacy');
@@ -218,14 +293,21 @@ export class McpConnection {
   ): Promise<McpConnection> {
     const stdio = transport instanceof ProcessGroupStdioTransport;
     const client = new Client(CLIENT_INFO, {
-      capabilities: {},
+      capabilities: options.onServerRequest ? { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } } : {},
       listMaxPages: MAX_TOOL_PAGES,
       versionNegotiation:
         negotiation === 'auto'
           ? { mode: 'auto', probe: { timeoutMs: stdio ? Math.floor(options.timeoutMs * STDIO_PROBE_SHARE) : options.timeoutMs } }
           : { mode: 'legacy' },
     });
-    const connection = new McpConnection(id, target, client, transport, options.notificationRate ?? DEFAULT_NOTIFICATION_RATE);
+    const connection = new McpConnection(id, target, client, transport, options.notificationRate ?? DEFAULT_NOTIFICATION_RATE, options.onNotification);
+    const answer = options.onServerRequest;
+    if (answer) {
+      for (const method of SERVER_REQUEST_METHODS) {
+        // The SDK validates the answer against the method's result schema before sending it.
+        client.setRequestHandler(method, (request, ctx) => answer({ method, ...(request.params ? { params: request.params } : {}) }, ctx.mcpReq.signal) as never);
+      }
+    }
     options.onCreated?.(connection);
     try {
       options.signal.throwIfAborted();
@@ -254,6 +336,25 @@ export class McpConnection {
   get serverInfo(): ServerInfo | null {
     const info = this.client.getServerVersion();
     return info ? { name: info.name, version: info.version } : null;
+  }
+
+  /** What the server said it can do (tools, resources, prompts, completions, logging…) when it connected. */
+  get capabilities(): ServerCapabilities | null {
+    return this.client.getServerCapabilities() ?? null;
+  }
+
+  /**
+   * One of the requests a gateway forwards (resources, prompts, completions), sent as given and
+   * answered as the server answered; bounded like every request, and failing, not hanging, if the
+   * connection drops.
+   */
+  forward(method: ForwardedMethod, params: Record<string, unknown> | undefined, options: ForwardOptions): Promise<Record<string, unknown>> {
+    return this.request(method, options, (sdkOptions) =>
+      this.client.request(
+        { method, ...(params === undefined ? {} : { params }) },
+        options.onProgress === undefined ? sdkOptions : { ...sdkOptions, onprogress: options.onProgress },
+      ),
+    );
   }
 
   /** Why the connection was lost, or null while it is not. */
@@ -439,9 +540,18 @@ export class McpConnection {
     let subscription: McpSubscription;
     try {
       // Not given the connect's signal: that would end the stream with the connect. Its closing does.
-      subscription = await untilAborted(this.client.listen({ toolsListChanged: true }, { timeout: options.timeoutMs }), options.signal);
+      const capabilities = this.client.getServerCapabilities();
+      // What a gateway relays rides the same stream: one per connection, whatever it carries.
+      const filter = {
+        toolsListChanged: true,
+        ...(options.onNotification && capabilities?.resources?.listChanged ? { resourcesListChanged: true } : {}),
+        ...(options.onNotification && capabilities?.prompts?.listChanged ? { promptsListChanged: true } : {}),
+      };
+      subscription = await untilAborted(this.client.listen(filter, { timeout: Math.min(options.timeoutMs, LISTEN_ACK_MS) }), options.signal);
     } catch (error) {
+      // Refused (an error answer) or never acknowledged: the server works without the stream.
       if (error instanceof ProtocolError) return;
+      if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout && !options.signal.aborted) return;
       throw error;
     }
     void subscription.closed.then((how) => {
@@ -547,11 +657,7 @@ function isEraNegotiationFailure(error: unknown): boolean {
   return error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed;
 }
 
+/** The tool as the server listed it: every field, unknown ones too, so that a gateway can pass it on. */
 function toToolDescriptor(tool: Tool): ToolDescriptor {
-  return {
-    name: tool.name,
-    ...(tool.title === undefined ? {} : { title: tool.title }),
-    ...(tool.description === undefined ? {} : { description: tool.description }),
-    inputSchema: tool.inputSchema,
-  };
+  return { ...tool };
 }

@@ -213,7 +213,10 @@ export class McpRequestError extends McpActorError {
     readonly operation: string,
     /** The JSON-RPC error code of the answer (e.g. -32602, invalid params). */
     readonly jsonRpcCode: number,
-    detail: string,
+    /** The server's own message (secrets redacted). */
+    readonly detail: string,
+    /** The `data` of the server's error answer, for whoever passes the error on (a gateway). */
+    readonly data?: unknown,
   ) {
     super(`${operation} failed: ${detail} (JSON-RPC error ${jsonRpcCode})`);
   }
@@ -263,7 +266,7 @@ function classify(error: unknown, context: FailureContext): McpActorError {
   }
   if (error instanceof ProtocolError) {
     if (isMessageTooLarge(error.data)) return new MessageTooLargeError(context.operation, error.data.bytes, error.data.limitBytes);
-    return new McpRequestError(context.operation, error.code, redact(error.message, transport));
+    return new McpRequestError(context.operation, error.code, redact(error.message, transport), error.data);
   }
   if (error instanceof SdkError) {
     if (error.code === SdkErrorCode.RequestTimeout) return new OperationTimeoutError(context.operation, maxTotalTimeoutOf(error) ?? context.timeoutMs);

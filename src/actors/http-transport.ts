@@ -63,7 +63,8 @@ export function connectionLossReason(error: Error, transport: HttpTransport, url
     // After the endpoint event, any error of the event stream means it dropped; the session lives on it.
     return error instanceof SseError ? `the SSE stream from ${where} dropped (${describeError(error)})` : null;
   }
-  if (httpStatus(error) === 404) return `the server at ${where} no longer knows this session (HTTP 404)`;
+  // Only a connection with a session can lose it; a stateless (modern) one answered 404 has a failed request, not a lost connection.
+  if (httpStatus(error) === 404 && transport.sessionId !== undefined) return `the server at ${where} no longer knows this session (HTTP 404)`;
   if (error.message.startsWith('SSE stream disconnected')) return `the event stream from ${where} dropped`;
   if (error.message.startsWith('Maximum reconnection attempts')) return `the event stream from ${where} could not be resumed`;
   return null;

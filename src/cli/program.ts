@@ -12,6 +12,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./run-command.js')).runCommand,
   },
   {
+    name: 'serve',
+    summary: 'serve the healthy fleet as one MCP server (stdio, or Streamable HTTP with --http)',
+    load: async () => (await import('./serve-command.js')).serveCommand,
+  },
+  {
     name: 'validate',
     summary: 'check a config file: its problems with file:line:col, or a summary of the fleet',
     load: async () => (await import('./validate-command.js')).validateCommand,
@@ -96,14 +101,7 @@ const SYNONYMS: Readonly<Record<string, { command: string; why: string }>> = {
   start: { command: 'run', why: 'it is what `npm start` runs' },
 };
 
-/** Commands not built yet, and what they will do. */
-const PLANNED: Readonly<Record<string, string>> = {
-  serve: 'the gateway (the healthy fleet as one MCP server for any MCP client)',
-};
-
 function unknownCommand(name: string): UsageError {
-  const planned = PLANNED[name];
-  if (planned) return new UsageError(`'${name}' is not available yet: ${planned} is planned. Today, \`run\` supervises a fleet`);
   const guess = nearest(name, [...COMMANDS.map((command) => command.name), ...Object.keys(SYNONYMS)]);
   const synonym = guess === undefined ? undefined : SYNONYMS[guess];
   const hint = synonym ? ` (did you mean '${synonym.command}'? ${synonym.why})` : guess ? ` (did you mean '${guess}'?)` : '';

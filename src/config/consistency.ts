@@ -19,6 +19,8 @@ export interface Finding {
   severity: 'error' | 'warning';
   path: PathSegment[];
   message: string;
+  /** The finding is about the map key at `path` (a name), not its value. */
+  atKey?: boolean;
 }
 
 type NumericKey = { [K in keyof LifecycleConfig]: LifecycleConfig[K] extends number ? K : never }[keyof LifecycleConfig];

@@ -4,6 +4,7 @@ import type { LifecycleConfig, Priority, SupervisorSettings } from '../machines/
 import type { ServiceState } from '../machines/service.machine.js';
 import type { ConfigIssue } from './errors.js';
 import type { ListenAddress } from './listen-address.js';
+import type { GatewayConfig } from './gateway-section.js';
 import type { TransportConfig } from './transport.js';
 
 /** One service as a config file declares it, fully resolved. */
@@ -104,6 +105,8 @@ export interface FleetConfig {
   alerts: AlertsConfig | null;
   /** Every service it declares, enabled or not. */
   services: ServiceConfig[];
+  /** How `mcp-supervisor serve` shows the fleet to MCP clients (the `gateway:` section, defaults filled in). */
+  gateway: GatewayConfig;
   /** Problems that did not reject the file (settings that contradict each other, no services at all). */
   warnings: ConfigIssue[];
   /** The file's `defaults:` layer, kept so a service added later from code resolves the same way. */

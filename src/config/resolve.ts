@@ -6,6 +6,7 @@ import { DEFAULT_SUPERVISOR_SETTINGS, resolveLifecycleConfig } from '../machines
 import type { LifecycleConfig, SupervisorSettings } from '../machines/defaults.js';
 import { serviceKey } from '../machines/service-key.js';
 import { checkLifecycle } from './consistency.js';
+import { checkGateway, gatewayConfig, type GatewayConfig } from './gateway-section.js';
 import type { Finding, Layer } from './consistency.js';
 import type { PathSegment } from './errors.js';
 import { camelizeKeys } from './keys.js';
@@ -33,6 +34,7 @@ export interface ResolvedFleet {
   http: HttpSettings | null;
   alerts: AlertsConfig | null;
   services: ServiceConfig[];
+  gateway: GatewayConfig;
   defaults: Partial<LifecycleConfig>;
   profiles: Record<string, Partial<LifecycleConfig>>;
   findings: Finding[];
@@ -66,11 +68,14 @@ export function resolveFleet(document: FleetDocument, baseDir: string | null): R
     findings.push(...resolved.findings);
     return resolved.service;
   });
+  const gateway = gatewayConfig(document.gateway);
+  findings.push(...checkGateway(gateway, services, Object.keys(document.services ?? {})));
   return {
     supervisor: supervisorSettings(document.supervisor),
     http: httpSettings(document.http),
     alerts: alertsConfig(document.alerts),
     services,
+    gateway,
     defaults: context.defaults,
     profiles: { ...context.profiles },
     findings: dedupe(findings),
@@ -179,13 +184,18 @@ function transportOf(fields: ServiceFields, baseDir: string | null): TransportCo
   if (fields.command !== undefined) {
     // Anchored at the file, so a config means the same whichever directory the supervisor starts in.
     const cwd = baseDir === null ? fields.cwd : path.resolve(baseDir, fields.cwd ?? '.');
-    return { type: 'stdio', command: fields.command, args: fields.args ?? [], env: fields.env ?? {}, ...(cwd === undefined ? {} : { cwd }) };
+    return { type: 'stdio', command: fields.command, args: fields.args ?? [], env: fields.env ?? {}, ...(cwd === undefined ? {} : { cwd }), ...protocolOf(fields) };
   }
   if (fields.url === undefined) throw new Error('a validated service has `command` or `url`');
   const headers = fields.headers ?? {};
   const type = fields.transport ?? inferTransportType(fields.url);
   if (type === 'sse') return { type, url: fields.url, headers };
-  return { type, url: fields.url, headers, sseFallback: fields.transport === undefined };
+  return { type, url: fields.url, headers, sseFallback: fields.transport === undefined, ...protocolOf(fields) };
+}
+
+/** `protocol: legacy` is kept; `auto`, the default, is left out. */
+function protocolOf(fields: ServiceFields): { protocol?: 'legacy' } {
+  return fields.protocol === 'legacy' ? { protocol: 'legacy' } : {};
 }
 
 function dedupe(findings: readonly Finding[]): Finding[] {

@@ -123,6 +123,7 @@ const SERVICE_FIELDS = {
   url: httpUrl.optional(),
   transport: z.enum(['streamable-http', 'sse']).optional(),
   headers: z.record(headerName, text).nullish(),
+  protocol: z.enum(['auto', 'legacy']).optional(),
   profile: z.string().optional(),
   agent: safeName.nullish(),
   enabled: z.boolean().optional(),
@@ -246,6 +247,35 @@ export const AlertsSchema = z.strictObject({
   max_attempts: count(1).optional(),
 });
 
+/** What a prefix or a separator may hold: the MCP specification's tool-name alphabet. */
+const namePart = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'must use letters, digits, `_`, `.` and `-`' });
+
+const origin = z.string().refine((value) => URL.canParse(value) && new URL(value).origin === value.replace(/\/$/, ''), {
+  error: 'expected an origin such as `https://app.example.com` (scheme, host and port only)',
+});
+
+/** `gateway.expose.<service>`: what one service shows through the gateway. */
+const ExposureSchema = z.strictObject({
+  prefix: namePart.max(32).optional(),
+  tools: z.strictObject({ allow: z.array(z.string().min(1)).nullish(), deny: z.array(z.string().min(1)).nullish() }).nullish(),
+  resources: z.boolean().optional(),
+  prompts: z.boolean().optional(),
+});
+
+/** `gateway:`, read by `mcp-supervisor serve` (see gateway-section.ts for what each key means). */
+export const GatewaySchema = z.strictObject({
+  namespace: z.enum(['prefix', 'none']).optional(),
+  separator: namePart.max(8).optional(),
+  call_wait: duration(0).optional(),
+  auth_token: z
+    .string()
+    .refine((token) => token.length >= 16, { error: 'must be at least 16 characters long: it is all that guards the fleet on the network' })
+    .nullish(),
+  allowed_origins: z.array(origin).nullish(),
+  mode: z.enum(['full', 'lazy']).optional(),
+  expose: z.record(z.string(), ExposureSchema).nullish(),
+});
+
 export const FleetDocumentSchema = z
   .strictObject({
     defaults: LifecycleOverridesSchema.nullish(),
@@ -254,6 +284,7 @@ export const FleetDocumentSchema = z
     http: HttpSchema.nullish(),
     alerts: AlertsSchema.nullish(),
     services: z.record(z.string(), ServiceFieldsSchema).nullish(),
+    gateway: GatewaySchema.nullish(),
   })
   .superRefine(documentRules, always);
 
@@ -370,6 +401,7 @@ export type LifecycleOverrides = z.output<typeof LifecycleOverridesSchema>;
 export type SupervisorSection = z.output<typeof SupervisorSchema>;
 export type HttpSection = z.output<typeof HttpSchema>;
 export type AlertsSection = z.output<typeof AlertsSchema>;
+export type GatewaySection = z.output<typeof GatewaySchema>;
 export type ServiceFields = z.output<typeof ServiceFieldsSchema>;
 export type ServiceDefinition = z.output<typeof ServiceDefinitionSchema>;
 /** What `addService` accepts: a service as it would be written in YAML, plus its name. */

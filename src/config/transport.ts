@@ -10,6 +10,8 @@ export const StdioTransportSchema = z.object({
   /** Merged onto the SDK's safe default environment (HOME, PATH, …), not onto the supervisor's own. */
   env: z.record(z.string(), z.string()).default({}),
   cwd: z.string().optional(),
+  /** `legacy`: skip the 2026-07-28 probe and make the 2025 handshake; absent: negotiate (`auto`). */
+  protocol: z.enum(['auto', 'legacy']).optional(),
 });
 
 export const StreamableHttpTransportSchema = z.object({
@@ -18,6 +20,8 @@ export const StreamableHttpTransportSchema = z.object({
   headers: z.record(z.string(), z.string()).default({}),
   /** Set when the transport was inferred: a 4xx to the Streamable HTTP initialize retries over SSE. */
   sseFallback: z.boolean().default(false),
+  /** `legacy`: skip the 2026-07-28 probe and make the 2025 handshake; absent: negotiate (`auto`). */
+  protocol: z.enum(['auto', 'legacy']).optional(),
 });
 
 export const SseTransportSchema = z.object({

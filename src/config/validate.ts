@@ -38,7 +38,7 @@ export function validateFleetDocument(data: unknown, context: DocumentContext): 
   const fleet = resolveFleet(parsed.data, context.baseDir);
   const errors = [...context.issues];
   for (const finding of fleet.findings) {
-    (finding.severity === 'error' ? errors : warnings).push(issueAt(finding.path, finding.message));
+    (finding.severity === 'error' ? errors : warnings).push(issueAt(finding.path, finding.message, finding.atKey));
   }
   if (errors.length > 0) throw new ConfigError(errors, warnings);
   if (fleet.services.length === 0) warnings.push(issueAt(['services'], 'no services are defined; nothing will run'));

@@ -16,7 +16,10 @@ export interface ServiceRef {
   agentId: string | null;
 }
 
-/** A tool as listed by `tools/list` (the serialisable part the fleet needs). */
+/**
+ * A tool as listed by `tools/list`: plain data, every field the server gave kept as it was (the
+ * gateway passes output schemas, annotations, icons and `_meta` through untouched).
+ */
 export interface ToolDescriptor {
   /** The name to call the tool by. */
   name: string;
@@ -26,6 +29,16 @@ export interface ToolDescriptor {
   description?: string;
   /** The JSON Schema of the tool's arguments. */
   inputSchema: Record<string, unknown>;
+  /** The JSON Schema of the tool's structured result, when the server declares one. */
+  outputSchema?: Record<string, unknown>;
+  /** Hints about the tool's behaviour (read-only, destructive, idempotent, open-world), as the server gives them. */
+  annotations?: Record<string, unknown>;
+  /** Icons the server offers for the tool. */
+  icons?: readonly Record<string, unknown>[];
+  /** How the tool runs (for example whether it supports tasks), as the server declares it. */
+  execution?: Record<string, unknown>;
+  /** The server's own metadata for the tool, passed on untouched. */
+  _meta?: Record<string, unknown>;
 }
 
 /** The server's own name and version, as it reported them when the connection was opened. */

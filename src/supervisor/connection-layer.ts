@@ -2,7 +2,8 @@
 // transport, the actor implementations its statecharts invoke, tool calls, and a last-resort close.
 // `src/actors` provides the MCP implementation; tests and benchmarks may provide others.
 
-import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { CallToolResult, ServerCapabilities } from '@modelcontextprotocol/client';
+import type { ForwardedMethod, ForwardOptions, ServerRequestHandler, ServiceNotification } from '../actors/connection.js';
 import type { TransportConfig } from '../config/transport.js';
 import type { ServiceActors } from '../machines/service-io.js';
 import type { CallOptions } from './call-options.js';
@@ -46,6 +47,21 @@ export interface ConnectionLayer {
    * no timer of its own.
    */
   callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult>;
+  /**
+   * Sends one of the requests a gateway forwards (resources, prompts, completions) on the service's
+   * live connection and resolves with the server's result; bounded by `timeoutMs` and `signal`, and
+   * rejecting if the connection drops. Optional: without it, a gateway serves tools only.
+   */
+  request?(serviceKey: string, method: ForwardedMethod, params: Record<string, unknown> | undefined, options: ForwardOptions): Promise<Record<string, unknown>>;
+  /** What the service's live server declared it can do; null while it has no connection. */
+  serverCapabilities?(serviceKey: string): ServerCapabilities | null;
+  /** Hears every live server's resource, prompt and log notifications until the returned function runs. */
+  onNotification?(listener: (serviceKey: string, notification: ServiceNotification) => void): () => void;
+  /**
+   * Who answers the servers' requests to their client (sampling, elicitation, roots), for a layer that
+   * offers servers those capabilities; null for nobody. Returns how to undo it.
+   */
+  setServerRequestHandler?(handler: ((serviceKey: string, ...request: Parameters<ServerRequestHandler>) => Promise<Record<string, unknown>>) | null): () => void;
   /** The service's current or last connection, if the layer can tell. */
   diagnostics?(serviceKey: string): ConnectionDiagnostics | null;
   /** Closes every connection and ends every process still running (within `timeoutMs` when given). */

@@ -1,10 +1,11 @@
 // The public API: a supervisor that owns a fleet of service actors and publishes their
 // snapshots, transitions and metrics as RxJS streams.
 
-import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { CallToolResult, ServerCapabilities } from '@modelcontextprotocol/client';
 import { Subject, type Observable } from 'rxjs';
 import { createActor, fromPromise, toPromise, type Actor, type InspectionEvent, type Observer, type Subscription } from 'xstate';
 import { McpConnections } from '../actors/connection-registry.js';
+import type { ForwardedMethod, ServerRequestHandler, ServiceNotification } from '../actors/connection.js';
 import { diffFleetConfig, type FleetDiff } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
@@ -49,7 +50,7 @@ import type { ServiceSnapshot } from './service-snapshot.js';
 import { indexSchedulerBySource } from './scheduler-index.js';
 import { waitForSnapshot } from './service-wait.js';
 import { realClock, type SupervisorClock } from './supervisor-clock.js';
-import { callToolWithinBounds, NO_CALL_OPTIONS, type ToolCallRoute } from './tool-call.js';
+import { callToolWithinBounds, DEFAULT_CALL_MS, NO_CALL_OPTIONS, type ToolCallRoute } from './tool-call.js';
 import {
   STOP_GRACE_MS,
   supervisorMachine,
@@ -687,6 +688,55 @@ export class Supervisor {
     await this.connections.closeAll(STOP_GRACE_MS);
     this.streams.complete();
     this.configEventsSubject.complete();
+  }
+
+  // ── what a gateway needs beyond tools: a service's resources, prompts and completions ────────
+
+  /**
+   * Sends a resources, prompts or completion request to an available service, as given, and resolves
+   * with its server's result. Rejects at once if the service is not available (ServiceUnavailableError),
+   * after `timeoutMs` (default 60 000; OperationTimeoutError), with the signal's reason when `signal`
+   * aborts, and if the connection drops meanwhile. Progress goes to `onProgress`.
+   */
+  async requestService(
+    name: string,
+    method: ForwardedMethod,
+    params?: Record<string, unknown>,
+    options: CallOptions = NO_CALL_OPTIONS,
+  ): Promise<Record<string, unknown>> {
+    this.running(`send ${method}`);
+    const key = this.requireKey(name);
+    this.requireAvailable(key);
+    if (!this.connections.request) throw new TypeError(`this supervisor's connection layer cannot forward ${method} requests (it has no request())`);
+    options.signal?.throwIfAborted();
+    return this.connections.request(key, method, params, { timeoutMs: options.timeoutMs ?? DEFAULT_CALL_MS, signal: options.signal, onProgress: options.onProgress });
+  }
+
+  /** What the service's server declared it can do at its current connection; null while it has none. */
+  serverCapabilities(name: string): ServerCapabilities | null {
+    return this.connections.serverCapabilities?.(this.requireKey(name)) ?? null;
+  }
+
+  /**
+   * Hears the resource, prompt and log notifications of every service's live server (with the
+   * service's key) until the returned function runs. Tool-list changes are not among them: the
+   * lifecycle follows those, and `services$` shows the new tools.
+   */
+  onServiceNotification(listener: (service: string, notification: ServiceNotification) => void): () => void {
+    return this.connections.onNotification?.(listener) ?? (() => undefined);
+  }
+
+  /**
+   * Answers the requests servers send their client — sampling, elicitation, roots — with `handler`
+   * (a gateway relays them to the client whose call is running). Servers are offered those
+   * capabilities only by a connection layer made to (`new McpConnections({ relayServerRequests: true })`);
+   * returns false, and changes nothing, with one that cannot. `stop()` of the returned value undoes it.
+   */
+  relayServerRequests(
+    handler: (service: string, ...request: Parameters<ServerRequestHandler>) => Promise<Record<string, unknown>>,
+  ): { relayed: boolean; stop: () => void } {
+    const stop = this.connections.setServerRequestHandler?.(handler);
+    return stop ? { relayed: true, stop } : { relayed: false, stop: () => undefined };
   }
 }
 

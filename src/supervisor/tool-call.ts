@@ -12,7 +12,8 @@ import type { ConnectionLayer, ToolCallOptions } from './connection-layer.js';
 import { ToolCallTimeoutError } from './errors.js';
 import { realClock, type SupervisorClock } from './supervisor-clock.js';
 
-const DEFAULT_CALL_MS = 60_000;
+/** How long a call may take when the caller sets no `timeoutMs`. */
+export const DEFAULT_CALL_MS = 60_000;
 /** A call given no options: the connection layer gets the same frozen options every time. */
 export const NO_CALL_OPTIONS: CallOptions = Object.freeze({});
 const DEFAULT_CALL_OPTIONS: ToolCallOptions = Object.freeze({ timeoutMs: DEFAULT_CALL_MS });

@@ -3,7 +3,7 @@
 // served by SDK v2's `serveStdio` entry (2026-07-28: `server/discover`, tool changes on the client's
 // `subscriptions/listen` stream). It lists and calls the tools its script names.
 
-import type { Transport } from '@modelcontextprotocol/client';
+import type { ListToolsResult, Transport } from '@modelcontextprotocol/client';
 import { Server } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { ServiceScript } from './service-script.js';
@@ -27,7 +27,9 @@ export async function startInMemoryServer(serviceKey: string, transport: Transpo
       const { tools, pageSize } = script();
       const start = Number(request.params?.cursor ?? 0);
       const end = start + Math.max(1, pageSize);
-      const page = tools.slice(start, end).map((tool) => ({ ...tool, inputSchema: { type: 'object' as const, ...tool.inputSchema } }));
+      // A scripted tool is a ToolDescriptor, whose optional fields (icons, annotations) are the looser
+      // shapes the supervisor keeps; the SDK checks what it sends against its own Tool schema.
+      const page = tools.slice(start, end).map((tool) => ({ ...tool, inputSchema: { type: 'object' as const, ...tool.inputSchema } })) as ListToolsResult['tools'];
       return end < tools.length ? { tools: page, nextCursor: String(end) } : { tools: page };
     });
     server.setRequestHandler('tools/call', (request) => ({

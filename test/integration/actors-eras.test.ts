@@ -118,6 +118,13 @@ describe('the health probe on the wire (stdio)', () => {
     expect(received).toEqual(['server/discover', 'initialize', 'tools/list', 'ping', 'ping', 'ping']);
   });
 
+  it('is `ping` on a modern server told `protocol: legacy`, which is sent no probe but the 2025 handshake', async () => {
+    const output = await harness.connect({ ...modernStdioServer(['--log-requests']), protocol: 'legacy' });
+    expect(output.protocol).toEqual({ era: 'legacy', version: '2025-11-25' });
+    await harness.ping(output.connectionId, PATIENT_MS);
+    expect(await requestsLogged(3)).toEqual(['initialize', 'tools/list', 'ping']);
+  });
+
   it('is `server/discover` on a modern server, which is never sent `initialize`', async () => {
     const { connectionId } = await harness.connect(modernStdioServer(['--log-requests']));
     for (let round = 0; round < 3; round += 1) await harness.ping(connectionId, PATIENT_MS);
@@ -174,6 +181,14 @@ describe('a modern stateless HTTP server', () => {
     const error = await harness.ping(connectionId, PATIENT_MS).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(ConnectionLostError);
     expect(await watcher.next('CONNECTION_LOST', PATIENT_MS)).toEqual({ type: 'CONNECTION_LOST', reason: `connection refused at ${server.url}` });
+  });
+
+  it('that never acknowledges the notification stream is connected without one', async () => {
+    const server = await startHttpServer(['--silent-listen'], { era: 'modern' });
+    const output = await harness.connect(streamable(server.url), { timeoutMs: 12_000 });
+    expect(output.protocol.era).toBe('modern');
+    expect(output.tools.map((tool) => tool.name)).toContain('echo');
+    await harness.ping(output.connectionId, PATIENT_MS);
   });
 
   it('killed and restarted on the same port, is reached again by a fresh connect', async () => {

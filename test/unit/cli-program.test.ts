@@ -74,10 +74,18 @@ describe('program', () => {
     expect(await guess('zzz')).toBe("mcp-supervisor: unknown command 'zzz'");
   });
 
-  it('says that `serve` (the gateway) is planned rather than unknown', async () => {
-    const { code, stderr } = await cli('serve');
+  it('lists `serve` (the gateway) and shows its help', async () => {
+    expect((await cli('--help')).stdout).toMatch(/^ {2}serve +serve the healthy fleet as one MCP server/m);
+    const { code, stdout } = await cli('serve', '--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: mcp-supervisor serve \[config\] \[options\]/);
+    expect(stdout).toContain('--http HOST:PORT');
+  });
+
+  it('refuses a malformed --http address as a usage error', async () => {
+    const { code, stderr } = await cli('serve', '--http', 'nowhere');
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^mcp-supervisor: 'serve' is not available yet: the gateway .* is planned\./);
+    expect(stderr).toContain('--http nowhere: expected HOST:PORT');
   });
 
   it('suggests the nearest option for a misspelt one, before and after the command', async () => {

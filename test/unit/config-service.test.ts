@@ -6,6 +6,11 @@ import { issuesOf } from '../support/config-issues.js';
 import type { ConfigIssue } from '../../src/config/index.js';
 
 describe('parseServiceConfig', () => {
+  it('keeps `protocol: legacy` on the transport, and leaves the default (auto) out', () => {
+    const fleet = parseConfig('services:\n  old:\n    url: http://127.0.0.1:1/mcp\n    protocol: legacy\n  new:\n    command: node\n', { file: 'f.yaml', env: {} });
+    expect(fleet.services.map((service) => service.transport.type === 'sse' ? null : service.transport.protocol)).toEqual(['legacy', undefined]);
+  });
+
   it('resolves a stdio service with the built-in profiles', () => {
     const service = parseServiceConfig({ name: 'weather', command: 'node', args: ['w.mjs', 8080], profile: 'critical', ping_timeout: '1s' });
     expect(service).toMatchObject({

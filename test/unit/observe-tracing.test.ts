@@ -9,7 +9,6 @@ import { InstrumentedConnections } from '../../src/observe/instrumented-connecti
 import { LifecycleTracing } from '../../src/observe/lifecycle-tracing.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { VirtualClock } from '../../src/supervisor/virtual-clock.js';
-import type { InMemoryConnections } from '../../src/testing/in-memory-connections.js';
 import { flush, inMemoryLayer } from '../support/service-harness.js';
 
 function tracing() {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatDuration } from '../../src/config/duration.js';
+import { DEFAULT_GATEWAY_CONFIG } from '../../src/config/gateway-section.js';
 import { DEFAULT_LIFECYCLE_CONFIG, DEFAULT_SUPERVISOR_SETTINGS } from '../../src/machines/defaults.js';
 import { toMermaid } from '../../src/machines/diagram.js';
 import { serviceMachine } from '../../src/machines/service.machine.js';
@@ -36,6 +37,14 @@ describe('README', () => {
     const documented = documentedDefaults.get(snake(key));
     expect(documented).toBeDefined();
     expect(equivalent(key, documented as string, value)).toBe(true);
+  });
+
+  it('documents the gateway: keys with the defaults the code uses', () => {
+    expect(documentedDefaults.get('separator')).toBe(DEFAULT_GATEWAY_CONFIG.separator);
+    expect(parseSeconds(documentedDefaults.get('call_wait') ?? '')).toBe(DEFAULT_GATEWAY_CONFIG.callWait);
+    expect(documentedDefaults.get('mode')).toBe(DEFAULT_GATEWAY_CONFIG.mode);
+    expect(documentedDefaults.get('namespace')).toBe('prefix');
+    expect(documentedDefaults.get('allowed_origins')).toBe('[]');
   });
 
   it('keeps the Quick start to the two set-up commands', () => {

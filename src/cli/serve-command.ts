@@ -1,0 +1,174 @@
+// `mcp-supervisor serve`: supervises the fleet of a config file and serves its available part as one
+// MCP server — on stdio (for a client's `mcpServers` entry: stdout carries nothing but the protocol,
+// every log line goes to stderr), or with `--http HOST:PORT` over Streamable HTTP at /mcp.
+
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { ConfigError, formatIssue } from '../config/errors.js';
+import { loadConfigFile } from '../config/load.js';
+import type { FleetConfig } from '../config/model.js';
+import { SAFE_NAME } from '../config/schema.js';
+import { createGateway } from '../gateway/gateway.js';
+import { createGatewayHttpHandler } from '../gateway/http-handler.js';
+import { isLoopback, listenGateway, parseBindAddress, type BindAddress } from '../gateway/http-listener.js';
+import { McpConnections } from '../actors/connection-registry.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { configArgument } from './config-argument.js';
+import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from './command.js';
+import { packageVersion } from './package-info.js';
+import { formatConfigEvent, formatTransitionLine } from './transition-log.js';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** If something still holds the event loop this long after a graceful stop, exit anyway. */
+const EXIT_GRACE_MS = 3_000;
+
+export const serveCommand: Command = {
+  help: `Usage: mcp-supervisor serve [config] [options]
+
+Supervises every enabled service of the config file and serves the available ones as one MCP server:
+their tools, resources and prompts, named <service>__<name> (see the gateway: section of the config).
+A service that is reconnecting or unreachable leaves the lists until it is back, and clients are told.
+Without [config]: ./mcp-supervisor.yaml if there is one, else the bundled demo fleet.
+
+By default it speaks MCP on stdin/stdout, for a client's config:
+  { "command": "npx", "args": ["mcp-supervisor", "serve", "fleet.yaml"] }
+stdout carries nothing but the protocol; logs go to stderr.
+
+Options:
+  --http HOST:PORT   serve Streamable HTTP at http://HOST:PORT/mcp instead (HOST defaults to
+                     127.0.0.1; port 0 picks a free one). The first stderr line names the URL. A host
+                     that is not loopback needs gateway.auth_token in the config
+  --agent NAME       show only the global services and those of agent NAME (over HTTP, clients
+                     choose with ?agent=NAME instead)
+  --watch / --no-watch  apply edits of the config file's services live (default: on)
+  -h, --help         show this help
+
+Stopping: Ctrl-C, SIGTERM, or (on stdio) the client closing stdin stops every service and exits 0.
+`,
+  async execute(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      'serve',
+      args,
+      {
+        http: { type: 'string' },
+        agent: { type: 'string' },
+        watch: { type: 'boolean' },
+        'no-watch': { type: 'boolean' },
+      },
+      { max: 1 },
+    );
+    if (values.watch && values['no-watch']) throw new UsageError('--watch and --no-watch exclude each other', 'serve');
+    const bind = values.http === undefined ? null : parseBindAddress(values.http);
+    if (values.http !== undefined && bind === null) {
+      throw new UsageError(`--http ${values.http}: expected HOST:PORT (e.g. 127.0.0.1:8080, or 127.0.0.1:0 for a free port)`, 'serve');
+    }
+    if (values.agent !== undefined && !SAFE_NAME.test(values.agent)) {
+      throw new UsageError(`--agent ${values.agent}: an agent name uses letters, digits, _ . and -`, 'serve');
+    }
+    const chosen = configArgument(positionals[0], 'serve', 'serving', io);
+    if (chosen === null) return EXIT.failure;
+    let config: FleetConfig;
+    try {
+      config = await loadConfigFile(chosen.file);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.failure;
+    }
+    if (bind && !isLoopback(bind.host) && config.gateway.authToken === null) {
+      io.stderr.write(
+        `mcp-supervisor: refusing to serve on ${bind.host}, which other machines can reach, without a token: ` +
+          `set gateway.auth_token in ${config.file} (clients then send Authorization: Bearer <token>), ` +
+          'or bind 127.0.0.1. Nothing was started.\n',
+      );
+      return EXIT.failure;
+    }
+    return serveFleet(config, { bind, agent: values.agent, watch: !values['no-watch'] }, io);
+  },
+};
+
+async function serveFleet(config: FleetConfig, options: { bind: BindAddress | null; agent: string | undefined; watch: boolean }, io: CliIO): Promise<number> {
+  const log = (line: string) => io.stderr.write(`${line}\n`);
+  // Servers are offered sampling, elicitation and roots: the gateway relays them to the calling client.
+  const supervisor = Supervisor.fromConfig(config, { connections: new McpConnections({ relayServerRequests: true }) });
+  const settings = config.gateway;
+  const gateway = createGateway(supervisor, {
+    ...(settings.namespace === null ? {} : { namespace: settings.namespace }),
+    separator: settings.separator,
+    callWait: settings.callWait,
+    mode: settings.mode,
+    expose: settings.expose,
+    serverInfo: { name: 'mcp-supervisor', version: packageVersion() },
+    onWarning: (message) => log(`mcp-supervisor gateway: warning: ${message}`),
+  });
+
+  let stopServing: () => Promise<void>;
+  if (options.bind) {
+    const handler = createGatewayHttpHandler(gateway, {
+      authToken: settings.authToken,
+      allowedOrigins: settings.allowedOrigins,
+      allowedHosts: isLoopback(options.bind.host) ? [] : [options.bind.host],
+      onError: (error) => log(`mcp-supervisor gateway: ${error.message}`),
+    });
+    let listener;
+    try {
+      listener = await listenGateway(handler, options.bind);
+    } catch (error) {
+      await handler.close();
+      await gateway.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'EADDRINUSE' ? 'the port is in use; pick another, or port 0 for a free one' : error instanceof Error ? error.message : String(error);
+      log(`mcp-supervisor: cannot listen on ${options.bind.host}:${options.bind.port}: ${why}. Nothing was started.`);
+      return EXIT.failure;
+    }
+    // The first stderr line, for whoever started the gateway to read the URL from.
+    log(`mcp-supervisor gateway: ${listener.url}`);
+    stopServing = () => listener.close();
+  } else {
+    const stdio = serveStdio(() => gateway.createServer(options.agent === undefined ? {} : { agent: options.agent }), {
+      onerror: (error) => log(`mcp-supervisor gateway: ${error.message}`),
+    });
+    stopServing = () => stdio.close();
+  }
+
+  const stopped = untilStopped(options.bind === null, log);
+  log(`mcp-supervisor ${packageVersion()}: serving ${config.services.filter((service) => service.enabled).length} service(s) from ${config.file}`);
+  for (const warning of config.warnings) log(`warning: ${formatIssue(warning)}`);
+  supervisor.transitions$.subscribe((transition) => log(formatTransitionLine(transition)));
+  supervisor.configEvents$.subscribe((event) => log(formatConfigEvent(event)));
+  supervisor.start();
+  if (options.watch) supervisor.watchConfig();
+
+  const why = await stopped;
+  log(`mcp-supervisor gateway: ${why}: stopping every service`);
+  await stopServing().catch(() => undefined);
+  await gateway.close().catch(() => undefined);
+  await supervisor.stop();
+  setTimeout(() => process.exit(EXIT.ok), EXIT_GRACE_MS).unref();
+  return EXIT.ok;
+}
+
+
+/** Resolves with what ended the serving: a stop signal, or (on stdio) the client closing stdin. */
+function untilStopped(onStdio: boolean, log: (line: string) => void): Promise<string> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (why: string) => {
+      if (done) return;
+      done = true;
+      resolve(why);
+    };
+    for (const signal of STOP_SIGNALS) {
+      process.on(signal, () => {
+        if (done) {
+          log(`mcp-supervisor gateway: ${signal} again: forced exit`);
+          process.exit(EXIT.interrupted);
+        }
+        finish(signal);
+      });
+    }
+    if (onStdio) {
+      process.stdin.once('end', () => finish('the client closed stdin'));
+      process.stdin.once('close', () => finish('the client closed stdin'));
+    }
+  });
+}

@@ -1,0 +1,201 @@
+// One client session of the gateway: a low-level SDK `Server` whose handlers answer from the
+// gateway's catalogue and route each request to the service that owns the name or URI.
+
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  UriTemplate,
+  type CallToolResult,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import { McpRequestError } from '../actors/errors.js';
+import type { ForwardedMethod } from '../actors/connection.js';
+import { serviceByPrefix, type Catalogue, type Scope } from './catalogue.js';
+import { withoutHopEnvelope } from './hop-envelope.js';
+import { FLEET_STATUS_RESOURCE, FLEET_STATUS_URI, fleetStatusText } from './fleet-status.js';
+import type { FleetGateway as Gateway } from './gateway.js';
+import { CALL_TOOL, DESCRIBE_TOOL, LAZY_TOOLS, listedTool, SEARCH_TOOL, searchTools } from './lazy-tools.js';
+import { callThrough } from './tool-call.js';
+
+/** What the gateway keeps of a session. */
+export interface GatewaySession {
+  server: Server;
+  scope: Scope;
+  subscriptions: Set<string>;
+}
+
+const INSTRUCTIONS =
+  'This server is a gateway in front of a supervised fleet of MCP servers. A tool, prompt or resource of a ' +
+  'service that is not available right now (reconnecting, unreachable) is left out of the lists until it is back; ' +
+  `read ${FLEET_STATUS_URI} to see every service's state and next retry.`;
+
+export function createGatewayServer(gateway: Gateway, session: GatewaySession): Server {
+  const server = new Server(gateway.serverInfo, {
+    capabilities: {
+      tools: { listChanged: true },
+      resources: { listChanged: true, subscribe: true },
+      prompts: { listChanged: true },
+      completions: {},
+      logging: {},
+    },
+    instructions: INSTRUCTIONS,
+  });
+  const catalogue = () => gateway.catalogue(session.scope);
+
+  server.setRequestHandler('tools/list', () => ({
+    tools: gateway.mode === 'lazy' ? [...LAZY_TOOLS] : catalogue().tools.map(listedTool),
+  }));
+
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const { name } = request.params;
+    const args = request.params.arguments ?? {};
+    if (gateway.mode === 'lazy') {
+      if (name === SEARCH_TOOL) return search(catalogue(), args);
+      if (name === DESCRIBE_TOOL) return describe(catalogue(), args);
+      if (name === CALL_TOOL) {
+        const target = typeof args.name === 'string' ? args.name : '';
+        const inner = typeof args.arguments === 'object' && args.arguments !== null ? (args.arguments as Record<string, unknown>) : {};
+        return callTool(gateway, session, target, inner, ctx);
+      }
+    }
+    return callTool(gateway, session, name, args, ctx);
+  });
+
+  server.setRequestHandler('resources/list', () => ({
+    resources: [FLEET_STATUS_RESOURCE, ...catalogue().resources.map((entry) => entry.resource)],
+  }));
+
+  server.setRequestHandler('resources/templates/list', () => ({
+    resourceTemplates: catalogue().templates.map((entry) => entry.template),
+  }));
+
+  server.setRequestHandler('resources/read', async (request, ctx) => {
+    const { uri } = request.params;
+    if (uri === FLEET_STATUS_URI) {
+      const services = gateway.servicesIn(session.scope);
+      return { contents: [{ uri, mimeType: 'application/json', text: fleetStatusText(services, catalogue().conflicts, Date.now()) }] };
+    }
+    const service = serviceOfUri(catalogue(), uri);
+    return forward(gateway, service, 'resources/read', request.params, ctx);
+  });
+
+  server.setRequestHandler('resources/subscribe', async (request, ctx) => {
+    const { uri } = request.params;
+    session.subscriptions.add(uri);
+    if (uri === FLEET_STATUS_URI) return {};
+    const service = serviceOfUri(catalogue(), uri);
+    await forward(gateway, service, 'resources/subscribe', request.params, ctx);
+    return {};
+  });
+
+  server.setRequestHandler('resources/unsubscribe', async (request, ctx) => {
+    const { uri } = request.params;
+    session.subscriptions.delete(uri);
+    if (uri === FLEET_STATUS_URI || gateway.subscribedElsewhere(uri, session)) return {};
+    const service = serviceOfUri(catalogue(), uri);
+    await forward(gateway, service, 'resources/unsubscribe', request.params, ctx);
+    return {};
+  });
+
+  server.setRequestHandler('prompts/list', () => ({
+    prompts: catalogue().prompts.map((entry) => ({ ...entry.prompt, name: entry.name })),
+  }));
+
+  server.setRequestHandler('prompts/get', async (request, ctx) => {
+    const entry = catalogue().promptsByName.get(request.params.name);
+    if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no prompt named '${request.params.name}': list the prompts again`);
+    return forward(gateway, entry.service, 'prompts/get', { ...request.params, name: entry.prompt.name }, ctx);
+  });
+
+  server.setRequestHandler('completion/complete', async (request, ctx) => {
+    const { ref } = request.params;
+    if (ref.type === 'ref/prompt') {
+      const entry = catalogue().promptsByName.get(ref.name);
+      if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no prompt named '${ref.name}'`);
+      return forward(gateway, entry.service, 'completion/complete', { ...request.params, ref: { ...ref, name: entry.prompt.name } }, ctx);
+    }
+    const owner = catalogue().templates.find((entry) => entry.template.uriTemplate === ref.uri)?.service ?? serviceOfUri(catalogue(), ref.uri);
+    return forward(gateway, owner, 'completion/complete', request.params, ctx);
+  });
+
+  return server;
+}
+
+async function callTool(gateway: Gateway, session: GatewaySession, name: string, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
+  const target = routeTool(gateway, session.scope, name);
+  if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no tool named '${name}': list the tools again (read ${FLEET_STATUS_URI} for services that are away)`);
+  const stopRelay = gateway.duringCall(target.service, {
+    session,
+    log: (params) => void ctx.mcpReq.notify({ method: 'notifications/message', params }).catch(() => undefined),
+    // On the call's own request: over HTTP it reaches the client on that request's stream.
+    ask: async (request, signal) => (await ctx.mcpReq.send(request, { signal })),
+  });
+  try {
+    return await callThrough(
+      gateway.supervisor,
+      target,
+      args,
+      {
+        signal: ctx.mcpReq.signal,
+        progressToken: ctx.mcpReq._meta?.progressToken,
+        notify: (notification) => ctx.mcpReq.notify(notification),
+      },
+      { callWait: gateway.callWait, callTimeoutMs: gateway.callTimeoutMs, now: () => Date.now() },
+    );
+  } finally {
+    stopRelay();
+  }
+}
+
+/** The service and tool an exposed name stands for: from the catalogue, else by its prefix. */
+function routeTool(gateway: Gateway, scope: Scope, name: string): { service: string; tool: string } | null {
+  const entry = gateway.catalogue(scope).toolsByName.get(name);
+  if (entry) return { service: entry.service, tool: entry.tool.name };
+  return serviceByPrefix(name, gateway.servicesIn(scope), gateway.naming);
+}
+
+/** The service a resource URI belongs to: the one that listed it, else the one whose template matches. */
+function serviceOfUri(catalogue: Catalogue, uri: string): string {
+  const listed = catalogue.resourcesByUri.get(uri);
+  if (listed) return listed.service;
+  const template = catalogue.templates.find((entry) => new UriTemplate(entry.template.uriTemplate).match(uri) !== null);
+  if (template) return template.service;
+  throw new ProtocolError(-32002, `Resource not found: ${uri}`, { uri });
+}
+
+/** Sends a request on to its service; the server's own error answer reaches the client as it was. */
+async function forward(
+  gateway: Gateway,
+  service: string,
+  method: ForwardedMethod,
+  params: Record<string, unknown>,
+  ctx: ServerContext,
+): Promise<Record<string, unknown> & { contents: never[] } & { messages: never[] } & { completion: { values: string[] } }> {
+  try {
+    // The result is the server's, validated by the SDK client; the SDK server checks it again on the way out.
+    return withoutHopEnvelope(await gateway.forward(service, method, params, ctx.mcpReq.signal)) as never;
+  } catch (error) {
+    if (error instanceof McpRequestError) throw new ProtocolError(error.jsonRpcCode, error.detail, error.data);
+    throw new ProtocolError(ProtocolErrorCode.InternalError, error instanceof Error ? error.message : String(error));
+  }
+}
+
+function search(catalogue: Catalogue, args: Record<string, unknown>): CallToolResult {
+  const query = typeof args.query === 'string' ? args.query : '';
+  const limit = typeof args.limit === 'number' && args.limit >= 1 ? Math.min(50, Math.floor(args.limit)) : 10;
+  const found = searchTools(catalogue.tools, query, limit).map((entry) => ({
+    name: entry.name,
+    ...(entry.tool.title === undefined ? {} : { title: entry.tool.title }),
+    ...(entry.tool.description === undefined ? {} : { description: entry.tool.description }),
+  }));
+  const text = found.length === 0 ? `no tool matches "${query}" among ${catalogue.tools.length}` : JSON.stringify(found, null, 2);
+  return { content: [{ type: 'text', text }], structuredContent: { tools: found } };
+}
+
+function describe(catalogue: Catalogue, args: Record<string, unknown>): CallToolResult {
+  const name = typeof args.name === 'string' ? args.name : '';
+  const entry = catalogue.toolsByName.get(name);
+  if (!entry || !entry.available) return { content: [{ type: 'text', text: `no available tool named '${name}': search again` }], isError: true };
+  return { content: [{ type: 'text', text: JSON.stringify(listedTool(entry), null, 2) }] };
+}

@@ -1,0 +1,403 @@
+// The gateway: the available part of a supervised fleet as one MCP server. It follows the supervisor's
+// snapshots (a service's tools leave the catalogue when it leaves availability and return with it),
+// keeps each service's resources and prompts as last listed, and tells connected clients of every change
+// with one coalesced list_changed per kind. Each client session is a low-level SDK `Server`
+// (gateway-server.ts) built on demand; every session shares the supervisor's one connection per service.
+
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  type Prompt,
+  type Resource,
+  type ResourceTemplateType as ResourceTemplate,
+  type Server,
+  type ServerNotifier,
+  type Transport,
+} from '@modelcontextprotocol/server';
+import type { Subscription } from 'rxjs';
+import type { ForwardedMethod, ServerRequestMethod, ServiceNotification } from '../actors/connection.js';
+import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-section.js';
+import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import { buildCatalogue, exposureOf, inScope, type Catalogue, type Naming, type Scope, type ServiceExtras } from './catalogue.js';
+import { FLEET_STATUS_URI } from './fleet-status.js';
+import { createGatewayServer, type GatewaySession } from './gateway-server.js';
+
+/** How a gateway shows the fleet; every key may be left out (the `gateway:` section's defaults apply). */
+export interface GatewayOptions extends Partial<Pick<GatewayConfig, 'namespace' | 'separator' | 'callWait' | 'mode' | 'expose'>> {
+  /** The name and version the gateway gives clients (default `mcp-supervisor`, the package's version). */
+  serverInfo?: { name: string; version: string };
+  /** Changes within this window (ms) reach clients as one list_changed per kind (default 100). */
+  listChangedDelayMs?: number;
+  /** A call's own bound, restarted at each progress notification (ms, default 60 000). */
+  callTimeoutMs?: number;
+  /** Bound of each list request the gateway sends a service for its resources and prompts (ms, default 30 000). */
+  listTimeoutMs?: number;
+  /** Hears what the gateway cannot tell a client: names hidden by a conflict, lists that failed to load. */
+  onWarning?: (message: string) => void;
+}
+
+/** Which services a session sees: all (no agent), or the global ones and one agent's. */
+export interface SessionOptions {
+  agent?: string;
+}
+
+type ChangeKind = 'tools' | 'resources' | 'prompts';
+
+type Session = GatewaySession;
+
+/**
+ * A call in flight, as the gateway relays to it: the log messages its server sends meanwhile, and the
+ * server's requests to its client (sampling, elicitation, roots), asked on the call's own request.
+ */
+export interface ActiveCall {
+  session: GatewaySession;
+  log(params: Record<string, unknown>): void;
+  ask(request: { method: ServerRequestMethod; params?: Record<string, unknown> }, signal: AbortSignal): Promise<Record<string, unknown>>;
+}
+
+const MAX_LIST_PAGES = 100;
+
+/** A gateway in front of a supervisor's fleet (see `createGateway`). */
+export interface Gateway {
+  /** A fresh MCP server for one client session; `track: false` for one stateless HTTP request (it gets no notifications). */
+  createServer(session?: SessionOptions & { track?: boolean }): Server;
+  /** Serves one client on `transport` (stdio, an in-memory pair, a session's HTTP transport…). */
+  connect(transport: Transport, session?: SessionOptions): Promise<Server>;
+  /** Tells a stateless HTTP handler's listen streams of every change too; returns how to stop. */
+  addNotifier(notifier: ServerNotifier): () => void;
+  /** Sessions currently connected (stdio, 2025-era HTTP sessions, in-memory). */
+  readonly sessionCount: number;
+  /** Stops following the fleet and closes every session; the supervisor keeps running. */
+  close(): Promise<void>;
+}
+
+/** The gateway's state and what its sessions' handlers (gateway-server.ts) ask of it. */
+export class FleetGateway implements Gateway {
+  readonly naming: Naming;
+  readonly mode: GatewayConfig['mode'];
+  readonly callWait: number;
+  readonly callTimeoutMs: number;
+  readonly serverInfo: { name: string; version: string };
+  private readonly extras = new Map<string, ServiceExtras & { connectedTime: number | null; generation: number }>();
+  private readonly seen = new Map<string, { available: boolean; tools: ServiceSnapshot['tools'] }>();
+  private readonly sessions = new Set<Session>();
+  private readonly notifiers = new Set<ServerNotifier>();
+  /** The last catalogue built per scope, and what it was built from. */
+  private readonly catalogues = new Map<Scope, { services: readonly ServiceSnapshot[]; extrasVersion: number; catalogue: Catalogue }>();
+  /** Bumped whenever a service's resources or prompts change. */
+  private extrasVersion = 0;
+  /** Calls in flight per service, oldest first. */
+  private readonly activeCalls = new Map<string, ActiveCall[]>();
+  private readonly dirty = new Set<ChangeKind>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private fleetChanged = false;
+  /** Conflicts already reported, so that each is said once. */
+  private readonly reported = new Set<string>();
+  private readonly subscription: Subscription;
+  private readonly stopNotifications: () => void;
+  private readonly stopRelaying: () => void;
+  private closed = false;
+
+  constructor(
+    readonly supervisor: Supervisor,
+    private readonly options: GatewayOptions = {},
+  ) {
+    const namespace = options.namespace ?? (supervisor.listServices().length === 1 ? 'none' : 'prefix');
+    this.naming = { namespace, separator: options.separator ?? DEFAULT_GATEWAY_CONFIG.separator, expose: options.expose ?? {} };
+    this.mode = options.mode ?? 'full';
+    this.callWait = options.callWait ?? DEFAULT_GATEWAY_CONFIG.callWait;
+    this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
+    this.serverInfo = options.serverInfo ?? { name: 'mcp-supervisor', version: '0.1.0' };
+    this.subscription = supervisor.services$.subscribe({ next: (services) => this.follow(services) });
+    this.stopNotifications = supervisor.onServiceNotification((service, notification) => this.relay(service, notification));
+    this.stopRelaying = supervisor.relayServerRequests((service, request, signal) => this.answerServerRequest(service, request, signal)).stop;
+  }
+
+  /** A fresh MCP server for one client session (or, with `track: false`, one stateless HTTP request). */
+  createServer(session: SessionOptions & { track?: boolean } = {}): Server {
+    const scope: Scope = session.agent;
+    const state: Session = { server: null as unknown as Server, scope, subscriptions: new Set() };
+    const server = createGatewayServer(this, state);
+    state.server = server;
+    if (session.track !== false) {
+      this.sessions.add(state);
+      const previous = server.onclose;
+      server.onclose = () => {
+        this.sessions.delete(state);
+        previous?.();
+      };
+    }
+    return server;
+  }
+
+  /** Serves one client on `transport` (stdio, an in-memory pair, a session's HTTP transport…). */
+  async connect(transport: Transport, session: SessionOptions = {}): Promise<Server> {
+    const server = this.createServer(session);
+    await server.connect(transport);
+    return server;
+  }
+
+  /** Tells the listen streams of a stateless HTTP handler of every change too. */
+  addNotifier(notifier: ServerNotifier): () => void {
+    this.notifiers.add(notifier);
+    return () => this.notifiers.delete(notifier);
+  }
+
+  /** Sessions currently connected (stdio, legacy HTTP sessions, in-memory). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Stops following the fleet and closes every session; the supervisor keeps running. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscription.unsubscribe();
+    this.stopNotifications();
+    this.stopRelaying();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    await Promise.all([...this.sessions].map((session) => session.server.close().catch(() => undefined)));
+    this.sessions.clear();
+  }
+
+  /** The catalogue a session in `scope` sees now. */
+  catalogue(scope: Scope): Catalogue {
+    const services = this.servicesIn(scope);
+    const cached = this.catalogues.get(scope);
+    // Snapshots are immutable and replaced on every change: the same ones mean the same catalogue.
+    if (cached && cached.extrasVersion === this.extrasVersion && sameItems(cached.services, services)) return cached.catalogue;
+    const catalogue = buildCatalogue(services, this.extras, this.naming);
+    this.catalogues.set(scope, { services, extrasVersion: this.extrasVersion, catalogue });
+    return catalogue;
+  }
+
+  /** The services a session in `scope` sees, as they are now (not as the last batched emission had them). */
+  servicesIn(scope: Scope): ServiceSnapshot[] {
+    return this.supervisor.listServices().filter((service) => inScope(service, scope));
+  }
+
+  /** Sends a forwarded request (resources, prompts, completions) to a service. */
+  forward(service: string, method: ForwardedMethod, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>> {
+    return this.supervisor.requestService(service, method, params, { signal, timeoutMs: this.callTimeoutMs });
+  }
+
+  /** While a call to `service` runs, its server's log messages and requests to its client go to `call`. */
+  duringCall(service: string, call: ActiveCall): () => void {
+    const calls = this.activeCalls.get(service) ?? [];
+    this.activeCalls.set(service, [...calls, call]);
+    return () => {
+      const left = (this.activeCalls.get(service) ?? []).filter((candidate) => candidate !== call);
+      if (left.length === 0) this.activeCalls.delete(service);
+      else this.activeCalls.set(service, left);
+    };
+  }
+
+  /** Whether another session still holds a subscription to `uri` (then the server keeps it). */
+  subscribedElsewhere(uri: string, except: Session): boolean {
+    return [...this.sessions].some((session) => session !== except && session.subscriptions.has(uri));
+  }
+
+  warn(message: string): void {
+    this.options.onWarning?.(message);
+  }
+
+  // ── following the fleet ───────────────────────────────────────────────────────────────────
+
+  private follow(services: ReadonlyMap<string, ServiceSnapshot>) {
+    this.fleetChanged = true;
+    for (const [key, snapshot] of services) {
+      const before = this.seen.get(key);
+      if (!before || before.available !== snapshot.available || before.tools !== snapshot.tools) {
+        this.markDirty('tools');
+        if (before?.available !== snapshot.available) {
+          this.markDirty('resources');
+          this.markDirty('prompts');
+        }
+        this.seen.set(key, { available: snapshot.available, tools: snapshot.tools });
+      }
+      const extras = this.extras.get(key);
+      // A new connection may come with other resources and prompts: list them again.
+      if (snapshot.available && (!extras || extras.connectedTime !== snapshot.metadata.connectedTime)) {
+        void this.loadExtras(snapshot, ['resources', 'prompts']);
+      }
+    }
+    for (const key of [...this.seen.keys()]) {
+      if (services.has(key)) continue;
+      this.seen.delete(key);
+      this.extras.delete(key);
+      this.extrasVersion += 1;
+      for (const kind of ['tools', 'resources', 'prompts'] as const) this.markDirty(kind);
+    }
+    this.scheduleFlush();
+  }
+
+  private relay(service: string, notification: ServiceNotification) {
+    if (this.closed) return;
+    const snapshot = this.supervisor.listServices().find((candidate) => candidate.key === service);
+    switch (notification.method) {
+      case 'notifications/resources/list_changed':
+        if (snapshot?.available) void this.loadExtras(snapshot, ['resources']);
+        return;
+      case 'notifications/prompts/list_changed':
+        if (snapshot?.available) void this.loadExtras(snapshot, ['prompts']);
+        return;
+      case 'notifications/resources/updated': {
+        const uri = notification.params?.uri;
+        if (typeof uri !== 'string') return;
+        for (const session of this.sessions) {
+          if (session.subscriptions.has(uri)) void session.server.sendResourceUpdated({ uri }).catch(() => undefined);
+        }
+        for (const notifier of this.notifiers) notifier.resourceUpdated(uri);
+        return;
+      }
+      case 'notifications/message': {
+        const params = notification.params ?? {};
+        // A server tells nothing of which request a log message belongs to: the calls in flight get it.
+        const during = this.activeCalls.get(service);
+        if (during && during.length > 0) {
+          for (const call of during) call.log(params);
+          return;
+        }
+        if (typeof params.level !== 'string') return;
+        for (const session of this.sessions) {
+          if (!snapshot || !inScope(snapshot, session.scope)) continue;
+          void session.server.sendLoggingMessage(params as Parameters<Server['sendLoggingMessage']>[0]).catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  /**
+   * A server's request to its client, relayed to the client whose call to that server is running (the
+   * latest, if several are, among those whose client declared the capability): only that client is
+   * asked. With no such call, the server gets an error answer.
+   */
+  private answerServerRequest(
+    service: string,
+    request: { method: ServerRequestMethod; params?: Record<string, unknown> },
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const capable = (this.activeCalls.get(service) ?? []).filter((call) => clientOffers(call.session.server, request));
+    const call = capable.at(-1);
+    if (!call) {
+      return Promise.reject(
+        new ProtocolError(ProtocolErrorCode.MethodNotFound, `${request.method}: no client of the gateway that offers it has a call to '${service}' running`),
+      );
+    }
+    return call.ask(request, signal);
+  }
+
+  /** Lists a service's resources, templates and prompts (the kinds asked), as its server and `expose` allow. */
+  private async loadExtras(snapshot: ServiceSnapshot, kinds: readonly ('resources' | 'prompts')[]) {
+    const key = snapshot.key;
+    const current = this.extras.get(key);
+    const entry = {
+      resources: current?.resources ?? [],
+      templates: current?.templates ?? [],
+      prompts: current?.prompts ?? [],
+      connectedTime: snapshot.metadata.connectedTime,
+      generation: (current?.generation ?? 0) + 1,
+    };
+    this.extras.set(key, entry);
+    const capabilities = this.supervisor.serverCapabilities(key);
+    const exposure = exposureOf(this.naming, key);
+    const signal = AbortSignal.timeout(this.options.listTimeoutMs ?? 30_000);
+    try {
+      const wantResources = kinds.includes('resources') && exposure.resources && capabilities?.resources !== undefined;
+      const wantPrompts = kinds.includes('prompts') && exposure.prompts && capabilities?.prompts !== undefined;
+      const [resources, templates, prompts] = await Promise.all([
+        wantResources ? this.listAll(key, 'resources/list', 'resources', signal) : null,
+        wantResources ? this.listAll(key, 'resources/templates/list', 'resourceTemplates', signal) : null,
+        wantPrompts ? this.listAll(key, 'prompts/list', 'prompts', signal) : null,
+      ]);
+      // A newer load (another connection, another list_changed) supersedes this one.
+      if (this.extras.get(key)?.generation !== entry.generation) return;
+      // The SDK client validated each list against the protocol's schema.
+      this.extrasVersion += 1;
+      if (resources) entry.resources = resources as Resource[];
+      if (templates) entry.templates = templates as ResourceTemplate[];
+      if (prompts) entry.prompts = prompts as Prompt[];
+      if (resources || templates) this.markDirty('resources');
+      if (prompts) this.markDirty('prompts');
+      this.scheduleFlush();
+    } catch (error) {
+      if (this.closed) return;
+      this.warn(`could not list the resources and prompts of service '${key}': ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async listAll(service: string, method: ForwardedMethod, field: string, signal: AbortSignal): Promise<unknown[]> {
+    const items: unknown[] = [];
+    let cursor: unknown;
+    for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+      const result = await this.forward(service, method, typeof cursor === 'string' ? { cursor } : undefined, signal);
+      const listed = result[field];
+      if (Array.isArray(listed)) items.push(...(listed as unknown[]));
+      cursor = result.nextCursor;
+      if (typeof cursor !== 'string' || cursor === '') break;
+    }
+    return items;
+  }
+
+  private markDirty(kind: ChangeKind) {
+    this.dirty.add(kind);
+  }
+
+  private scheduleFlush() {
+    if (this.closed || this.flushTimer || (this.dirty.size === 0 && !this.fleetChanged)) return;
+    this.flushTimer = setTimeout(() => this.flush(), this.options.listChangedDelayMs ?? 100);
+    this.flushTimer.unref();
+  }
+
+  /** One list_changed per changed kind to every session and listen stream; `resources/updated` for the fleet status. */
+  private flush() {
+    this.flushTimer = null;
+    const kinds = [...this.dirty];
+    this.dirty.clear();
+    const fleetChanged = this.fleetChanged;
+    this.fleetChanged = false;
+    for (const session of this.sessions) {
+      const server = session.server;
+      const send = (promise: Promise<void> | void) => void Promise.resolve(promise).catch(() => undefined);
+      try {
+        if (kinds.includes('tools')) send(server.sendToolListChanged());
+        if (kinds.includes('resources')) send(server.sendResourceListChanged());
+        if (kinds.includes('prompts')) send(server.sendPromptListChanged());
+        if (fleetChanged && session.subscriptions.has(FLEET_STATUS_URI)) send(server.sendResourceUpdated({ uri: FLEET_STATUS_URI }));
+      } catch {
+        // A session whose transport is closing: it is about to leave the set.
+      }
+    }
+    for (const notifier of this.notifiers) {
+      if (kinds.includes('tools')) notifier.toolsChanged();
+      if (kinds.includes('resources')) notifier.resourcesChanged();
+      if (kinds.includes('prompts')) notifier.promptsChanged();
+    }
+    for (const conflict of kinds.includes('tools') ? this.catalogue(undefined).conflicts : []) {
+      if (this.reported.has(conflict)) continue;
+      this.reported.add(conflict);
+      this.warn(conflict);
+    }
+  }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, index) => item === b[index]);
+}
+
+/** Whether the session's client declared the capability the server's request needs. */
+function clientOffers(server: Server, request: { method: ServerRequestMethod; params?: Record<string, unknown> }): boolean {
+  const capabilities = server.getClientCapabilities();
+  if (request.method === 'sampling/createMessage') return capabilities?.sampling !== undefined;
+  if (request.method === 'roots/list') return capabilities?.roots !== undefined;
+  const elicitation = capabilities?.elicitation;
+  if (elicitation === undefined) return false;
+  // A client that declared elicitation without modes supports the form mode only.
+  return request.params?.mode !== 'url' || elicitation.url !== undefined;
+}
+
+/** A gateway in front of `supervisor`'s fleet; connect clients with `gateway.connect(transport)` or serve it over HTTP. */
+export function createGateway(supervisor: Supervisor, options: GatewayOptions = {}): Gateway {
+  return new FleetGateway(supervisor, options);
+}

@@ -1,0 +1,99 @@
+// One tool call through the gateway: it waits out a reconnect (up to `call_wait`), relays progress and
+// cancellation, and turns every way the fleet can fail it into a result the agent can read — which
+// service, in which state, retrying when — rather than a hang or a bare error code.
+
+import { ProtocolError, type CallToolResult, type ProgressToken } from '@modelcontextprotocol/server';
+import { McpRequestError } from '../actors/errors.js';
+import type { ServiceState } from '../machines/service.machine.js';
+import { isMcpSupervisorError } from '../mcp-supervisor-error.js';
+import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import { FLEET_STATUS_URI } from './fleet-status.js';
+import { withoutHopEnvelope } from './hop-envelope.js';
+
+/** States a service leaves by itself soon: a call waits for it (up to `call_wait`) rather than failing. */
+const WAIT_STATES: readonly ServiceState[] = ['INITIALIZING', 'RECONNECTING'];
+
+/** What the gateway's request handler gives a call: its client's cancel signal, progress token and a way to notify that client. */
+export interface CallContext {
+  signal: AbortSignal;
+  progressToken: ProgressToken | undefined;
+  /** Sends a notification on the client's request (its progress goes there). */
+  notify(notification: { method: 'notifications/progress'; params: Record<string, unknown> }): Promise<void>;
+}
+
+export interface CallPolicy {
+  /** How long a call to an INITIALIZING or RECONNECTING service waits for it, in ms. */
+  callWait: number;
+  /** The call's own bound, in ms, restarted at each progress notification. */
+  callTimeoutMs: number;
+  now(): number;
+}
+
+/** Calls `tool` of `service` for a client; resolves with the server's result or an `isError` result saying what went wrong. */
+export async function callThrough(
+  supervisor: Supervisor,
+  target: { service: string; tool: string },
+  args: Record<string, unknown>,
+  context: CallContext,
+  policy: CallPolicy,
+): Promise<CallToolResult> {
+  const { service, tool } = target;
+  let snapshot = currentSnapshot(supervisor, service);
+  if (!snapshot) return failure(`service '${service}' is no longer part of the fleet. ${seeFleet}`);
+  if (!snapshot.available && WAIT_STATES.includes(snapshot.state) && policy.callWait > 0) {
+    snapshot = await supervisor.waitForService(service, { timeoutMs: policy.callWait, signal: context.signal }).catch((error: unknown) => {
+      if (context.signal.aborted) throw error;
+      return currentSnapshot(supervisor, service);
+    });
+    if (!snapshot) return failure(`service '${service}' left the fleet while the call waited for it. ${seeFleet}`);
+  }
+  if (!snapshot.available) return failure(unavailable(snapshot, policy, WAIT_STATES.includes(snapshot.state) ? policy.callWait : 0));
+  if (!snapshot.tools.some((candidate) => candidate.name === tool)) {
+    return failure(`service '${service}' no longer offers the tool '${tool}' (its tool list changed); list the tools again.`);
+  }
+  const { progressToken } = context;
+  try {
+    const result = await supervisor.callTool(service, tool, args, {
+      signal: context.signal,
+      timeoutMs: policy.callTimeoutMs,
+      resetTimeoutOnProgress: true,
+      ...(progressToken === undefined
+        ? {}
+        : { onProgress: (progress) => void context.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => undefined) }),
+    });
+    return withoutHopEnvelope(result);
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    // The server answered with a JSON-RPC error (invalid arguments, …): the client gets it as it was.
+    if (error instanceof McpRequestError) throw new ProtocolError(error.jsonRpcCode, error.detail, error.data);
+    const after = currentSnapshot(supervisor, service);
+    const state = after && !after.available ? ` Service '${service}' is now ${after.state}${retryClause(after, policy)}.` : '';
+    const what = isMcpSupervisorError(error) || error instanceof Error ? error.message : String(error);
+    // Not retried: the call may have had effects before the connection dropped.
+    return failure(`the call to '${tool}' on service '${service}' failed: ${what}.${state} It was not retried.`);
+  }
+}
+
+const seeFleet = `The fleet's status is at ${FLEET_STATUS_URI}.`;
+
+function currentSnapshot(supervisor: Supervisor, service: string): ServiceSnapshot | null {
+  return supervisor.listServices().find((candidate) => candidate.key === service) ?? null;
+}
+
+function retryClause(snapshot: ServiceSnapshot, policy: CallPolicy): string {
+  const next = snapshot.metadata.nextRetryTime;
+  if (next === null) return snapshot.state === 'DISCONNECTED' ? ', and will not retry by itself' : '';
+  const inSeconds = Math.max(0, Math.round((next - policy.now()) / 1000));
+  return `; next retry at ${new Date(next).toISOString()} (in ${inSeconds} s)`;
+}
+
+function unavailable(snapshot: ServiceSnapshot, policy: CallPolicy, waitedMs: number): string {
+  const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 100) / 10} s for it` : '';
+  const cause = snapshot.metadata.errorMessage ? ` (last error: ${snapshot.metadata.errorMessage})` : '';
+  return `service '${snapshot.key}' is ${snapshot.state}${cause}${retryClause(snapshot, policy)}; the call was not made${waited}. ${seeFleet}`;
+}
+
+function failure(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
