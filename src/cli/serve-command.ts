@@ -9,7 +9,8 @@ import type { FleetConfig } from '../config/model.js';
 import { SAFE_NAME } from '../config/schema.js';
 import { createGateway } from '../gateway/gateway.js';
 import { createGatewayHttpHandler } from '../gateway/http-handler.js';
-import { isLoopback, listenGateway, parseBindAddress, type BindAddress } from '../gateway/http-listener.js';
+import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../config/listen-address.js';
+import { listenGateway } from '../gateway/http-listener.js';
 import { McpConnections } from '../actors/connection-registry.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { configArgument } from './config-argument.js';
@@ -57,10 +58,9 @@ Stopping: Ctrl-C, SIGTERM, or (on stdio) the client closing stdin stops every se
       { max: 1 },
     );
     if (values.watch && values['no-watch']) throw new UsageError('--watch and --no-watch exclude each other', 'serve');
-    const bind = values.http === undefined ? null : parseBindAddress(values.http);
-    if (values.http !== undefined && bind === null) {
-      throw new UsageError(`--http ${values.http}: expected HOST:PORT (e.g. 127.0.0.1:8080, or 127.0.0.1:0 for a free port)`, 'serve');
-    }
+    const parsed = values.http === undefined ? null : parseListenAddress(values.http);
+    if (parsed && !parsed.ok) throw new UsageError(`--http ${values.http}: ${parsed.message}`, 'serve');
+    const bind = parsed?.ok ? parsed.address : null;
     if (values.agent !== undefined && !SAFE_NAME.test(values.agent)) {
       throw new UsageError(`--agent ${values.agent}: an agent name uses letters, digits, _ . and -`, 'serve');
     }
@@ -74,7 +74,7 @@ Stopping: Ctrl-C, SIGTERM, or (on stdio) the client closing stdin stops every se
       io.stderr.write(`${error.message}\n`);
       return EXIT.failure;
     }
-    if (bind && !isLoopback(bind.host) && config.gateway.authToken === null) {
+    if (bind && !isLoopbackHost(bind.host) && config.gateway.authToken === null) {
       io.stderr.write(
         `mcp-supervisor: refusing to serve on ${bind.host}, which other machines can reach, without a token: ` +
           `set gateway.auth_token in ${config.file} (clients then send Authorization: Bearer <token>), ` +
@@ -86,7 +86,7 @@ Stopping: Ctrl-C, SIGTERM, or (on stdio) the client closing stdin stops every se
   },
 };
 
-async function serveFleet(config: FleetConfig, options: { bind: BindAddress | null; agent: string | undefined; watch: boolean }, io: CliIO): Promise<number> {
+async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | null; agent: string | undefined; watch: boolean }, io: CliIO): Promise<number> {
   const log = (line: string) => io.stderr.write(`${line}\n`);
   // Servers are offered sampling, elicitation and roots: the gateway relays them to the calling client.
   const supervisor = Supervisor.fromConfig(config, { connections: new McpConnections({ relayServerRequests: true }) });
@@ -106,7 +106,7 @@ async function serveFleet(config: FleetConfig, options: { bind: BindAddress | nu
     const handler = createGatewayHttpHandler(gateway, {
       authToken: settings.authToken,
       allowedOrigins: settings.allowedOrigins,
-      allowedHosts: isLoopback(options.bind.host) ? [] : [options.bind.host],
+      allowedHosts: isLoopbackHost(options.bind.host) ? [] : [options.bind.host],
       onError: (error) => log(`mcp-supervisor gateway: ${error.message}`),
     });
     let listener;
