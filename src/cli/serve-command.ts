@@ -5,12 +5,15 @@
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
-import type { FleetConfig } from '../config/model.js';
+import type { FleetConfig, HttpSettings } from '../config/model.js';
 import { SAFE_NAME } from '../config/schema.js';
 import { createGateway } from '../gateway/gateway.js';
 import { createGatewayHttpHandler } from '../gateway/http-handler.js';
 import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../config/listen-address.js';
-import { listenGateway } from '../gateway/http-listener.js';
+import { GATEWAY_PATH } from '../gateway/http-listener.js';
+import { criticalServices, startOperatorHttp, type OperatorHttp } from '../observe/operator-http.js';
+import { OperatorListenerError } from '../observe/operator-listener.js';
+import { observedSupervisor } from '../observe/observed-supervisor.js';
 import { McpConnections } from '../actors/connection-registry.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { configArgument } from './config-argument.js';
@@ -89,7 +92,10 @@ Stopping: Ctrl-C, SIGTERM, or (on stdio) the client closing stdin stops every se
 async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | null; agent: string | undefined; watch: boolean }, io: CliIO): Promise<number> {
   const log = (line: string) => io.stderr.write(`${line}\n`);
   // Servers are offered sampling, elicitation and roots: the gateway relays them to the calling client.
-  const supervisor = Supervisor.fromConfig(config, { connections: new McpConnections({ relayServerRequests: true }) });
+  const connections = new McpConnections({ relayServerRequests: true });
+  // Over HTTP the gateway shares the operators' listener, so the fleet's metrics are kept as for `run --http`.
+  const observed = options.bind ? observedSupervisor(config, { connections, version: packageVersion() }) : null;
+  const supervisor = observed?.supervisor ?? Supervisor.fromConfig(config, { connections });
   const settings = config.gateway;
   const gateway = createGateway(supervisor, {
     ...(settings.namespace === null ? {} : { namespace: settings.namespace }),
@@ -102,27 +108,39 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
   });
 
   let stopServing: () => Promise<void>;
-  if (options.bind) {
+  if (options.bind && observed) {
     const handler = createGatewayHttpHandler(gateway, {
       authToken: settings.authToken,
       allowedOrigins: settings.allowedOrigins,
       allowedHosts: isLoopbackHost(options.bind.host) ? [] : [options.bind.host],
       onError: (error) => log(`mcp-supervisor gateway: ${error.message}`),
     });
-    let listener;
+    // /metrics, /healthz and /readyz beside /mcp, on one port: guarded by the config's http token, or else
+    // by the gateway's own. /mcp checks Host, Origin and the gateway's token itself.
+    const http: HttpSettings = {
+      listen: options.bind,
+      token: config.http?.token ?? settings.authToken,
+      readiness: config.http?.readiness ?? 'critical',
+    };
+    let operators: OperatorHttp;
     try {
-      listener = await listenGateway(handler, options.bind);
+      operators = await startOperatorHttp({ settings: http, fleet: supervisor, metrics: observed.metrics, critical: () => criticalServices(config.services) });
+      operators.listener.mount(GATEWAY_PATH, handler, { guardsItself: true });
     } catch (error) {
       await handler.close();
       await gateway.close();
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'EADDRINUSE' ? 'the port is in use; pick another, or port 0 for a free one' : error instanceof Error ? error.message : String(error);
-      log(`mcp-supervisor: cannot listen on ${options.bind.host}:${options.bind.port}: ${why}. Nothing was started.`);
+      if (!(error instanceof OperatorListenerError)) throw error;
+      log(`mcp-supervisor: ${error.message}. Nothing was started.`);
       return EXIT.failure;
     }
     // The first stderr line, for whoever started the gateway to read the URL from.
-    log(`mcp-supervisor gateway: ${listener.url}`);
-    stopServing = () => listener.close();
+    log(`mcp-supervisor gateway: ${operators.listener.url}${GATEWAY_PATH}`);
+    log(`operators' endpoints on ${operators.listener.url}: /metrics, /healthz, /readyz`);
+    stopServing = async () => {
+      operators.draining();
+      await handler.close();
+      await operators.close();
+    };
   } else {
     const stdio = serveStdio(() => gateway.createServer(options.agent === undefined ? {} : { agent: options.agent }), {
       onerror: (error) => log(`mcp-supervisor gateway: ${error.message}`),

@@ -1,6 +1,6 @@
-// Where `mcp-supervisor serve --http` listens: one `node:http` server that answers `/mcp` with the
-// gateway's handler and 404 elsewhere. The one place that creates the server (the operators' listener
-// with /metrics and /healthz can take its place and mount the same handler at /mcp).
+// The gateway alone on a port, for embedding it without the operators' endpoints: one `node:http` server
+// that answers `/mcp` with the gateway's handler and 404 elsewhere. `mcp-supervisor serve --http` mounts
+// the same handler at `/mcp` on the operators' listener instead, beside /metrics, /healthz and /readyz.
 
 import { createServer, type Server } from 'node:http';
 import { formatListenAddress, type ListenAddress } from '../config/listen-address.js';

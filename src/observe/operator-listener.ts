@@ -32,7 +32,7 @@ export class OperatorListenerError extends McpSupervisorError {
 const BUILT_IN = ['/metrics', '/healthz', '/readyz'] as const;
 
 export class OperatorListener {
-  private readonly mounts = new Map<string, RequestHandler>();
+  private readonly mounts = new Map<string, { handler: RequestHandler; guardsItself: boolean }>();
   private readonly gate: GateSettings;
 
   private constructor(
@@ -68,15 +68,16 @@ export class OperatorListener {
   }
 
   /**
-   * Serves `path` (and the paths below it) with `handler`, behind the same gate as `/metrics`: the
-   * gateway mounts its Streamable HTTP endpoint this way (`listener.mount('/mcp', handler)`).
+   * Serves `path` (and the paths below it) with `handler`, behind the same gate as `/metrics`; or, with
+   * `guardsItself`, ungated, for a handler that checks Host, Origin and its own token itself (the
+   * gateway's `/mcp`, whose allowed origins and token are its own settings).
    */
-  mount(path: string, handler: RequestHandler): void {
+  mount(path: string, handler: RequestHandler, options: { guardsItself?: boolean } = {}): void {
     if (!/^\/[A-Za-z0-9._~-]+$/.test(path)) throw new OperatorListenerError(`cannot mount at "${path}": a mount path is one segment, like /mcp`);
     if ((BUILT_IN as readonly string[]).includes(path) || this.mounts.has(path)) {
       throw new OperatorListenerError(`cannot mount at ${path}: that path is already served`);
     }
-    this.mounts.set(path, handler);
+    this.mounts.set(path, { handler, guardsItself: options.guardsItself === true });
   }
 
   /** Stops accepting connections and closes the open ones. */
@@ -89,11 +90,11 @@ export class OperatorListener {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://listener').pathname;
-    const refused = refusal(request, this.gate, path !== '/healthz');
-    if (refused) return reply(response, refused.status, { error: refused.message });
     const mount = this.mounts.get(`/${path.split('/')[1] ?? ''}`);
+    const refused = mount?.guardsItself ? null : refusal(request, this.gate, path !== '/healthz');
+    if (refused) return reply(response, refused.status, { error: refused.message });
     try {
-      if (mount) return await mount(request, response);
+      if (mount) return await mount.handler(request, response);
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         response.setHeader('Allow', 'GET, HEAD');
         return reply(response, 405, { error: `${request.method ?? ''} is not allowed here: use GET` });

@@ -247,6 +247,12 @@ describe('mcp-supervisor serve', () => {
     while (Date.now() < until && !names.includes('legacy__echo')) names = (await client.listTools()).tools.map((tool) => tool.name);
     expect(names).toContain('legacy__echo');
     expect(stdout).toBe('');
+    // The operators' endpoints share the gateway's port.
+    const base = new URL(first.slice('mcp-supervisor gateway: '.length)).origin;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^mcp_supervisor_service_state\{.*service="legacy".*\} 1$/m);
   });
 
   it('refuses to bind a non-loopback address without gateway.auth_token, starting nothing', async () => {

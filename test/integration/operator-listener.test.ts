@@ -103,6 +103,18 @@ describe('the operators\' listener', () => {
     expect(() => listener.mount('mcp/x', () => undefined)).toThrow(/one segment/);
   });
 
+  it('leaves a mount that guards itself ungated: its own Origin and token rules decide', async () => {
+    const listener = await listen({ token: 'listener-token' });
+    listener.mount('/mcp', (req, res) => {
+      res.writeHead(req.headers.authorization === 'Bearer its-own' ? 200 : 401, { 'Content-Type': 'text/plain' });
+      res.end(`origin ${req.headers.origin ?? 'none'}`);
+    }, { guardsItself: true });
+    const answer = await get(`${listener.url}/mcp`, { Authorization: 'Bearer its-own', Origin: 'https://app.example' });
+    expect(answer).toMatchObject({ status: 200, body: 'origin https://app.example' });
+    expect((await get(`${listener.url}/mcp`, { Authorization: 'Bearer listener-token' })).status).toBe(401);
+    expect((await get(`${listener.url}/metrics`, { Authorization: 'Bearer its-own' })).status).toBe(401);
+  });
+
   it('refuses to listen beyond loopback without a token, and says when the port is in use', async () => {
     await expect(listen({ listen: { host: '0.0.0.0', port: 0 } })).rejects.toThrow(/without a token/);
     const busy = createServer();
