@@ -25,6 +25,11 @@ export type ToolCallObserver = (call: ToolCallRecord) => void;
 /** Wraps `inner`: same behaviour, and `observe` hears of every call (an observer that throws is ignored). */
 export class InstrumentedConnections implements ConnectionLayer {
   readonly actors: ServiceActors;
+  // What a gateway asks of the layer beyond tool calls goes straight to the inner layer, when it has it.
+  readonly request?: ConnectionLayer['request'];
+  readonly serverCapabilities?: ConnectionLayer['serverCapabilities'];
+  readonly onNotification?: ConnectionLayer['onNotification'];
+  readonly setServerRequestHandler?: ConnectionLayer['setServerRequestHandler'];
   /** Calls answered (not rejected) per service: passive health lets those stand in for a probe. */
   private readonly answered = new Map<string, number>();
 
@@ -35,6 +40,10 @@ export class InstrumentedConnections implements ConnectionLayer {
     private readonly tracer: Tracer = trace.getTracer(TRACER_NAME),
   ) {
     this.actors = inner.actors;
+    this.request = inner.request?.bind(inner);
+    this.serverCapabilities = inner.serverCapabilities?.bind(inner);
+    this.onNotification = inner.onNotification?.bind(inner);
+    this.setServerRequestHandler = inner.setServerRequestHandler?.bind(inner);
   }
 
   register(serviceKey: string, transport: TransportConfig): void {

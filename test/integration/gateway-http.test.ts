@@ -224,7 +224,8 @@ describe('mcp-supervisor serve', () => {
 
   it('prints the URL it listens on as the first stderr line of --http', { timeout: 40_000 }, async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [...serveArgs(fleetFile()), '--http', '127.0.0.1:0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const docs = `  docs:\n    command: ${process.execPath}\n    args: [${TEST_SERVER}, --catalogue]\n`;
+    const child = spawn(process.execPath, [...serveArgs(fleetFile(docs)), '--http', '127.0.0.1:0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     closers.push(
       () =>
         new Promise<void>((resolve) => {
@@ -247,6 +248,10 @@ describe('mcp-supervisor serve', () => {
     while (Date.now() < until && !names.includes('legacy__echo')) names = (await client.listTools()).tools.map((tool) => tool.name);
     expect(names).toContain('legacy__echo');
     expect(stdout).toBe('');
+    // Resources reach their service through the metrics-instrumented connection layer that --http uses.
+    let uris: string[] = [];
+    while (Date.now() < until && !uris.includes('test://greeting')) uris = (await client.listResources()).resources.map((resource) => resource.uri);
+    expect((await client.readResource({ uri: 'test://greeting' })).contents).toEqual([{ uri: 'test://greeting', mimeType: 'text/plain', text: 'hello' }]);
     // The operators' endpoints share the gateway's port.
     const base = new URL(first.slice('mcp-supervisor gateway: '.length)).origin;
     const health = await fetch(`${base}/healthz`);
