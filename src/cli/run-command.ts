@@ -3,7 +3,7 @@
 // The first Ctrl-C (or SIGTERM) stops every service gracefully and exits 0; a second one exits 130 at
 // once, after killing the server process groups still alive.
 
-import { ConfigError, formatIssue } from '../config/errors.js';
+import { formatIssue } from '../config/errors.js';
 import { formatListenAddress, isLoopbackHost, parseListenAddress, type ListenAddress } from '../config/listen-address.js';
 import { loadConfigFile } from '../config/load.js';
 import type { FleetConfig, HttpSettings } from '../config/model.js';
@@ -19,6 +19,7 @@ import { LiveDashboard } from './live-dashboard.js';
 import { packageVersion } from './package-info.js';
 import { plural } from '../supervisor/plural.js';
 import { formatConfigEvent, formatTransitionJson, formatTransitionLine } from './transition-log.js';
+import { loadConfigOrReport } from './load-config.js';
 
 type OutputMode = 'dashboard' | 'log' | 'json';
 
@@ -151,14 +152,8 @@ interface RunView {
 }
 
 async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
-  let config: FleetConfig;
-  try {
-    config = await loadConfigFile(options.file);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${error.message}\n`);
-    return EXIT.failure;
-  }
+  const config = await loadConfigOrReport(options.file, io);
+  if (config === null) return EXIT.failure;
 
   let inspector: InspectorBridge | null = null;
   try {

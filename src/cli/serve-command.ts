@@ -3,8 +3,7 @@
 // every log line goes to stderr), or with `--http HOST:PORT` over Streamable HTTP at /mcp.
 
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import { ConfigError, formatIssue } from '../config/errors.js';
-import { loadConfigFile } from '../config/load.js';
+import { formatIssue } from '../config/errors.js';
 import type { FleetConfig, HttpSettings } from '../config/model.js';
 import { SAFE_NAME } from '../config/schema.js';
 import { createGateway } from '../gateway/gateway.js';
@@ -17,6 +16,7 @@ import { observedSupervisor } from '../observe/observed-supervisor.js';
 import { McpConnections } from '../actors/connection-registry.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { configArgument } from './config-argument.js';
+import { loadConfigOrReport } from './load-config.js';
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from './command.js';
 import { packageVersion } from './package-info.js';
 import { formatConfigEvent, formatTransitionLine } from './transition-log.js';
@@ -69,14 +69,8 @@ Stopping: Ctrl-C, SIGTERM, or (on stdio) the client closing stdin stops every se
     }
     const chosen = configArgument(positionals[0], 'serve', 'serving', io);
     if (chosen === null) return EXIT.failure;
-    let config: FleetConfig;
-    try {
-      config = await loadConfigFile(chosen.file);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      io.stderr.write(`${error.message}\n`);
-      return EXIT.failure;
-    }
+    const config = await loadConfigOrReport(chosen.file, io);
+    if (config === null) return EXIT.failure;
     if (bind && !isLoopbackHost(bind.host) && config.gateway.authToken === null) {
       io.stderr.write(
         `mcp-supervisor: refusing to serve on ${bind.host}, which other machines can reach, without a token: ` +

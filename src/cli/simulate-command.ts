@@ -3,8 +3,6 @@
 // the timeline of states and retries.
 
 import { formatDuration } from '../config/duration.js';
-import { ConfigError } from '../config/errors.js';
-import { loadConfigFile } from '../config/load.js';
 import type { FleetConfig, ServiceConfig } from '../config/model.js';
 import { PRIORITY_WEIGHTS } from '../machines/backoff.js';
 import type { LifecycleConfig } from '../machines/defaults.js';
@@ -20,6 +18,7 @@ import {
 import { plural } from '../supervisor/plural.js';
 import { formatTable } from './table.js';
 import { formatOffset, formatSpan } from './time-format.js';
+import { loadConfigOrReport } from './load-config.js';
 
 export const simulateCommand: Command = {
   help: `Usage: mcp-supervisor simulate [config] --service NAME --outage DURATION [options]
@@ -73,14 +72,8 @@ Example: mcp-supervisor simulate config/services.yaml --service flaky --outage 1
 
     const chosen = configArgument(positionals[0], 'simulate', 'simulating', io);
     if (chosen === null) return EXIT.failure;
-    let config: FleetConfig;
-    try {
-      config = await loadConfigFile(chosen.file);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      io.stderr.write(`${error.message}\n`);
-      return EXIT.failure;
-    }
+    const config = await loadConfigOrReport(chosen.file, io);
+    if (config === null) return EXIT.failure;
     const service = pickService(config, values.service);
     if (typeof service === 'string') {
       io.stderr.write(`mcp-supervisor: ${service}\n`);
