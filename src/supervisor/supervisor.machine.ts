@@ -57,8 +57,10 @@ export interface SupervisorContext {
   crashed: Record<string, CrashedService>;
   /** The service whose crash is being judged against the restart budget, and its error. */
   lastCrash: { key: string; error: string } | null;
-  /** Services being stopped on the parent's behalf whose stop has not finished yet. */
+  /** Services being stopped on the parent's behalf (removal, replacement) whose stop has not finished yet. */
   stopsPending: number;
+  /** The supervisor is stopping and every service it stopped is DISCONNECTED, or out of time. */
+  fleetStopped: boolean;
 }
 
 export interface SupervisorInput {
@@ -86,6 +88,10 @@ export type SupervisorEvent =
   | { type: 'settings.update'; settings: SupervisorSettings }
   /** Stops every service; the actor ends once all are DISCONNECTED (or out of time). */
   | { type: 'fleet.stop' }
+  /** Every service the supervisor's stop stopped is DISCONNECTED (the fleet watcher says so). */
+  | { type: 'fleet.disconnected' }
+  /** The supervisor's stop ran past the longest disconnect timeout plus the grace period. */
+  | { type: 'fleet.stop_timeout' }
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
 /** What the parent decided about a service, for the Supervisor to publish (`actor.on(type, …)`). */
@@ -114,6 +120,31 @@ const awaitDisconnected = fromCallback<EventObject, { key: string; service: Serv
   return () => subscription.unsubscribe();
 });
 
+/**
+ * Sends `fleet.disconnected` to the parent once every watched service is DISCONNECTED: one watcher for the
+ * whole fleet, which counts down as services get there (the supervisor's stop costs O(services)).
+ */
+const awaitFleetDisconnected = fromCallback<EventObject, { services: readonly ServiceActorRef[] }>(({ input, sendBack }) => {
+  const pending = new Set(input.services);
+  const subscriptions: { unsubscribe(): void }[] = [];
+  const done = (service: ServiceActorRef) => {
+    if (!pending.delete(service)) return;
+    if (pending.size === 0) sendBack({ type: 'fleet.disconnected' });
+  };
+  const check = (service: ServiceActorRef) => {
+    if (lifecycleState(service.getSnapshot().value) === 'DISCONNECTED') done(service);
+  };
+  for (const service of input.services) {
+    // A service whose actor crashed has nothing left to stop.
+    subscriptions.push(service.subscribe({ next: () => check(service), error: () => done(service) }));
+  }
+  if (pending.size === 0) sendBack({ type: 'fleet.disconnected' });
+  else for (const service of input.services) check(service);
+  return () => {
+    for (const subscription of subscriptions) subscription.unsubscribe();
+  };
+});
+
 export const supervisorMachine = setup({
   types: {
     context: {} as SupervisorContext,
@@ -122,7 +153,7 @@ export const supervisorMachine = setup({
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the assertion names the machine's input type for XState to infer; without it the input would be typed `{}`
     input: {} as SupervisorInput,
   },
-  actors: { service: serviceMachine, awaitDisconnected },
+  actors: { service: serviceMachine, awaitDisconnected, awaitFleetDisconnected },
   delays: {
     cleanupInterval: ({ context }) => context.cleanupIntervalHours * HOUR,
   },
@@ -136,7 +167,7 @@ export const supervisorMachine = setup({
       const key = stoppedKey(event);
       return key !== null && context.services[key]?.stopping != null;
     },
-    everyServiceStopped: ({ context }) => context.stopsPending === 0,
+    everyServiceStopped: ({ context }) => context.fleetStopped && context.stopsPending === 0,
   },
   actions: {
     spawnServices: enqueueActions(({ enqueue, event }) => {
@@ -165,7 +196,7 @@ export const supervisorMachine = setup({
       const services = { ...context.services };
       let crashed = context.crashed;
       let begun = 0;
-      for (const { key, after, cause, reason } of stopOrders(event, context)) {
+      for (const { key, after, cause, reason } of stopOrders(event)) {
         const service = services[key];
         if (!service) {
           // No actor (a service the restart budget gave up on, or one not started): nothing to stop.
@@ -197,6 +228,40 @@ export const supervisorMachine = setup({
         enqueue.raise({ type: 'service.stop_timeout', key }, { id: stopTimeoutId(key), delay: bound });
       }
       enqueue.assign({ services, crashed, stopsPending: context.stopsPending + begun });
+    }),
+
+    /**
+     * The supervisor is stopping: STOP to every service not yet DISCONNECTED and one watcher for all of
+     * them, bounded by the longest disconnect timeout plus the grace period. A removal under way still
+     * ends in its removal; a replacement under way is not spawned.
+     */
+    stopFleet: enqueueActions(({ enqueue, context, self }) => {
+      const watched: ServiceActorRef[] = [];
+      let bound = 0;
+      let services = context.services;
+      for (const [key, service] of Object.entries(context.services)) {
+        if (service.stopping) {
+          if (service.stopping.then === 'respawn') services = { ...services, [key]: { ...service, stopping: { then: 'keep' } } };
+          continue;
+        }
+        const child = childOf(self, key);
+        if (!child || lifecycleState(child.getSnapshot().value) === 'DISCONNECTED') continue;
+        enqueue.sendTo(child, { type: 'STOP', cause: 'shutdown', reason: 'supervisor stopped' });
+        watched.push(child);
+        bound = Math.max(bound, resolveLifecycleConfig(service.input.config).disconnectTimeout);
+      }
+      if (services !== context.services) enqueue.assign({ services });
+      if (watched.length === 0) {
+        enqueue.assign({ fleetStopped: true });
+        return;
+      }
+      enqueue.spawnChild('awaitFleetDisconnected', { id: 'stopping-fleet', input: { services: watched } });
+      enqueue.raise({ type: 'fleet.stop_timeout' }, { id: 'fleet-stop-timeout', delay: bound + STOP_GRACE_MS });
+    }),
+
+    fleetStopped: enqueueActions(({ enqueue }) => {
+      enqueue.cancel('fleet-stop-timeout');
+      enqueue.assign({ fleetStopped: true });
     }),
 
     /** A stopping service is DISCONNECTED (or out of time): do what its stop was for. */
@@ -327,6 +392,7 @@ export const supervisorMachine = setup({
     crashed: {},
     lastCrash: null,
     stopsPending: 0,
+    fleetStopped: false,
   }),
   initial: 'running',
   states: {
@@ -374,9 +440,11 @@ export const supervisorMachine = setup({
       },
     },
     stopping: {
-      entry: 'stopThen',
+      entry: 'stopFleet',
       always: { guard: 'everyServiceStopped', target: 'stopped' },
       on: {
+        'fleet.disconnected': { actions: 'fleetStopped' },
+        'fleet.stop_timeout': { actions: 'fleetStopped' },
         'service.disconnected': { actions: 'finishStop' },
         'service.stop_timeout': { actions: 'finishStop' },
         'xstate.error.actor.*': { actions: 'finishStop' },
@@ -397,8 +465,8 @@ interface StopOrder {
 
 const RESTARTED_WITH_CHANGED_CONFIG: Cause = { cause: 'config_changed', reason: 'restarted with the changed config' };
 
-/** The stops an event asks for: one service's, or (the supervisor stopping) every service's. */
-function stopOrders(event: SupervisorEvent, context: SupervisorContext): StopOrder[] {
+/** The stop an event asks for: one service's removal or replacement. */
+function stopOrders(event: SupervisorEvent): StopOrder[] {
   switch (event.type) {
     case 'service.remove':
       return [{ key: event.key, after: { then: 'remove', cause: event.cause, reason: event.reason }, cause: event.cause, reason: event.reason }];
@@ -408,8 +476,6 @@ function stopOrders(event: SupervisorEvent, context: SupervisorContext): StopOrd
         : { then: 'remove', cause: 'config_changed', reason: 'disabled in the config' };
       return [{ key: event.key, after, cause: 'config_changed', reason: 'config changed' }];
     }
-    case 'fleet.stop':
-      return Object.keys(context.services).map((key) => ({ key, after: { then: 'keep' }, cause: 'shutdown', reason: 'supervisor stopped' }));
     default:
       return [];
   }
