@@ -1,7 +1,8 @@
 // Process groups the supervisor owns: signalling a whole server tree, telling whether any of it still
-// runs, and killing every group still alive if the supervisor's own process exits.
+// runs, and killing every group still alive if the supervisor's own process exits, or dies.
 
 import { readFileSync, readdirSync } from 'node:fs';
+import { OrphanReaper } from './orphan-reaper.js';
 
 /** One row of the process table: enough to follow parents and groups. */
 export interface ProcessEntry {
@@ -68,7 +69,10 @@ export function processGroupAlive(pgid: number): boolean {
 
 // If the supervisor exits while servers run (an uncaught error, process.exit), kill their groups
 // synchronously so no server outlives it. One 'exit' listener, present only while groups are owned.
+// A death that runs no handler (SIGKILL, the OOM killer) is the reaper's to clean up.
 const ownedGroups = new Set<number>();
+/** The one reaper of this process (see orphan-reaper.ts). */
+export const orphanReaper = new OrphanReaper();
 const killOwnedGroups = () => {
   for (const pgid of ownedGroups) signalProcessGroup(pgid, 'SIGKILL');
 };
@@ -77,9 +81,11 @@ const killOwnedGroups = () => {
 export function ownProcessGroup(pgid: number): void {
   if (ownedGroups.size === 0) process.on('exit', killOwnedGroups);
   ownedGroups.add(pgid);
+  orphanReaper.watch(pgid);
 }
 
 export function releaseProcessGroup(pgid: number): void {
   if (!ownedGroups.delete(pgid)) return;
+  orphanReaper.forget(pgid);
   if (ownedGroups.size === 0) process.off('exit', killOwnedGroups);
 }

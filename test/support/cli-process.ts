@@ -6,6 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REAPER_NAME } from '../../src/actors/orphan-reaper.js';
 import { readProcessTable } from '../../src/actors/process-group.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -113,7 +114,7 @@ export interface ProcessInfo {
   command: string;
 }
 
-/** Every process whose chain of parents reaches `root` (zombies excluded). */
+/** Every process whose chain of parents reaches `root` (zombies and the supervisor's reaper excluded). */
 export function descendantsOf(root: number): ProcessInfo[] {
   const table = readProcessTable().filter((entry) => entry.state !== 'Z');
   const found: ProcessInfo[] = [];
@@ -123,7 +124,8 @@ export function descendantsOf(root: number): ProcessInfo[] {
     for (const entry of table) {
       if (parents.has(entry.ppid) && !parents.has(entry.pid)) {
         parents.add(entry.pid);
-        found.push({ pid: entry.pid, pgid: entry.pgid, command: commandLine(entry.pid) });
+        const command = commandLine(entry.pid);
+        if (!command.startsWith(REAPER_NAME)) found.push({ pid: entry.pid, pgid: entry.pgid, command });
         grew = true;
       }
     }
@@ -137,7 +139,7 @@ export function stillRunning(processes: Iterable<ProcessInfo>): ProcessInfo[] {
   return [...processes].filter((entry) => alive.has(entry.pid) && commandLine(entry.pid) === entry.command);
 }
 
-function commandLine(pid: number): string {
+export function commandLine(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
   } catch {
