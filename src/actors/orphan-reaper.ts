@@ -29,6 +29,14 @@ for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done
 
 const MAX_LOSSES = 5;
 
+/** Reapers of this process not reaped yet (running, or exited and still a zombie). */
+const unreaped = new Set<number>();
+
+/** The pids of this process's reapers that are still in the process table: children that are not servers. */
+export function reaperPids(): ReadonlySet<number> {
+  return unreaped;
+}
+
 type ReaperProcess = ChildProcessByStdio<Writable, null, null>;
 
 /** Follows the groups it is told of; one per process (see `orphanReaper`). */
@@ -67,6 +75,11 @@ export class OrphanReaper {
       return; // the exit handler remains; only a SIGKILL of this process escapes it
     }
     this.reaper = reaper;
+    const pid = reaper.pid;
+    if (pid !== undefined) {
+      unreaped.add(pid);
+      reaper.once('exit', () => unreaped.delete(pid)); // 'exit' comes once the process is reaped
+    }
     // Neither the reaper nor its pipe may keep this process alive.
     reaper.unref();
     (reaper.stdin as Writable & { unref?: () => void }).unref?.();
