@@ -64,7 +64,20 @@ interface ServiceEntry {
   owned: Set<McpConnection>;
   /** The connect in progress; a newer connect of the same service aborts it. */
   opening: Opening | null;
+  /**
+   * When a negotiated connect found that the server speaks only the legacy (2025) era: until
+   * LEGACY_VERDICT_MS later its connects skip the `server/discover` probe, which such a server can
+   * only refuse or, on stdio, leave unanswered for a third of the connect's budget. New transport
+   * settings forget it.
+   */
+  legacySince: number | null;
 }
+
+/**
+ * How long a legacy verdict is trusted. It cannot correct itself (an upgraded server still answers
+ * `initialize`), so it expires: the next connect after it probes again and finds an upgrade.
+ */
+export const LEGACY_VERDICT_MS = 60 * 60_000;
 
 interface Opening {
   controller: AbortController;
@@ -112,10 +125,11 @@ export class McpConnections {
   register(serviceKey: string, transport: TransportConfig, serviceName: string = serviceKey): void {
     const entry = this.services.get(serviceKey);
     if (entry) {
+      if (entry.transport !== transport) entry.legacySince = null;
       entry.transport = transport;
       entry.serviceName = serviceName;
     } else {
-      this.services.set(serviceKey, { serviceKey, serviceName, transport, connection: null, owned: new Set(), opening: null });
+      this.services.set(serviceKey, { serviceKey, serviceName, transport, connection: null, owned: new Set(), opening: null, legacySince: null });
     }
   }
 
@@ -196,8 +210,10 @@ export class McpConnections {
     await this.closeCurrent(entry, closeTimeoutMs);
     deadline.throwIfAborted();
     const target = { serviceKey: entry.serviceKey, serviceName: entry.serviceName, transport: entry.transport };
+    const knownLegacy = entry.legacySince !== null && Date.now() - entry.legacySince < LEGACY_VERDICT_MS;
     const connection = await McpConnection.open(connectionId, target, {
       signal: deadline,
+      knownLegacy,
       timeoutMs,
       closeTimeoutMs,
       stderrLines: this.stderrLines,
@@ -227,6 +243,7 @@ export class McpConnections {
       const tools = await connection.listTools({ timeoutMs, signal: deadline });
       deadline.throwIfAborted();
       entry.connection = connection;
+      if (!knownLegacy) entry.legacySince = connection.protocol.era === 'legacy' ? Date.now() : null;
       return { connectionId, serverInfo: connection.serverInfo, protocol: connection.protocol, tools };
     } catch (error) {
       await this.closeConnection(connection, closeTimeoutMs);

@@ -90,6 +90,8 @@ export interface OpenOptions {
   signal: AbortSignal;
   /** The connect's budget; the era probe gets a share of it. */
   timeoutMs: number;
+  /** An earlier connect found the server legacy-only: make the 2025 handshake without probing. */
+  knownLegacy?: boolean;
   /** Budget for closing what was opened when the open fails or is aborted. */
   closeTimeoutMs: number;
   stderrLines: number;
@@ -254,13 +256,14 @@ export class McpConnection {
    */
   static async open(id: string, target: ConnectionTarget, options: OpenOptions): Promise<McpConnection> {
     const config = target.transport;
-    if (options.transport) return McpConnection.openOver(id, target, options.transport(target), options, 'auto');
+    const negotiation: Negotiation = options.knownLegacy === true || (config.type !== 'sse' && config.protocol === 'legacy') ? 'legacy' : 'auto';
+    if (options.transport) return McpConnection.openOver(id, target, options.transport(target), options, negotiation);
     switch (config.type) {
       case 'stdio': {
         const { stderrLines, closeTimeoutMs, maxMessageBytes } = options;
-        const spawnWith = (negotiation: Negotiation) =>
-          McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes }), options, negotiation);
-        if (config.protocol === 'legacy') return spawnWith('legacy');
+        const spawnWith = (how: Negotiation) =>
+          McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes }), options, how);
+        if (negotiation === 'legacy') return spawnWith('legacy');
         try {
           return await spawnWith('auto');
         } catch (error) {
@@ -276,7 +279,7 @@ export class McpConnection {
         return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options, 'legacy');
       case 'streamable-http':
         try {
-          return await McpConnection.openOver(id, target, createStreamableHttpTransport(config.url, config.headers), options, config.protocol === 'legacy' ? 'legacy' : 'auto');
+          return await McpConnection.openOver(id, target, createStreamableHttpTransport(config.url, config.headers), options, negotiation);
         } catch (error) {
           if (!config.sseFallback || options.signal.aborted || !shouldFallBackToSse(error)) throw error;
           return McpConnection.openOver(id, target, createSseTransport(config.url, config.headers), options, 'legacy');

@@ -118,6 +118,22 @@ describe('the health probe on the wire (stdio)', () => {
     expect(received).toEqual(['server/discover', 'initialize', 'tools/list', 'ping', 'ping', 'ping']);
   });
 
+  it('is not preceded by the era probe on a reconnect, once a connect found the server legacy-only; new settings probe again', async () => {
+    const transport = stdioServer(['--log-requests']);
+    const first = await harness.connect(transport);
+    expect(await requestsLogged(3)).toEqual(['server/discover', 'initialize', 'tools/list']);
+    await harness.disconnect(first.connectionId);
+
+    const second = await harness.connect(transport);
+    expect(second.protocol).toEqual({ era: 'legacy', version: '2025-11-25' });
+    await harness.ping(second.connectionId, PATIENT_MS);
+    expect(await requestsLogged(3)).toEqual(['initialize', 'tools/list', 'ping']);
+    await harness.disconnect(second.connectionId);
+
+    await harness.connect({ ...transport });
+    expect(await requestsLogged(3)).toEqual(['server/discover', 'initialize', 'tools/list']);
+  });
+
   it('is `ping` on a modern server told `protocol: legacy`, which is sent no probe but the 2025 handshake', async () => {
     const output = await harness.connect({ ...modernStdioServer(['--log-requests']), protocol: 'legacy' });
     expect(output.protocol).toEqual({ era: 'legacy', version: '2025-11-25' });
