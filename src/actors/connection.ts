@@ -24,6 +24,7 @@ import {
   McpRequestError,
   MessageTooLargeError,
   NotConnectedError,
+  OperationTimeoutError,
   ServerExitedError,
   concerning,
   toActionableError,
@@ -465,7 +466,10 @@ export class McpConnection {
         return result;
       },
       (error: unknown) => {
-        if (!options.signal?.aborted && isTransportFailure(error)) this.emit({ type: 'CALL_FAILED', error });
+        // A call its caller cut at the whole-call bound says nothing of the server (it may have been
+        // sending progress all along); silence past the per-request timeout does.
+        const cutByCaller = error instanceof OperationTimeoutError && error.timeoutMs === maxTotalTimeout;
+        if (!options.signal?.aborted && !cutByCaller && isTransportFailure(error)) this.emit({ type: 'CALL_FAILED', error });
         throw error;
       },
     );

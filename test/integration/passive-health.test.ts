@@ -1,6 +1,7 @@
 // Passive health through the real connection actor and a real server: which tool-call outcomes count
 // as health signals. A timed-out call is a failed check; an error answer or an `isError` result comes
-// from a live server and is not; an answered call stands in for the next probe.
+// from a live server and is not, nor is a call its caller cut at its whole-call bound; an answered call
+// stands in for the next probe.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActorHarness } from '../fixtures/actor-harness.js';
@@ -40,6 +41,17 @@ describe('passive health, through the connection actor', () => {
     const actor = harness.watch(connectionId);
     expect(await call('no_such_tool', {})).toBeInstanceOf(kind);
     // A later event proves the earlier calls were reported on, if at all.
+    await call('sleep', { ms: 5_000 }, 100);
+    await actor.next('CALL_FAILED', PATIENT_MS);
+    expect(actor.events.filter((event) => event.type === 'CALL_FAILED')).toHaveLength(1);
+  });
+
+  it('does not count a call cut by its caller\'s whole-call bound (maxTotalTimeout) as a failure', async () => {
+    const { connectionId } = await harness.connect(stdioServer());
+    const actor = harness.watch(connectionId);
+    const cut = await harness.connections.callTool('svc', 'sleep', { ms: 5_000 }, { timeoutMs: PATIENT_MS, maxTotalTimeout: 100 }).catch((error: unknown) => error);
+    expect((cut as Error).message).toBe('tools/call sleep timed out after 100 ms');
+    // A later event proves the earlier call was reported on, if at all.
     await call('sleep', { ms: 5_000 }, 100);
     await actor.next('CALL_FAILED', PATIENT_MS);
     expect(actor.events.filter((event) => event.type === 'CALL_FAILED')).toHaveLength(1);
