@@ -71,9 +71,11 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   });
   // A browser sends the page's Origin with every WebSocket upgrade: any other site the user visits could
   // otherwise read the fleet's statecharts from this loopback port.
-  const uiOrigin = new URL(uiUrl).origin;
+  // Allowed: the bridge's own page (whose script opens the socket) and the inspector UI's site; not
+  // pages of other programs on this machine, which another local port would serve.
+  const allowedOrigins = new Set([new URL(uiUrl).origin]);
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-    if (!allowedOrigin(request.headers.origin, uiOrigin)) return refuse(socket);
+    if (!allowedOrigin(request.headers.origin, allowedOrigins)) return refuse(socket);
     sockets.handleUpgrade(request, socket, head, (client) => sockets.emit('connection', client, request));
   });
 
@@ -84,6 +86,7 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   });
   const address = server.address() as AddressInfo;
   webSocketUrl = `ws://${HOST}:${address.port}`;
+  for (const host of LOOPBACK_HOSTS) allowedOrigins.add(`http://${host}:${address.port}`);
 
   const broadcast = (event: StatelyInspectionEvent) => {
     const message = JSON.stringify(event);
@@ -111,16 +114,9 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   };
 }
 
-/** No Origin (not a browser), the inspector UI's site, or a page served from this machine's loopback. */
-function allowedOrigin(origin: string | undefined, uiOrigin: string): boolean {
-  if (origin === undefined) return true;
-  if (origin === uiOrigin) return true;
-  try {
-    const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTS.has(url.hostname);
-  } catch {
-    return false; // `null` (a sandboxed or file: page) or garbage
-  }
+/** No Origin (not a browser), or one of the allowed origins. */
+function allowedOrigin(origin: string | undefined, allowed: ReadonlySet<string>): boolean {
+  return origin === undefined || allowed.has(origin);
 }
 
 function refuse(socket: Socket): void {

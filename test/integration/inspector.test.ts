@@ -56,10 +56,11 @@ describe('Stately inspector bridge', () => {
       client.once('error', (error) => reject(error));
     });
 
-  it('accepts a WebSocket from the Stately inspector’s site, a loopback page or a non-browser client', async () => {
+  it('accepts a WebSocket from the Stately inspector’s site, the bridge’s own page or a non-browser client', async () => {
     const bridge = await startInspector();
+    const port = new URL(bridge.url).port;
     try {
-      for (const origin of ['https://stately.ai', 'http://127.0.0.1:5173', 'http://localhost:3000', 'http://[::1]:8080', undefined]) {
+      for (const origin of ['https://stately.ai', bridge.url, `http://localhost:${port}`, `http://[::1]:${port}`, undefined]) {
         expect(await connectFrom(bridge.webSocketUrl, origin), String(origin)).toBe('open');
       }
     } finally {
@@ -70,7 +71,9 @@ describe('Stately inspector bridge', () => {
   it('refuses (403) a WebSocket from any other web page', async () => {
     const bridge = await startInspector();
     try {
-      for (const origin of ['https://evil.example', 'https://stately.ai.evil.example', 'http://127.0.0.1.nip.io', 'null', 'file://']) {
+      // A page of another program on this machine (another loopback port) is another site too.
+      const elsewhere = `http://127.0.0.1:${Number(new URL(bridge.url).port) + 1}`;
+      for (const origin of ['https://evil.example', 'https://stately.ai.evil.example', 'http://127.0.0.1.nip.io', 'http://localhost:3000', elsewhere, 'null', 'file://']) {
         expect(await connectFrom(bridge.webSocketUrl, origin), origin).toBe(403);
       }
     } finally {
