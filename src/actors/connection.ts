@@ -16,6 +16,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
+import { packageVersion } from '../package-version.js';
 import type { ConnectionEvent, NegotiatedProtocol, ServerInfo, ToolDescriptor } from '../machines/service-io.js';
 import {
   ConnectionLostError,
@@ -44,7 +45,7 @@ import { redactSecrets, secretsOf } from './redact-secrets.js';
 import { describeExit } from './process-exit.js';
 import { ProcessGroupStdioTransport } from './stdio-transport.js';
 
-const CLIENT_INFO = { name: 'mcp-supervisor', version: '0.1.0' };
+const CLIENT_INFO = { name: 'mcp-supervisor', version: packageVersion() };
 /** A server that keeps handing out cursors is broken; stop paging after this many pages. */
 const MAX_TOOL_PAGES = 1_000;
 /** After a failed start, how long to wait for the server's exit to be known (to report it). */

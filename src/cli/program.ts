@@ -3,7 +3,7 @@
 
 import { nearest } from '../config/suggest.js';
 import { EXIT, UsageError, wantsHelp, type CliIO, type CommandEntry } from './command.js';
-import { packageVersion } from './package-info.js';
+import { packageVersion } from '../package-version.js';
 
 const COMMANDS: readonly CommandEntry[] = [
   {

@@ -16,7 +16,7 @@ import { Supervisor, type ConfigReloadEvent } from '../supervisor/supervisor.js'
 import { configArgument, LOCAL_CONFIG } from './config-argument.js';
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from './command.js';
 import { LiveDashboard } from './live-dashboard.js';
-import { packageVersion } from './package-info.js';
+import { packageVersion } from '../package-version.js';
 import { plural } from '../supervisor/plural.js';
 import { formatConfigEvent, formatTransitionJson, formatTransitionLine } from './transition-log.js';
 import { loadConfigOrReport } from './load-config.js';

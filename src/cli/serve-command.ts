@@ -18,7 +18,7 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import { configArgument } from './config-argument.js';
 import { loadConfigOrReport } from './load-config.js';
 import { EXIT, parseCommandArgs, UsageError, type CliIO, type Command } from './command.js';
-import { packageVersion } from './package-info.js';
+import { packageVersion } from '../package-version.js';
 import { formatConfigEvent, formatTransitionLine } from './transition-log.js';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

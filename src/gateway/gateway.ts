@@ -17,6 +17,7 @@ import {
 import type { Subscription } from 'rxjs';
 import type { ForwardedMethod, ServerRequestMethod, ServiceNotification } from '../actors/connection.js';
 import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-section.js';
+import { packageVersion } from '../package-version.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { buildCatalogue, exposureOf, inScope, type Catalogue, type Naming, type Scope, type ServiceExtras } from './catalogue.js';
@@ -108,7 +109,7 @@ export class FleetGateway implements Gateway {
     this.mode = options.mode ?? 'full';
     this.callWait = options.callWait ?? DEFAULT_GATEWAY_CONFIG.callWait;
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
-    this.serverInfo = options.serverInfo ?? { name: 'mcp-supervisor', version: '0.1.0' };
+    this.serverInfo = options.serverInfo ?? { name: 'mcp-supervisor', version: packageVersion() };
     this.subscription = supervisor.services$.subscribe({ next: (services) => this.follow(services) });
     this.stopNotifications = supervisor.onServiceNotification((service, notification) => this.relay(service, notification));
     this.stopRelaying = supervisor.relayServerRequests((service, request, signal) => this.answerServerRequest(service, request, signal)).stop;
