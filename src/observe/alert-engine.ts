@@ -1,7 +1,8 @@
 // The alert rules applied to `transitions$`: a rule fires when a service enters one of its states, or
 // once it has been in its state for a duration (timed on the supervisor's clock); one "resolved" follows
-// a firing when the service is HEALTHY again. A cooldown per service and rule keeps a flapping service
-// quiet, and the alerts of one grouping window go to each sink as one notification. Handling a
+// a firing when the service is HEALTHY again. Within one episode each state alerts once, so an
+// escalation (WARNING, then RECONNECTING, then UNREACHABLE) is told step by step while long-cycle
+// retries are not; a cooldown per service, rule and state keeps a flapping service quiet, and the alerts of one grouping window go to each sink as one notification. Handling a
 // transition only queues work: no sink is ever awaited here.
 
 import type { Observable, Subscription } from 'rxjs';
@@ -35,13 +36,15 @@ interface Episode {
   last: Transition;
   /** The rule sent a firing alert during this episode (so a resolved one is due on recovery). */
   fired: boolean;
+  /** The states this episode has alerted for, or held back by the cooldown: it alerts for each once. */
+  alerted: Set<string>;
   /** A duration rule's timer, until it fires. */
   timer: unknown;
 }
 
 export class AlertEngine {
   private readonly episodes = new Map<string, Episode>();
-  /** When each rule last fired for each service: the cooldown outlives an episode. */
+  /** When each rule last fired for each service (and state): the cooldown outlives an episode. */
   private readonly lastFired = new Map<string, number>();
   private readonly pending = new Map<string, Alert[]>();
   private groupTimer: unknown = null;
@@ -86,10 +89,12 @@ export class AlertEngine {
     const key = episodeKey(rule, transition.service);
     const episode = this.episodes.get(key);
     if (states.includes(transition.to)) {
-      const current = episode ?? { since: transition.at, last: transition, fired: false, timer: null };
+      const current = episode ?? { since: transition.at, last: transition, fired: false, alerted: new Set(), timer: null };
       current.last = transition;
       this.episodes.set(key, current);
-      if (this.fire(rule, current, transition.at, facts)) current.fired = true;
+      if (current.alerted.has(transition.to)) return;
+      current.alerted.add(transition.to);
+      if (this.fire(rule, current, transition.at, facts, `${key}\u0000${transition.to}`)) current.fired = true;
     } else if (transition.to === 'HEALTHY' && episode) {
       this.episodes.delete(key);
       if (episode.fired) this.resolve(rule, episode, transition, facts);
@@ -106,10 +111,10 @@ export class AlertEngine {
         episode.last = transition;
         return;
       }
-      const started: Episode = { since: transition.at, last: transition, fired: false, timer: null };
+      const started: Episode = { since: transition.at, last: transition, fired: false, alerted: new Set([state]), timer: null };
       started.timer = this.options.timers.setTimeout(() => {
         started.timer = null;
-        if (this.fire(rule, started, this.options.timers.now(), facts)) started.fired = true;
+        if (this.fire(rule, started, this.options.timers.now(), facts, key)) started.fired = true;
       }, forMs);
       this.episodes.set(key, started);
       return;
@@ -125,15 +130,14 @@ export class AlertEngine {
     if (episode.fired && transition.to === 'HEALTHY') this.resolve(rule, episode, transition, facts);
   }
 
-  /** Queues a firing alert unless the cooldown holds it back; true when queued. */
-  private fire(rule: AlertRuleConfig, episode: Episode, at: number, facts: ServiceFacts): boolean {
-    const key = episodeKey(rule, episode.last.service);
-    const previous = this.lastFired.get(key);
+  /** Queues a firing alert unless the cooldown (kept under `cooldownKey`) holds it back; true when queued. */
+  private fire(rule: AlertRuleConfig, episode: Episode, at: number, facts: ServiceFacts, cooldownKey: string): boolean {
+    const previous = this.lastFired.get(cooldownKey);
     if (previous !== undefined && at - previous < rule.cooldown) {
       this.options.onAlert?.(rule.name, 'suppressed');
       return false;
     }
-    this.lastFired.set(key, at);
+    this.lastFired.set(cooldownKey, at);
     const last = episode.last;
     const state = rule.trigger.kind === 'lasts' ? rule.trigger.state : last.to;
     const lasted = rule.trigger.kind === 'lasts' ? `; ${state} for more than ${formatSeconds(rule.trigger.forMs)}` : '';
@@ -187,7 +191,7 @@ export class AlertEngine {
       if (episode.timer !== null) this.options.timers.clearTimeout(episode.timer);
       this.episodes.delete(key);
     }
-    for (const key of this.lastFired.keys()) if (key.endsWith(`\u0000${service}`)) this.lastFired.delete(key);
+    for (const key of this.lastFired.keys()) if (key.split('\u0000')[1] === service) this.lastFired.delete(key);
   }
 }
 

@@ -171,6 +171,32 @@ alerts:
     await fleet.supervisor.stop();
   });
 
+  it('within one outage, alerts each state it escalates to despite the cooldown, and none it enters again', async () => {
+    const alerts = alertsOf(`
+alerts:
+  sinks: { ops: { type: webhook, url: "http://127.0.0.1:9/hook" } }
+  group_window: 0s
+  cooldown: 10m
+  rules:
+    degraded: { enters: [WARNING, RECONNECTING, UNREACHABLE], sinks: [ops] }
+`);
+    const fleet = await alertedFleet([stdio('files', { lifecycle: { maxReconnectAttempts: 1 } })], alerts);
+    const state = () => fleet.supervisor.getServiceInfo('files').state;
+    await fleet.advanceUntil(() => state() === 'HEALTHY', MINUTE);
+    fleet.io.defaults.ping = 'fail';
+    fleet.io.defaults.connect = 'fail';
+    await fleet.advanceUntil(() => state() === 'UNREACHABLE', 10 * MINUTE);
+    // Long-cycle retries: UNREACHABLE → RECONNECTING → UNREACHABLE, the same outage.
+    await fleet.advanceUntil(() => fleet.transitions.filter((t) => t.cause === 'long_cycle_retry').length >= 2, 30 * MINUTE);
+    expect(fleet.transitions.map((t) => t.to)).toEqual(expect.arrayContaining(['WARNING', 'RECONNECTING', 'UNREACHABLE']));
+    expect(fleet.sink().alerts.map((alert) => [alert.status, alert.state])).toEqual([
+      ['firing', 'WARNING'],
+      ['firing', 'RECONNECTING'],
+      ['firing', 'UNREACHABLE'],
+    ]);
+    await fleet.supervisor.stop();
+  });
+
   it('sends the alerts of one grouping window as one notification per sink', async () => {
     const alerts = alertsOf(`
 alerts:
