@@ -30,6 +30,7 @@ const SCENARIOS: readonly { name: string; limitMs: number }[] = [
   { name: 'churn', limitMs: 240_000 },
   { name: 'hot-reload', limitMs: 240_000 },
   { name: 'stop-during-connect', limitMs: 180_000 },
+  { name: 'host-killed', limitMs: 240_000 },
   { name: 'hygiene', limitMs: 300_000 },
 ];
 

@@ -84,7 +84,7 @@ export interface FleetSpec {
   cleanupIntervalHours?: number;
 }
 
-/** How a supervisor runs: its I/O, clock, inspection, batching and randomness. */
+/** Where a supervisor's time comes from (the real clock, or a `VirtualClock` in tests). */
 export type { SupervisorClock } from './supervisor-clock.js';
 
 /** How a supervisor runs: its I/O, clock, inspection, batching and randomness. */
