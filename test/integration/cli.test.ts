@@ -30,7 +30,7 @@ describe('mcp-supervisor run', () => {
     const cli = start(['run', 'config/services.yaml', '--log', '--no-watch'], { FLAKY_CRASH_AFTER_MS: '1500' });
     await cli.waitFor(/^mcp-supervisor \S+: supervising 3 services from config\/services\.yaml \(Ctrl-C to stop\)$/m);
     for (const name of ['steady', 'slow', 'flaky']) {
-      await cli.waitFor(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ${name}\\s+INITIALIZING → HEALTHY  connected with \\d tools$`, 'm'));
+      await cli.waitFor(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ${name}\\s+INITIALIZING → HEALTHY  connected with \\d tools  \\[since start: 0 failures, 0 reconnects, 0 crashes[^\\]]*\\]$`, 'm'));
     }
     const first = servers(cli);
     expect(first.map((entry) => entry.command).sort()).toEqual([
