@@ -1,7 +1,8 @@
 /**
  * mcp-supervisor keeps a fleet of MCP servers connected and healthy. This main entry is what an
  * application that embeds the supervisor imports; the statechart and its I/O contract are
- * `mcp-supervisor/machines`, virtual time and outage simulation `mcp-supervisor/testing`.
+ * `mcp-supervisor/machines`, virtual time and outage simulation `mcp-supervisor/testing`, metrics, the
+ * operators' listener, alerts, tallies and tracing `mcp-supervisor/observe`.
  *
  * @packageDocumentation
  */

@@ -19,7 +19,7 @@ import type { Transition } from '../supervisor/transition.js';
 /** How many recent response times a tally keeps (for a sparkline). */
 export const RECENT_RESPONSE_TIMES = 30;
 
-/** What the tallies listen to: a {@link Supervisor}'s event streams and its list of services. */
+/** What the tallies listen to: a `Supervisor`'s event streams and its list of services. */
 export type TalliedSupervisor = Pick<Supervisor, 'transitions$' | 'probes$' | 'connects$' | 'processStarts$' | 'listServices'>;
 
 /** What a tally's clock must give: epoch ms (the supervisor's clock; `Date` by default). */

@@ -27,6 +27,7 @@ export interface ObservedFleet {
   readonly processStarts$: Observable<ProcessStart>;
 }
 
+/** How {@link SupervisorMetrics} registers its metrics. */
 export interface SupervisorMetricsOptions {
   /** Where the metrics are registered; a new registry by default. */
   registry?: Registry;
