@@ -12,6 +12,7 @@ import { criticalServices, startOperatorHttp, type OperatorHttp } from '../obser
 import { OperatorListenerError } from '../observe/operator-listener.js';
 import { AlertSystem } from '../observe/alert-system.js';
 import { ServiceTallies } from '../observe/service-tallies.js';
+import { LifecycleTracing } from '../observe/lifecycle-tracing.js';
 import { InspectorPortInUseError, startInspector, type InspectorBridge } from '../supervisor/inspector.js';
 import { Supervisor, type ConfigReloadEvent } from '../supervisor/supervisor.js';
 import { configArgument, LOCAL_CONFIG } from './config-argument.js';
@@ -221,6 +222,8 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
           metrics: observed?.metrics,
         });
   alerts?.observe(supervisor.transitions$);
+  // Incidents as OpenTelemetry spans: a no-op unless the host registered an SDK (e.g. with node --import).
+  new LifecycleTracing().observe(supervisor.transitions$);
   // Before the first line: whoever reads it may press Ctrl-C at once, and an unhandled SIGINT kills.
   const stopped = untilStopped(supervisor, view, sameSignalWindow(io.env));
 

@@ -55,6 +55,18 @@ describe('mcp-supervisor run', () => {
     expect(cli.stderr).toBe('');
   });
 
+  it('traces each service\'s lifecycle as OpenTelemetry spans when the host registers an SDK', async () => {
+    const preload = path.join(REPO_ROOT, 'test/fixtures/otel-span-log.mjs');
+    const cli = start(['run', 'config/services.yaml', '--log', '--no-watch'], { NODE_OPTIONS: `--import ${preload}` });
+    // Registration opens a service's span; reaching HEALTHY ends it, with each transition an event.
+    for (const name of ['steady', 'slow']) {
+      const [, json = '{}'] = await cli.waitFor(new RegExp(`^otel-span (\\{.*"service":"${name}".*\\})$`, 'm'), 30_000, 'stderr');
+      expect(JSON.parse(json)).toEqual({ name: 'mcp_supervisor.service INITIALIZING', service: name, events: ['INITIALIZING', 'HEALTHY'] });
+    }
+    cli.child.kill('SIGINT');
+    expect(await cli.exit(10_000)).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
   it('exits at once with 130 on a second Ctrl-C, killing a server that ignores stdin close and SIGTERM', async () => {
     const file = path.join(dir, 'stubborn.yaml');
     writeFileSync(
