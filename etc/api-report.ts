@@ -18,6 +18,7 @@ const ENTRIES = [
   { entry: 'mcp-supervisor', declarations: 'index.d.ts', report: 'mcp-supervisor.api.md' },
   { entry: 'mcp-supervisor/machines', declarations: 'machines.d.ts', report: 'mcp-supervisor-machines.api.md' },
   { entry: 'mcp-supervisor/testing', declarations: 'testing.d.ts', report: 'mcp-supervisor-testing.api.md' },
+  { entry: 'mcp-supervisor/observe', declarations: 'observe.d.ts', report: 'mcp-supervisor-observe.api.md' },
 ] as const;
 
 const update = process.argv.includes('--update');

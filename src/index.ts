@@ -1,7 +1,8 @@
 /**
  * mcp-supervisor keeps a fleet of MCP servers connected and healthy. This main entry is what an
  * application that embeds the supervisor imports; the statechart and its I/O contract are
- * `mcp-supervisor/machines`, virtual time and outage simulation `mcp-supervisor/testing`.
+ * `mcp-supervisor/machines`, virtual time and outage simulation `mcp-supervisor/testing`, metrics, the
+ * operators' listener, alerts, tallies and tracing `mcp-supervisor/observe`.
  *
  * @packageDocumentation
  */
@@ -39,6 +40,8 @@ export type { ForwardedMethod, ForwardedNotification, ForwardOptions, ServerRequ
 // What it publishes
 export type { ServiceMetadata, ServiceSnapshot } from './supervisor/service-snapshot.js';
 export type { Transition } from './supervisor/transition.js';
+export type { ConnectAttempt, Probe, ProcessStart } from './supervisor/check-events.js';
+export { PROBE_OUTCOMES, type CheckFailure, type ConnectReport, type ProbeOutcome, type ProbeReport } from './machines/check-report.js';
 export type { FleetMetrics } from './supervisor/fleet-metrics.js';
 export { SERVICE_STATES, type ServiceState } from './machines/service.machine.js';
 export { TRANSITION_CAUSES, type TransitionCause } from './machines/transition-cause.js';

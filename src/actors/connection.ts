@@ -115,6 +115,8 @@ export interface OpenOptions {
   onCreated?: (connection: McpConnection) => void;
   /** Opens the connection over this transport (negotiating the era) instead of one from the settings. */
   transport?: TransportFactory;
+  /** Hears each start of a stdio server's process, with its pid (an era fallback starts a second one). */
+  onProcessStarted?: (pid: number) => void;
 }
 
 export interface RequestOptions {
@@ -262,9 +264,9 @@ export class McpConnection {
     if (options.transport) return McpConnection.openOver(id, target, options.transport(target), options, negotiation);
     switch (config.type) {
       case 'stdio': {
-        const { stderrLines, closeTimeoutMs, maxMessageBytes } = options;
+        const { stderrLines, closeTimeoutMs, maxMessageBytes, onProcessStarted: onSpawn } = options;
         const spawnWith = (how: Negotiation) =>
-          McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes }), options, how);
+          McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes, onSpawn }), options, how);
         if (negotiation === 'legacy') return spawnWith('legacy');
         try {
           return await spawnWith('auto');

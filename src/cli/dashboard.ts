@@ -1,8 +1,10 @@
 // The live dashboard of `mcp-supervisor run` on a terminal: totals, health rate, average response
-// time, the state distribution and a row per service. A pure function of what it shows, so it is
+// time, the state distribution, a row per service (with its cumulative counters since start, when the
+// tallies are given) and each service's last error in full. A pure function of what it shows, so it is
 // tested without a terminal.
 
 import type { ServiceState } from '../machines/service.machine.js';
+import type { IncidentKind, ServiceTally } from '../observe/service-tallies.js';
 import type { FleetMetrics } from '../supervisor/fleet-metrics.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Transition } from '../supervisor/transition.js';
@@ -21,6 +23,11 @@ export interface DashboardInput {
   width: number;
   /** Terminal rows, if known: the recent-transitions section shrinks to fit. */
   height?: number;
+  /**
+   * Each service's cumulative counters since start, by key: given, the rows and the overview count
+   * since start (surviving an actor's replacement), and the last errors stay shown after a recovery.
+   */
+  tallies?: ReadonlyMap<string, ServiceTally>;
   /** Latest transitions, oldest first. */
   recent?: readonly Transition[];
   /** Short lines for the bottom: config reloads, the inspector URL, "stopping…". */
@@ -69,6 +76,7 @@ export function renderDashboard(input: DashboardInput): string {
   const { metrics, now, width } = input;
   const paint: Paint = input.color ? (text, code) => `\u001b[${code}m${text}\u001b[0m` : (text) => text;
   const services = [...input.services];
+  const tallies = input.tallies;
   const lines: string[] = [];
   const add = (line: string) => lines.push(line);
 
@@ -82,7 +90,7 @@ export function renderDashboard(input: DashboardInput): string {
       `health rate ${metrics.healthRate.toFixed(1)}%`,
       `avg response ${average}`,
       `${metrics.availableServices} available`,
-      `lifetime ${plural(metrics.totalFailures, 'failure')}, ${plural(metrics.totalReconnections, 'reconnect')}`,
+      tallies ? sinceStart(services, tallies) : `lifetime ${plural(metrics.totalFailures, 'failure')}, ${plural(metrics.totalReconnections, 'reconnect')}`,
     ],
     ' · ',
     '📊 ',
@@ -98,12 +106,12 @@ export function renderDashboard(input: DashboardInput): string {
   add('');
 
   if (services.length === 0) add(truncate('   no services: add some to the config file (it is reloaded on save)', width));
-  else serviceTable(services, now, width, paint).forEach(add);
+  else serviceTable(services, tallies, now, width, paint).forEach(add);
 
   const footer = [...(input.notices ?? []), ...(input.hint ? [input.hint] : [])].map((line) => truncate(singleLine(line), width));
   // What is left of the screen for a section with a blank line and a title above it (and one before the footer).
   const roomLeft = () => (input.height === undefined ? Infinity : input.height - lines.length - footer.length - 3);
-  const errors = lastErrors(services, width, roomLeft());
+  const errors = lastErrors(services, tallies, width, roomLeft());
   if (errors.length > 0) {
     add('');
     add(paint(truncate('Last errors', width), '1'));
@@ -149,11 +157,14 @@ interface Column extends TableColumn {
   /** Narrow terminals drop the columns with the lowest `keep` first. */
   keep: number;
   max?: number;
-  cell(service: ServiceSnapshot, now: number): string;
+  /** Shown only with the tallies. */
+  tallied?: boolean;
+  cell(service: ServiceSnapshot, now: number, tally: ServiceTally | undefined): string;
 }
 
 // At 80 columns a typical fleet keeps every column but RECONNECTS. FAILURES and RECONNECTS are totals
-// over the service's life (they do not reset when it recovers), so the overview's totals are their sums.
+// (they do not reset when the service recovers: since start with the tallies, else over its actor's
+// life), so the overview's totals are their sums. IN A ROW is the current consecutive count beside them.
 const COLUMNS: readonly Column[] = [
   { header: '', align: 'left', keep: 100, cell: (service) => STATE_ICONS[service.state] },
   { header: 'SERVICE', align: 'left', keep: 99, max: 28, cell: (service) => service.key },
@@ -161,17 +172,38 @@ const COLUMNS: readonly Column[] = [
   { header: 'IN STATE', align: 'right', keep: 70, cell: (service, now) => formatSpan(now - service.metadata.stateEnteredTime) },
   { header: 'RETRY', align: 'right', keep: 60, cell: (service, now) => nextRetry(service.metadata.nextRetryTime, now) },
   { header: 'RESPONSE', align: 'right', keep: 50, cell: (service) => lastResponse(service) },
-  { header: 'FAILURES', align: 'right', keep: 40, cell: (service) => String(service.metadata.totalFailures) },
-  { header: 'RECONNECTS', align: 'right', keep: 35, cell: (service) => String(service.metadata.totalReconnectAttempts) },
+  { header: 'AVAIL', align: 'right', keep: 45, tallied: true, cell: (_, _now, tally) => availability(tally) },
+  { header: 'FAILURES', align: 'right', keep: 40, cell: (service, _, tally) => String(tally?.failures ?? service.metadata.totalFailures) },
+  { header: 'IN A ROW', align: 'right', keep: 38, tallied: true, cell: (service) => String(service.metadata.consecutiveFailures) },
+  { header: 'RECONNECTS', align: 'right', keep: 35, cell: (service, _, tally) => String(tally?.reconnects ?? service.metadata.totalReconnectAttempts) },
+  { header: 'CRASHES', align: 'right', keep: 34, tallied: true, cell: (_, _now, tally) => String(tally?.crashes ?? 0) },
+  { header: 'LAST INCIDENT', align: 'right', keep: 30, tallied: true, cell: (_, now, tally) => lastIncidentTime(tally, now) },
 ];
 
+/** The overview's counts since start: the sums of the rows' tallies. */
+function sinceStart(services: readonly ServiceSnapshot[], tallies: ReadonlyMap<string, ServiceTally>): string {
+  let failures = 0;
+  let reconnects = 0;
+  let crashes = 0;
+  let restarts = 0;
+  for (const service of services) {
+    const tally = tallies.get(service.key);
+    failures += tally?.failures ?? service.metadata.totalFailures;
+    reconnects += tally?.reconnects ?? service.metadata.totalReconnectAttempts;
+    crashes += tally?.crashes ?? 0;
+    restarts += tally?.processRestarts ?? 0;
+  }
+  return `since start ${plural(failures, 'failure')}, ${plural(reconnects, 'reconnect')}, ${plural(crashes, 'crash', 'crashes')}, ${plural(restarts, 'process restart')}`;
+}
+
 /** The service rows, with as many columns as `width` allows. */
-function serviceTable(services: readonly ServiceSnapshot[], now: number, width: number, paint: Paint): string[] {
+function serviceTable(services: readonly ServiceSnapshot[], tallies: ReadonlyMap<string, ServiceTally> | undefined, now: number, width: number, paint: Paint): string[] {
+  const cell = (column: Column, service: ServiceSnapshot) => column.cell(service, now, tallies?.get(service.key));
   const natural = (column: Column) =>
-    Math.min(column.max ?? Infinity, Math.max(displayWidth(column.header), ...services.map((service) => displayWidth(column.cell(service, now)))));
+    Math.min(column.max ?? Infinity, Math.max(displayWidth(column.header), ...services.map((service) => displayWidth(cell(column, service)))));
   const tableWidth = (widths: readonly number[]) => widths.reduce((sum, w) => sum + w, 0) + GAP.length * (widths.length - 1);
 
-  let columns = [...COLUMNS];
+  let columns = COLUMNS.filter((column) => tallies !== undefined || !column.tallied);
   let widths = columns.map(natural);
   for (;;) {
     const droppable = columns.filter((column) => column.keep < 98);
@@ -191,7 +223,7 @@ function serviceTable(services: readonly ServiceSnapshot[], now: number, width: 
   const stateIndex = columns.findIndex((column) => column.header === 'STATE');
   const rows = services.map((service) =>
     row(
-      columns.map((column) => column.cell(service, now)),
+      columns.map((column) => cell(column, service)),
       (text, index) => (index === stateIndex ? paint(text, STATE_COLORS[service.state]) : text),
     ),
   );
@@ -202,9 +234,12 @@ function serviceTable(services: readonly ServiceSnapshot[], now: number, width: 
  * Each service's last error, whole: wrapped under its start when there is room beside the name, else
  * on the lines below the name. At most `room` lines (then a line says how many services were left out).
  */
-function lastErrors(services: readonly ServiceSnapshot[], width: number, room: number): string[] {
+function lastErrors(services: readonly ServiceSnapshot[], tallies: ReadonlyMap<string, ServiceTally> | undefined, width: number, room: number): string[] {
   if (room <= 0) return [];
-  const failing = services.flatMap((service) => (service.metadata.errorMessage ? [{ key: service.key, error: singleLine(service.metadata.errorMessage) }] : []));
+  const failing = services.flatMap((service) => {
+    const error = lastError(service, tallies?.get(service.key));
+    return error ? [{ key: service.key, error: singleLine(error) }] : [];
+  });
   const nameWidth = Math.min(ERROR_NAME_MAX, Math.max(0, ...failing.map(({ key }) => displayWidth(key))));
   const textAt = 2 + nameWidth + GAP.length;
   const beside = width - textAt >= ERROR_TEXT_MIN;
@@ -225,6 +260,34 @@ function lastErrors(services: readonly ServiceSnapshot[], width: number, room: n
     lines.push(...block);
   }
   return lines.map((line) => truncate(line, width));
+}
+
+const INCIDENTS: Readonly<Record<IncidentKind, string>> = {
+  check_failed: 'health check failed',
+  connect_failed: 'connect failed',
+  connection_lost: 'connection lost',
+  crashed: 'crashed',
+};
+
+/**
+ * A service's last error: its tally's last incident, with when and what it was (it stays after the
+ * service recovers), or the snapshot's current error message.
+ */
+function lastError(service: ServiceSnapshot, tally: ServiceTally | undefined): string | null {
+  const incident = tally?.lastIncident;
+  if (!incident) return service.metadata.errorMessage;
+  const message = incident.message.startsWith(INCIDENTS[incident.kind]) ? incident.message : `${INCIDENTS[incident.kind]}: ${incident.message}`;
+  return `${formatClockTime(incident.at).slice(0, 8)} ${message}`;
+}
+
+function availability(tally: ServiceTally | undefined): string {
+  const value = tally?.availability ?? null;
+  return value === null ? '—' : `${value.toFixed(1)}%`;
+}
+
+function lastIncidentTime(tally: ServiceTally | undefined, now: number): string {
+  const incident = tally?.lastIncident;
+  return incident ? `${formatSpan(Math.max(0, now - incident.at))} ago` : '—';
 }
 
 function nextRetry(at: number | null, now: number): string {

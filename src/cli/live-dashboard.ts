@@ -1,6 +1,9 @@
-// The run command's terminal view: keeps what the dashboard shows (the latest snapshots, recent
-// transitions, notices) and redraws it through a DashboardScreen whenever any of it changes.
+// The run command's terminal view: keeps what the dashboard shows (the latest snapshots, the tallies
+// since start, recent transitions, notices) and redraws it through a DashboardScreen whenever any of
+// it changes.
 
+import type { Subscription } from 'rxjs';
+import type { ServiceTallies } from '../observe/service-tallies.js';
 import { collectFleetMetrics } from '../supervisor/fleet-metrics.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Transition } from '../supervisor/transition.js';
@@ -18,16 +21,19 @@ export class LiveDashboard {
   private notices: string[] = [];
   private hint = '';
   private readonly screen: DashboardScreen;
+  private readonly tallied: Subscription | null;
 
   constructor(
     terminal: Terminal,
-    private readonly options: { source: string; color: boolean; now?: () => number },
+    private readonly options: { source: string; color: boolean; now?: () => number; tallies?: Pick<ServiceTallies, 'all' | 'changes$'> },
   ) {
+    const { tallies } = options;
     this.screen = new DashboardScreen(terminal, {
       render: ({ width, height }) =>
         renderDashboard({
           services: this.services.values(),
           metrics: collectFleetMetrics(this.services.values()),
+          tallies: tallies ? new Map(tallies.all().map((tally) => [tally.service, tally])) : undefined,
           now: (this.options.now ?? Date.now)(),
           width,
           height,
@@ -38,6 +44,7 @@ export class LiveDashboard {
           color: this.options.color,
         }),
     });
+    this.tallied = tallies?.changes$.subscribe(() => this.screen.invalidate()) ?? null;
   }
 
   start(): void {
@@ -75,6 +82,7 @@ export class LiveDashboard {
 
   /** Draws the last frame and leaves it on screen. */
   stop(): void {
+    this.tallied?.unsubscribe();
     this.screen.stop();
   }
 }

@@ -11,6 +11,8 @@ import { observedSupervisor } from '../observe/observed-supervisor.js';
 import { criticalServices, startOperatorHttp, type OperatorHttp } from '../observe/operator-http.js';
 import { OperatorListenerError } from '../observe/operator-listener.js';
 import { AlertSystem } from '../observe/alert-system.js';
+import { ServiceTallies } from '../observe/service-tallies.js';
+import { LifecycleTracing } from '../observe/lifecycle-tracing.js';
 import { InspectorPortInUseError, startInspector, type InspectorBridge } from '../supervisor/inspector.js';
 import { Supervisor, type ConfigReloadEvent } from '../supervisor/supervisor.js';
 import { configArgument, LOCAL_CONFIG } from './config-argument.js';
@@ -61,11 +63,12 @@ Ctrl-C. Without [config]: ./${LOCAL_CONFIG} if there is one, else the demo fleet
 Output:
   on a terminal   a live dashboard: totals, health rate, average response time, the state
                   distribution, a row per service (state, time in state, next retry, last response
-                  time, and its failures and reconnect attempts over its life: they do not reset when
-                  it recovers, and the overview's lifetime totals are their sums), each service's last
-                  error in full, and the latest transitions
-  --log           one line per transition: time, service, from → to, reason
-                  (also the default when stdout is not a terminal)
+                  time; since start: availability, failures beside the failures in a row now,
+                  reconnect attempts, crashes, the last incident; these do not reset when it
+                  recovers, and the overview's totals since start are their sums), each service's
+                  last error in full (it stays after a recovery), and the latest transitions
+  --log           one line per transition: time, service, from → to, reason, and the service's
+                  counts since start (also the default when stdout is not a terminal)
   --json          one JSON object per transition (NDJSON; times in ISO-8601); messages go to stderr
 
 Options:
@@ -199,7 +202,9 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
   }
   // On stderr in every mode (before the dashboard takes the screen), for scripts that let 127.0.0.1:0 pick the port.
   if (operatorHttp) io.stderr.write(`${operatorsLine(operatorHttp)}\n`);
-  const baseView = options.mode === 'dashboard' ? dashboardView(supervisor, config, io) : lineView(supervisor, config, options.mode, io);
+  // Subscribed before the views, so that a transition's line shows the tally it leaves.
+  const tallies = new ServiceTallies(supervisor);
+  const baseView = options.mode === 'dashboard' ? dashboardView(supervisor, config, io, tallies) : lineView(supervisor, config, options.mode, io, tallies);
   const view: RunView = {
     ...baseView,
     stopping: (signal) => {
@@ -217,6 +222,8 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
           metrics: observed?.metrics,
         });
   alerts?.observe(supervisor.transitions$);
+  // Incidents as OpenTelemetry spans: a no-op unless the host registered an SDK (e.g. with node --import).
+  new LifecycleTracing().observe(supervisor.transitions$);
   // Before the first line: whoever reads it may press Ctrl-C at once, and an unhandled SIGINT kills.
   const stopped = untilStopped(supervisor, view, sameSignalWindow(io.env));
 
@@ -303,11 +310,11 @@ function sameSignalWindow(env: CliIO['env']): number {
 }
 
 /** `--log` and `--json`: a line per transition on stdout; in JSON mode, messages go to stderr. */
-function lineView(supervisor: Supervisor, config: FleetConfig, mode: 'log' | 'json', io: CliIO): RunView {
+function lineView(supervisor: Supervisor, config: FleetConfig, mode: 'log' | 'json', io: CliIO, tallies: ServiceTallies): RunView {
   const serviceWidth = Math.max(0, ...config.services.map((service) => service.key.length));
   const say = (text: string) => (mode === 'json' ? io.stderr : io.stdout).write(`${text}\n`);
   supervisor.transitions$.subscribe((transition) =>
-    io.stdout.write(`${mode === 'json' ? formatTransitionJson(transition) : formatTransitionLine(transition, { serviceWidth })}\n`),
+    io.stdout.write(`${mode === 'json' ? formatTransitionJson(transition) : formatTransitionLine(transition, { serviceWidth, tally: tallies.get(transition.service) })}\n`),
   );
   return {
     started: (summary, hint) => say(`${summary} (${hint})`),
@@ -318,9 +325,9 @@ function lineView(supervisor: Supervisor, config: FleetConfig, mode: 'log' | 'js
   };
 }
 
-function dashboardView(supervisor: Supervisor, config: FleetConfig, io: CliIO): RunView {
+function dashboardView(supervisor: Supervisor, config: FleetConfig, io: CliIO, tallies: ServiceTallies): RunView {
   const color = io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
-  const dashboard = new LiveDashboard(io.stdout, { source: config.file, color });
+  const dashboard = new LiveDashboard(io.stdout, { source: config.file, color, tallies });
   const onResize = () => dashboard.resized();
   supervisor.services$.subscribe((services) => dashboard.showServices(services));
   supervisor.transitions$.subscribe((transition) => dashboard.showTransition(transition));

@@ -1,6 +1,9 @@
 // The run command's line output: one readable line per transition (`--log`, or when stdout is not a
-// terminal), or one NDJSON object per transition (`--json`); config reloads as readable lines.
+// terminal) with the service's counts since start, or one NDJSON object per transition (`--json`);
+// config reloads as readable lines.
 
+import type { ServiceTally } from '../observe/service-tallies.js';
+import { plural } from '../supervisor/plural.js';
 import type { ConfigReloadEvent } from '../supervisor/supervisor.js';
 import type { Transition } from '../supervisor/transition.js';
 import { singleLine } from './text-width.js';
@@ -9,13 +12,28 @@ import { formatClockTime } from './time-format.js';
 export interface LineOptions {
   /** Pads the service column to this width, so a fleet's lines align. */
   serviceWidth?: number;
+  /** The service's counts since start, appended in brackets. */
+  tally?: ServiceTally;
 }
 
 /** `14:03:27.512  flaky   HEALTHY → RECONNECTING  connection lost: process exited with code 1` */
 export function formatTransitionLine(transition: Transition, options: LineOptions = {}): string {
   const service = transition.service.padEnd(options.serviceWidth ?? 0);
   const move = `${transition.from ?? '—'} → ${transition.to}`;
-  return `${formatClockTime(transition.at)}  ${service}  ${move}  ${singleLine(transition.reason)}`;
+  const line = `${formatClockTime(transition.at)}  ${service}  ${move}  ${singleLine(transition.reason)}`;
+  return options.tally ? `${line}  [${formatTally(options.tally)}]` : line;
+}
+
+/** `since start: 7 failures, 2 reconnects, 0 crashes, 1 process restart, 93.1% available` */
+export function formatTally(tally: ServiceTally): string {
+  const parts = [
+    plural(tally.failures, 'failure'),
+    plural(tally.reconnects, 'reconnect'),
+    plural(tally.crashes, 'crash', 'crashes'),
+    ...(tally.processStarts > 0 ? [plural(tally.processRestarts, 'process restart')] : []),
+    ...(tally.availability === null ? [] : [`${tally.availability.toFixed(1)}% available`]),
+  ];
+  return `since start: ${parts.join(', ')}`;
 }
 
 /** One NDJSON line (no newline): the transition with its time in ISO-8601. */

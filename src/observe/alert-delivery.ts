@@ -9,13 +9,16 @@ import type { AlertSink } from './alert-sink.js';
 
 /** What became of one notification (or one attempt at it). */
 export const DELIVERY_OUTCOMES = ['delivered', 'retried', 'failed', 'dropped'] as const;
+/** One of {@link DELIVERY_OUTCOMES}. */
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
+/** The timers deliveries and alert rules run on (the supervisor's clock). */
 export interface DeliveryTimers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(id: unknown): void;
 }
 
+/** The queue bound, attempts, timers and observers of an {@link AlertDelivery}. */
 export interface DeliveryOptions {
   queueSize: number;
   maxAttempts: number;
@@ -37,6 +40,7 @@ export function retryDelay(attempt: number, random: () => number): number {
   return applyJitter(Math.min(BASE_DELAY_MS * 2 ** (attempt - 1), MAX_DELAY_MS), JITTER, random());
 }
 
+/** The delivery queue of one sink: bounded, one send at a time, retried with jittered backoff. */
 export class AlertDelivery {
   private readonly queue: AlertNotification[] = [];
   private sending = false;

@@ -18,6 +18,7 @@ export interface ServiceFacts {
   profile: string | null;
 }
 
+/** The rules, the delivery, the clock and the facts an {@link AlertEngine} works with. */
 export interface AlertEngineOptions {
   config: Pick<AlertsConfig, 'rules' | 'groupWindow'>;
   /** Hands a notification to a sink's delivery queue; returns at once. */
@@ -42,6 +43,7 @@ interface Episode {
   timer: unknown;
 }
 
+/** Applies the alert rules to transitions, with cooldowns and grouping windows; hands notifications to the deliveries. */
 export class AlertEngine {
   private readonly episodes = new Map<string, Episode>();
   /** When each rule last fired for each service (and state): the cooldown outlives an episode. */

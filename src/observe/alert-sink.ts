@@ -6,6 +6,7 @@ import { CommandSink } from './command-sink.js';
 import { EmailSink } from './email-sink.js';
 import { WebhookSink } from './webhook-sink.js';
 
+/** Somewhere alerts are sent: a webhook, a command or e-mail (or an embedder's own). */
 export interface AlertSink {
   readonly name: string;
   readonly type: AlertSinkConfig['type'];
@@ -19,6 +20,7 @@ export interface AlertSink {
   close(): void;
 }
 
+/** The built-in sink a sink config describes. */
 export function createSink(config: AlertSinkConfig): AlertSink {
   switch (config.type) {
     case 'webhook':

@@ -9,6 +9,7 @@ import { AlertEngine, type ServiceFacts } from './alert-engine.js';
 import { createSink, type AlertSink } from './alert-sink.js';
 import type { SupervisorMetrics } from './supervisor-metrics.js';
 
+/** The clock, facts, log and metrics an {@link AlertSystem} works with. */
 export interface AlertSystemOptions {
   /** The supervisor's clock: duration rules, grouping windows and retries run on it. */
   timers: DeliveryTimers & { now(): number };
@@ -21,6 +22,11 @@ export interface AlertSystemOptions {
   createSink?: (config: AlertSinkConfig) => AlertSink;
 }
 
+/**
+ * The alerts of one supervisor, from its config's `alerts` section: `observe(supervisor.transitions$)`
+ * applies the rules, each sink's notifications are delivered off the supervision path, `idle()` resolves
+ * once every queue is empty, `close()` ends it all.
+ */
 export class AlertSystem {
   readonly deliveries: ReadonlyMap<string, AlertDelivery>;
   readonly engine: AlertEngine;

@@ -3,6 +3,7 @@
 
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
+/** The bound and window of an {@link EventLoopWatch}. */
 export interface EventLoopWatchOptions {
   /** A delay longer than this makes the process unhealthy (default 5 s). */
   maxDelayMs?: number;
@@ -10,6 +11,7 @@ export interface EventLoopWatchOptions {
   windowMs?: number;
 }
 
+/** Measures this process's event-loop delay for `/healthz`; `stop()` ends the measuring. */
 export class EventLoopWatch {
   readonly maxDelayMs: number;
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });

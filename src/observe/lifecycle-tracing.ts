@@ -15,6 +15,11 @@ const ENDS = new Set<Transition['to']>(['HEALTHY', 'DISCONNECTED', 'REMOVED']);
 /** Causes of an end that is a failure (the supervisor gave up), not a stop someone asked for. */
 const GAVE_UP = new Set<Transition['cause']>(['retries_exhausted', 'restart_budget_exhausted']);
 
+/**
+ * Lifecycle incidents as OpenTelemetry spans: `observe(supervisor.transitions$)` starts a span when a
+ * service leaves HEALTHY and ends it when the service is HEALTHY again, DISCONNECTED or removed, with
+ * every transition in between as an event. Uses the global tracer unless given one.
+ */
 export class LifecycleTracing {
   private readonly open = new Map<string, Span>();
 

@@ -8,6 +8,7 @@ import { Supervisor, type SupervisorOptions } from '../supervisor/supervisor.js'
 import { InstrumentedConnections } from './instrumented-connections.js';
 import { SupervisorMetrics } from './supervisor-metrics.js';
 
+/** A supervisor, the metrics that follow it, and how to stop them following. */
 export interface ObservedSupervisor {
   supervisor: Supervisor;
   metrics: SupervisorMetrics;
@@ -15,11 +16,15 @@ export interface ObservedSupervisor {
   subscription: Subscription;
 }
 
+/**
+ * A supervisor of `config` (not started) whose tool calls go through {@link InstrumentedConnections} and
+ * whose streams {@link SupervisorMetrics} follows: what `run --http` and `serve` start from.
+ */
 export function observedSupervisor(config: FleetConfig, options: SupervisorOptions & { version?: string } = {}): ObservedSupervisor {
   const { version, ...supervisorOptions } = options;
   const metrics = new SupervisorMetrics({ tierThresholds: config.services.map((service) => service.lifecycle), version });
   const connections = new InstrumentedConnections(options.connections ?? new McpConnections(), metrics.recordToolCall);
   const supervisor = Supervisor.fromConfig(config, { ...supervisorOptions, connections });
-  const subscription = metrics.observe(supervisor, (key) => connections.answeredCalls(key));
+  const subscription = metrics.observe(supervisor);
   return { supervisor, metrics, subscription };
 }

@@ -8,6 +8,7 @@ import { OperatorListener } from './operator-listener.js';
 import { readinessOf } from './readiness.js';
 import type { SupervisorMetrics } from './supervisor-metrics.js';
 
+/** What {@link startOperatorHttp} serves: the listener's settings, the fleet, its metrics and its critical services. */
 export interface OperatorHttpOptions {
   settings: HttpSettings;
   fleet: { listServices(): ServiceSnapshot[] };
@@ -17,6 +18,7 @@ export interface OperatorHttpOptions {
   eventLoop?: EventLoopWatchOptions;
 }
 
+/** The running operators' endpoints of one supervisor. */
 export interface OperatorHttp {
   listener: OperatorListener;
   /** From now on `/readyz` says not ready: the supervisor is stopping. */
@@ -24,6 +26,10 @@ export interface OperatorHttp {
   close(): Promise<void>;
 }
 
+/**
+ * Starts the operators' listener for a supervisor: its metrics on `/metrics`, an event-loop watch on
+ * `/healthz`, the readiness policy on `/readyz`. Rejects with OperatorListenerError when it cannot listen.
+ */
 export async function startOperatorHttp(options: OperatorHttpOptions): Promise<OperatorHttp> {
   const watch = new EventLoopWatch(options.eventLoop);
   let stopping = false;

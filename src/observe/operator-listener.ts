@@ -12,6 +12,7 @@ import { refusal, type GateSettings } from './request-gate.js';
 /** A handler mounted at a path: it gets the requests for that path and below, once the gate let them through. */
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
+/** Where the operators' listener listens, and what its built-in paths serve. */
 export interface OperatorListenerOptions {
   listen: ListenAddress;
   /** Required on a listener other machines can reach. */
@@ -31,6 +32,10 @@ export class OperatorListenerError extends McpSupervisorError {
 
 const BUILT_IN = ['/metrics', '/healthz', '/readyz'] as const;
 
+/**
+ * The operators' HTTP listener: `/metrics`, `/healthz`, `/readyz`, and the handlers mounted with
+ * `mount(path, handler)`. Start one with `OperatorListener.start(options)`; `close()` ends it.
+ */
 export class OperatorListener {
   private readonly mounts = new Map<string, { handler: RequestHandler; guardsItself: boolean }>();
   private readonly gate: GateSettings;

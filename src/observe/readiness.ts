@@ -4,6 +4,7 @@
 import type { ReadinessPolicy } from '../config/model.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 
+/** What `/readyz` answers: whether the supervisor is ready, and what it still waits for. */
 export interface Readiness {
   ready: boolean;
   /** The services the policy still waits for (not available, or not known yet), by key. */
@@ -12,6 +13,7 @@ export interface Readiness {
 
 type ReadinessView = Pick<ServiceSnapshot, 'key' | 'available'>;
 
+/** Whether the readiness policy (`any`, `all`, `critical`, or named services) holds for these services now. */
 export function readinessOf(policy: ReadinessPolicy, services: readonly ReadinessView[], critical: ReadonlySet<string>): Readiness {
   const available = new Set(services.filter((service) => service.available).map((service) => service.key));
   if (policy === 'any') {

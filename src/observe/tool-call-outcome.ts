@@ -4,7 +4,9 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { isMcpSupervisorError } from '../mcp-supervisor-error.js';
 
+/** How a tool call ended, as the tool-call metrics label it: `success`, `tool_error` (an answer with `isError`), `timeout`, `cancelled`, `error`. */
 export const TOOL_CALL_OUTCOMES = ['success', 'tool_error', 'timeout', 'cancelled', 'error'] as const;
+/** One of {@link TOOL_CALL_OUTCOMES}. */
 export type ToolCallOutcome = (typeof TOOL_CALL_OUTCOMES)[number];
 
 /** `success`, or `tool_error` when the tool answered with `isError` (the call itself worked). */

@@ -75,12 +75,13 @@ describe('the published package', () => {
       await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(packDir, manifest?.filename ?? '')], app);
 
       // Each entry imports; a file behind them does not.
-      const probe = await run(process.execPath, ['--input-type=module', '-e', IMPORT_PROBE, 'mcp-supervisor', 'mcp-supervisor/machines', 'mcp-supervisor/testing', 'mcp-supervisor/dist/supervisor/connect-queue.js'], { cwd: app, env: userEnv });
+      const probe = await run(process.execPath, ['--input-type=module', '-e', IMPORT_PROBE, 'mcp-supervisor', 'mcp-supervisor/machines', 'mcp-supervisor/testing', 'mcp-supervisor/observe', 'mcp-supervisor/dist/supervisor/connect-queue.js'], { cwd: app, env: userEnv });
       const entries = JSON.parse(probe.stdout) as Record<string, string[] | string>;
       expect(entries['mcp-supervisor']).toEqual(expect.arrayContaining(['Supervisor', 'createSupervisor', 'isMcpSupervisorError', 'ConnectionLostError']));
       expect(entries['mcp-supervisor']).not.toContain('serviceMachine');
       expect(entries['mcp-supervisor/machines']).toEqual(expect.arrayContaining(['serviceMachine', 'resolveLifecycleConfig']));
       expect(entries['mcp-supervisor/testing']).toEqual(expect.arrayContaining(['VirtualClock', 'simulateOutage']));
+      expect(entries['mcp-supervisor/observe']).toEqual(expect.arrayContaining(['SupervisorMetrics', 'OperatorListener', 'AlertSystem', 'ServiceTallies', 'LifecycleTracing']));
       expect(entries['mcp-supervisor/dist/supervisor/connect-queue.js']).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
 
       // … and type-checks, with the types each entry declares (the repository's compiler and Node types).

@@ -30,7 +30,7 @@ describe('mcp-supervisor run', () => {
     const cli = start(['run', 'config/services.yaml', '--log', '--no-watch'], { FLAKY_CRASH_AFTER_MS: '1500' });
     await cli.waitFor(/^mcp-supervisor \S+: supervising 3 services from config\/services\.yaml \(Ctrl-C to stop\)$/m);
     for (const name of ['steady', 'slow', 'flaky']) {
-      await cli.waitFor(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ${name}\\s+INITIALIZING → HEALTHY  connected with \\d tools$`, 'm'));
+      await cli.waitFor(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ${name}\\s+INITIALIZING → HEALTHY  connected with \\d tools  \\[since start: 0 failures, 0 reconnects, 0 crashes[^\\]]*\\]$`, 'm'));
     }
     const first = servers(cli);
     expect(first.map((entry) => entry.command).sort()).toEqual([
@@ -54,6 +54,18 @@ describe('mcp-supervisor run', () => {
     expect(stillRunning(cli.seen.values())).toEqual([]);
     expect(cli.stderr).toBe('');
   });
+
+  it('traces each service\'s lifecycle as OpenTelemetry spans when the host registers an SDK', async () => {
+    const preload = path.join(REPO_ROOT, 'test/fixtures/otel-span-log.mjs');
+    const cli = start(['run', 'config/services.yaml', '--log', '--no-watch'], { NODE_OPTIONS: `--import ${preload}` });
+    // Registration opens a service's span; reaching HEALTHY ends it, with each transition an event.
+    for (const name of ['steady', 'slow']) {
+      const [, json = '{}'] = await cli.waitFor(new RegExp(`^otel-span (\\{.*"service":"${name}".*\\})$`, 'm'), 30_000, 'stderr');
+      expect(JSON.parse(json)).toEqual({ name: 'mcp_supervisor.service INITIALIZING', service: name, events: ['INITIALIZING', 'HEALTHY'] });
+    }
+    cli.child.kill('SIGINT');
+    expect(await cli.exit(10_000)).toEqual({ code: 0, signal: null });
+  }, 60_000);
 
   it('exits at once with 130 on a second Ctrl-C, killing a server that ignores stdin close and SIGTERM', async () => {
     const file = path.join(dir, 'stubborn.yaml');

@@ -8,6 +8,7 @@ import { displayWidth, stripAnsi } from '../../src/cli/text-width.js';
 import { SERVICE_STATES } from '../../src/machines/service.machine.js';
 import { collectFleetMetrics } from '../../src/supervisor/fleet-metrics.js';
 import type { ServiceSnapshot } from '../../src/supervisor/service-snapshot.js';
+import type { ServiceTally } from '../../src/observe/service-tallies.js';
 import type { Transition } from '../../src/supervisor/transition.js';
 import { NOW, snapshot } from '../support/cli-snapshots.js';
 
@@ -94,6 +95,84 @@ describe('dashboard: the overview (totals and the state distribution)', () => {
     expect(text).toContain('health rate 0.0%');
     expect(text).toContain('avg response —');
     expect(text).toContain('no services');
+  });
+});
+
+/** A tally as ServiceTallies keeps it, with the counts a test sets. */
+const tallyOf = (service: string, counts: Partial<ServiceTally> = {}): ServiceTally => ({
+  service,
+  agent: null,
+  since: NOW - 3_600_000,
+  state: 'HEALTHY',
+  checks: 0,
+  failures: 0,
+  failedChecks: 0,
+  failedConnects: 0,
+  reconnects: 0,
+  crashes: 0,
+  processStarts: 1,
+  processRestarts: 0,
+  availableMs: 3_600_000,
+  knownMs: 3_600_000,
+  availability: 100,
+  lastIncident: null,
+  lastResponseTime: null,
+  recentResponseTimes: [],
+  ...counts,
+});
+
+describe('dashboard: the counts since start (the tallies)', () => {
+  const tallies = new Map<string, ServiceTally>([
+    ['steady', tallyOf('steady')],
+    ['slow', tallyOf('slow', { failures: 4, reconnects: 1, processStarts: 2, processRestarts: 1, availability: 99.5 })],
+    [
+      'flaky',
+      tallyOf('flaky', {
+        failures: 11,
+        reconnects: 6,
+        crashes: 2,
+        processStarts: 7,
+        processRestarts: 6,
+        availability: 87.25,
+        lastIncident: { at: NOW - 800, kind: 'connection_lost', message: 'connection lost: the server process exited with code 1 after writing a very long explanation to its stderr', code: null },
+      }),
+    ],
+    [
+      'legacy',
+      tallyOf('legacy', { failures: 3, availability: 100, lastIncident: { at: NOW - 65_000, kind: 'check_failed', message: 'ping failed: upstream timeout (JSON-RPC error -32000)', code: 'MCP_REQUEST_FAILED' } }),
+    ],
+  ]);
+  const rendered = () => render({ tallies });
+
+  it('has the totals since start in the overview equal to the sums of the rows, on a rendered screen', () => {
+    const text = rendered();
+    const header = (linesOf(text).find((line) => line.includes('SERVICE')) ?? '').trim().split(/\s{2,}/);
+    const column = (name: string) => header.indexOf(name) + 1; // rows start with the icon
+    const sum = (name: string) => fleet.reduce((total, service) => total + Number(rowOf(text, service.key).trim().split(/\s{2,}/)[column(name)]), 0);
+    const [, failures, reconnects, crashes, restarts] = /since start (\d+) failures?, (\d+) reconnects?, (\d+) crash(?:es)?, (\d+) process restarts?/.exec(text) ?? [];
+    expect(sum('FAILURES')).toBe(18);
+    expect(Number(failures)).toBe(sum('FAILURES'));
+    expect(Number(reconnects)).toBe(sum('RECONNECTS'));
+    expect(Number(crashes)).toBe(sum('CRASHES'));
+    expect(Number(restarts)).toBe(7);
+    expect(text).not.toContain('lifetime');
+  });
+
+  it('shows availability, the failures in a row now beside the totals, crashes and how long ago the last incident was', () => {
+    const text = rendered();
+    const header = (linesOf(text).find((line) => line.includes('SERVICE')) ?? '').trim().split(/\s{2,}/);
+    expect(header).toEqual(['SERVICE', 'STATE', 'IN STATE', 'RETRY', 'RESPONSE', 'AVAIL', 'FAILURES', 'IN A ROW', 'RECONNECTS', 'CRASHES', 'LAST INCIDENT']);
+    expect(rowOf(text, 'flaky')).toMatch(/87\.3%\s+11\s+0\s+6\s+2\s+800ms ago$/);
+    expect(rowOf(text, 'legacy')).toMatch(/100\.0%\s+3\s+3\s+0\s+0\s+1m05s ago$/);
+    expect(rowOf(text, 'steady')).toMatch(/100\.0%\s+0\s+0\s+0\s+0\s+—$/);
+  });
+
+  it('keeps the last incident\'s whole error below the table, with its time, after the service recovered', () => {
+    // legacy has no current error message: its last incident is shown all the same.
+    const text = rendered();
+    const errors = linesOf(text).slice(linesOf(text).indexOf('Last errors'));
+    expect(errors.join('\n')).toContain('legacy  09:28:55 health check failed: ping failed: upstream timeout (JSON-RPC error -32000)');
+    expect(errors.join(' ').replace(/\s+/g, ' ')).toContain('connection lost: the server process exited with code 1 after writing a very long explanation to its stderr');
   });
 });
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatConfigEvent, formatTransitionJson, formatTransitionLine } from '../../src/cli/transition-log.js';
 import { ConfigError } from '../../src/config/errors.js';
+import type { ServiceTally } from '../../src/observe/service-tallies.js';
 import type { Transition } from '../../src/supervisor/transition.js';
 
 const at = new Date(2025, 0, 15, 14, 3, 27, 512).getTime();
@@ -19,6 +20,19 @@ const lost: Transition = {
 describe('transition lines (--log)', () => {
   it('reads: time, service, from → to, reason', () => {
     expect(formatTransitionLine(lost)).toBe('14:03:27.512  flaky  HEALTHY → RECONNECTING  connection lost: the server process exited with code 1');
+  });
+
+  it('ends with the service\'s counts since start, when its tally is given', () => {
+    const tally: ServiceTally = {
+      service: 'flaky', agent: null, since: at - 3_600_000, state: 'RECONNECTING', checks: 120, failures: 7, failedChecks: 5, failedConnects: 2,
+      reconnects: 2, crashes: 1, processStarts: 3, processRestarts: 2, availableMs: 3_312_000, knownMs: 3_600_000, availability: 92,
+      lastIncident: null, lastResponseTime: 12, recentResponseTimes: [12],
+    };
+    expect(formatTransitionLine(lost, { tally })).toBe(
+      '14:03:27.512  flaky  HEALTHY → RECONNECTING  connection lost: the server process exited with code 1  [since start: 7 failures, 2 reconnects, 1 crash, 2 process restarts, 92.0% available]',
+    );
+    // A remote server has no process to count.
+    expect(formatTransitionLine(lost, { tally: { ...tally, processStarts: 0, processRestarts: 0, availability: null } })).toMatch(/\[since start: 7 failures, 2 reconnects, 1 crash\]$/);
   });
 
   it('aligns the services of a fleet', () => {
