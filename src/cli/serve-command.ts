@@ -10,6 +10,7 @@ import { createGateway } from '../gateway/gateway.js';
 import { createGatewayHttpHandler } from '../gateway/http-handler.js';
 import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../config/listen-address.js';
 import { GATEWAY_PATH } from '../gateway/http-listener.js';
+import { reloadGatewaySettings } from '../gateway/settings-reload.js';
 import { criticalServices, startOperatorHttp, type OperatorHttp } from '../observe/operator-http.js';
 import { OperatorListenerError } from '../observe/operator-listener.js';
 import { observedSupervisor } from '../observe/observed-supervisor.js';
@@ -43,7 +44,8 @@ Options:
                      that is not loopback needs gateway.auth_token in the config
   --agent NAME       show only the global services and those of agent NAME (over HTTP, clients
                      choose with ?agent=NAME instead)
-  --watch / --no-watch  apply edits of the config file's services live (default: on)
+  --watch / --no-watch  apply edits of the config file's services and gateway: settings live
+                     (default: on; gateway.auth_token and allowed_origins need a restart)
   -h, --help         show this help
 
 Stopping: Ctrl-C, SIGTERM, or (on stdio) the client closing stdin stops every service and exits 0.
@@ -148,7 +150,19 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
   supervisor.transitions$.subscribe((transition) => log(formatTransitionLine(transition)));
   supervisor.configEvents$.subscribe((event) => log(formatConfigEvent(event)));
   supervisor.start();
-  if (options.watch) supervisor.watchConfig();
+  if (options.watch) {
+    let running = settings;
+    supervisor.watchConfig({
+      onConfig: (next) => {
+        const reload = reloadGatewaySettings(gateway, running, next.gateway);
+        running = reload.running;
+        if (reload.applied.length > 0) log(`mcp-supervisor gateway: applied ${reload.applied.join(', ')} from ${next.file}; sessions stay connected`);
+        for (const key of reload.needRestart) {
+          log(`mcp-supervisor gateway: ${key} changed in ${next.file}, but it cannot change while serving: restart \`mcp-supervisor serve\` to apply it (until then the previous value stays in effect)`);
+        }
+      },
+    });
+  }
 
   const why = await stopped;
   log(`mcp-supervisor gateway: ${why}: stopping every service`);

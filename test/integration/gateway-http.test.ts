@@ -260,6 +260,57 @@ describe('mcp-supervisor serve', () => {
     expect(metrics).toMatch(/^mcp_supervisor_service_state\{.*service="legacy".*\} 1$/m);
   });
 
+  it('applies an edit of the gateway: section to the running gateway: the same session sees the new names, a token change waits for a restart, an invalid section changes nothing', { timeout: 60_000 }, async () => {
+    const file = fleetFile();
+    const client = new Client({ name: 'reload', version: '1.0.0' });
+    let changes = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      changes += 1;
+    });
+    const args = serveArgs(file).filter((arg) => arg !== '--no-watch');
+    const transport = new StdioClientTransport({ command: process.execPath, args, cwd: REPO_ROOT, stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    await client.connect(transport);
+    closers.push(() => client.close());
+    const names = async () => (await client.listTools()).tools.map((tool) => tool.name);
+    const until = (check: (listed: string[]) => boolean, what: string) =>
+      (async () => {
+        const deadline = Date.now() + PATIENT_MS;
+        let listed = await names();
+        while (Date.now() < deadline && !check(listed)) listed = await names();
+        if (!check(listed)) throw new Error(`${what}: the tools are ${listed.join(', ')}\n--- stderr:\n${stderr}`);
+        return listed;
+      })();
+    await until((listed) => listed.includes('legacy__echo') && listed.includes('modern__echo'), 'both services listed');
+    const original = readFileSync(file, 'utf8');
+
+    writeFileSync(file, `${original}gateway:\n  separator: '--'\n  expose:\n    legacy:\n      prefix: old\n      tools: { allow: [echo] }\n`);
+    await eventually(() => changes > 0, PATIENT_MS, 'a tools list_changed');
+    const renamed = await until((listed) => listed.includes('old--echo'), 'the new names');
+    expect(renamed).toContain('modern--echo');
+    expect(renamed.filter((name) => name.startsWith('old--'))).toEqual(['old--echo']);
+    expect(textOf(await client.callTool({ name: 'old--echo', arguments: { text: 'same session' } }))).toBe('same session');
+    expect(stderr).toMatch(/applied gateway\.separator, gateway\.expose from .*fleet\.yaml; sessions stay connected/);
+
+    const beforeLazy = changes;
+    writeFileSync(file, `${original}gateway:\n  separator: '--'\n  auth_token: ${TOKEN}\n  mode: lazy\n`);
+    await eventually(() => stderr.includes('gateway.auth_token changed'), PATIENT_MS, 'the restart notice');
+    expect(stderr).toContain('gateway.auth_token changed in');
+    expect(stderr).toContain('restart `mcp-supervisor serve` to apply it');
+    // Never the token itself.
+    expect(stderr).not.toContain(TOKEN);
+    await until((listed) => listed.includes('search_tools'), 'lazy mode');
+    await eventually(() => changes > beforeLazy, PATIENT_MS, 'the list_changed of lazy mode');
+
+    const before = changes;
+    writeFileSync(file, `${original}gateway:\n  separator: '--'\n  mode: sideways\n`);
+    await eventually(() => stderr.includes('config reload rejected'), PATIENT_MS, 'the rejected reload');
+    expect(stderr).toMatch(/fleet\.yaml:\d+:\d+.*mode/);
+    expect(await names()).toEqual(expect.arrayContaining(['search_tools', 'describe_tool', 'call_tool']));
+    expect(changes).toBe(before);
+  });
+
   it('refuses to bind a non-loopback address without gateway.auth_token, starting nothing', async () => {
     let stderr = '';
     const io = { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) }, env: {} };
