@@ -7,12 +7,13 @@ import { formatIssue } from '../config/errors.js';
 import type { FleetConfig, HttpSettings } from '../config/model.js';
 import { SAFE_NAME } from '../config/schema.js';
 import { createGateway } from '../gateway/gateway.js';
-import { createGatewayHttpHandler } from '../gateway/http-handler.js';
+import { createGatewayHttpHandler, type GatewayHttpHandler } from '../gateway/http-handler.js';
 import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../config/listen-address.js';
 import { GATEWAY_PATH } from '../gateway/http-listener.js';
 import { reloadGatewaySettings } from '../gateway/settings-reload.js';
 import { criticalServices, startOperatorHttp, type OperatorHttp } from '../observe/operator-http.js';
 import { OperatorListenerError } from '../observe/operator-listener.js';
+import { GatewayMetrics } from '../observe/gateway-metrics.js';
 import { observedSupervisor } from '../observe/observed-supervisor.js';
 import { McpConnections } from '../actors/connection-registry.js';
 import { Supervisor } from '../supervisor/supervisor.js';
@@ -93,6 +94,10 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
   const observed = options.bind ? observedSupervisor(config, { connections, version: packageVersion() }) : null;
   const supervisor = observed?.supervisor ?? Supervisor.fromConfig(config, { connections });
   const settings = config.gateway;
+  let httpHandler: GatewayHttpHandler | null = null;
+  const gatewayMetrics = observed
+    ? new GatewayMetrics({ registry: observed.metrics.registry, sessions: () => ({ http: httpHandler?.sessionCount ?? 0 }) })
+    : null;
   const gateway = createGateway(supervisor, {
     ...(settings.namespace === null ? {} : { namespace: settings.namespace }),
     separator: settings.separator,
@@ -101,6 +106,7 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
     expose: settings.expose,
     serverInfo: { name: 'mcp-supervisor', version: packageVersion() },
     onWarning: (message) => log(`mcp-supervisor gateway: warning: ${message}`),
+    ...(gatewayMetrics ? { onRequest: gatewayMetrics.recordRequest } : {}),
   });
 
   let stopServing: () => Promise<void>;
@@ -111,6 +117,7 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
       allowedHosts: isLoopbackHost(options.bind.host) ? [] : [options.bind.host],
       onError: (error) => log(`mcp-supervisor gateway: ${error.message}`),
     });
+    httpHandler = handler;
     // /metrics, /healthz and /readyz beside /mcp, on one port: guarded by the config's http token, or else
     // by the gateway's own. /mcp checks Host, Origin and the gateway's token itself.
     const http: HttpSettings = {

@@ -23,6 +23,7 @@ import { buildCatalogue, exposureOf, inScope, type Catalogue, type Naming, type 
 import { FLEET_STATUS_URI } from './fleet-status.js';
 import { createGatewayServer, type GatewaySession } from './gateway-server.js';
 import { LAZY_TOOLS } from './lazy-tools.js';
+import type { GatewayRequestObserver } from './observed-server.js';
 
 /** The `gateway:` settings a running gateway takes live (`reconfigure`); every key may be left out (its default applies). */
 export type LiveGatewaySettings = Partial<Pick<GatewayConfig, 'namespace' | 'separator' | 'callWait' | 'mode' | 'expose'>>;
@@ -39,6 +40,8 @@ export interface GatewayOptions extends LiveGatewaySettings {
   listTimeoutMs?: number;
   /** Hears what the gateway cannot tell a client: names hidden by a conflict, lists that failed to load. */
   onWarning?: (message: string) => void;
+  /** Hears every request a client session made: its method and how it ended (the `serve` metrics). */
+  onRequest?: GatewayRequestObserver;
 }
 
 /** Which services a session sees: all (no agent), or the global ones and one agent's. */
@@ -88,6 +91,7 @@ export class FleetGateway implements Gateway {
   callWait: number;
   readonly callTimeoutMs: number;
   readonly serverInfo: { name: string; version: string };
+  readonly onRequest: GatewayRequestObserver | undefined;
   private readonly extras = new Map<string, ServiceExtras & { connectedTime: number | null; generation: number }>();
   private readonly seen = new Map<string, { available: boolean; tools: ServiceSnapshot['tools'] }>();
   private readonly sessions = new Set<Session>();
@@ -115,6 +119,7 @@ export class FleetGateway implements Gateway {
     ({ naming: this.naming, mode: this.mode, callWait: this.callWait } = liveSettings(supervisor, options));
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
     this.serverInfo = options.serverInfo ?? { name: 'mcp-supervisor', version: '0.1.0' };
+    this.onRequest = options.onRequest;
     this.subscription = supervisor.services$.subscribe({ next: (services) => this.follow(services) });
     this.stopNotifications = supervisor.onServiceNotification((service, notification) => this.relay(service, notification));
     this.stopRelaying = supervisor.relayServerRequests((service, request, signal) => this.answerServerRequest(service, request, signal)).stop;
