@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Supervisor } from '../src/supervisor/supervisor.js';
+import { createGateway } from '../src/gateway/gateway.js';
+const SERVER = path.resolve('test/fixtures/mcp-test-server.mjs');
+async function p50(fn: () => Promise<unknown>, n = 400) { const t: number[] = []; for (let i = 0; i < n + 50; i++) { const s = performance.now(); await fn(); if (i >= 50) t.push(performance.now() - s); } t.sort((a, b) => a - b); return t[n >> 1]!.toFixed(3); }
+const direct = new Client({ name: 'd', version: '1' }); await direct.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER], stderr: 'ignore' }));
+console.log('sdk client direct', await p50(() => direct.callTool({ name: 'echo', arguments: { text: 'x' } })));
+const sup = new Supervisor({ services: [{ name: 'bench', transport: { type: 'stdio', command: process.execPath, args: [SERVER], env: {} } }] }).start();
+await sup.waitForService('bench', { timeoutMs: 20000 });
+console.log('supervisor.callTool', await p50(() => sup.callTool('bench', 'echo', { text: 'x' })));
+const gw = createGateway(sup, { namespace: 'none' });
+const [a, b] = InMemoryTransport.createLinkedPair();
+await gw.connect(b);
+const c = new Client({ name: 'c', version: '1' }); await c.connect(a);
+console.log('gateway in-memory', await p50(() => c.callTool({ name: 'echo', arguments: { text: 'x' } })));
+console.log('supervisor.callTool again', await p50(() => sup.callTool('bench', 'echo', { text: 'x' })));
+for (let r = 0; r < 4; r++) console.log('gateway in-memory', r, await p50(() => c.callTool({ name: 'echo', arguments: { text: 'x' } })), 'sup', await p50(() => sup.callTool('bench', 'echo', { text: 'x' })), 'direct', await p50(() => direct.callTool({ name: 'echo', arguments: { text: 'x' } })));
+await c.close(); await gw.close(); await sup.stop(); await direct.close(); process.exit(0);
