@@ -61,7 +61,7 @@ const code = await exited;
 clearInterval(sampler);
 clearTimeout(killer);
 if (code !== 0) throw new Error(`the clients' process ended with ${code}:\n${stderr}`);
-const load = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { calls: number; errors: number; p50: number; p99: number; elapsedMs: number };
+const load = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { calls: number; errors: number; p50: number; p99: number; elapsedMs: number; causes: string[] };
 // The sessions' DELETEs have been answered; give closing transports a moment before the last sample.
 await new Promise((resolve) => setTimeout(resolve, 2_000));
 const after = sample();
@@ -89,7 +89,7 @@ The gateway's process (heap after a forced GC; "during" is the highest of ${duri
 | during the calls | ${peak('sessions')} | ${mib(peak('rssMiB'))} | ${mib(peak('heapMiB'))} |
 | after they disconnected | ${after.sessions} | ${mib(after.rssMiB)} | ${mib(after.heapMiB)} |
 
-After the clients left, the heap is ${(after.heapMiB / before.heapMiB).toFixed(2)}× what it was before them, and ${after.sessions} session(s) remain.
+${load.errors === 0 ? '' : `The errors (must be 0), first distinct causes:\n\n${load.causes.map((cause) => `- \`${cause.replace(/`/g, "'")}\``).join('\n')}\n\n`}After the clients left, the heap is ${(after.heapMiB / before.heapMiB).toFixed(2)}× what it was before them, and ${after.sessions} session(s) remain.
 `;
 console.log(section);
 await writeResultsSection(HEADING, section);
