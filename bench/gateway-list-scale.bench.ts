@@ -1,5 +1,5 @@
-// What `tools/list` costs through the gateway at scale: 50 services with 40 tools each (2,000 tools, plus
-// each server's own 4), all connected to one Streamable HTTP test server, listed by an in-memory SDK
+// What `tools/list` costs through the gateway at scale: 50 services with 40 tools each (2,000 tools),
+// all connected to one Streamable HTTP test server, listed by an in-memory SDK
 // client in full mode and in lazy mode: time (p50 of repeated lists) and bytes of the answer. The
 // baseline, measured in the same run, is one service's own `tools/list` asked directly over HTTP.
 //
