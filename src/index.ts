@@ -31,7 +31,8 @@ export type * from './machines/service-io.js';
 
 // The gateway: the available fleet as one MCP server
 export { createGateway } from './gateway/gateway.js';
-export type { Gateway, GatewayOptions, SessionOptions } from './gateway/gateway.js';
+export type { Gateway, GatewayOptions, LiveGatewaySettings, SessionOptions } from './gateway/gateway.js';
+export type { GatewayRequestObserver, GatewayRequestOutcome } from './gateway/observed-server.js';
 export { createGatewayHttpHandler } from './gateway/http-handler.js';
 export type { GatewayHttpHandler, GatewayHttpOptions } from './gateway/http-handler.js';
 export type { GatewayConfig, ServiceExposure } from './config/gateway-section.js';

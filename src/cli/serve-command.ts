@@ -7,11 +7,13 @@ import { formatIssue } from '../config/errors.js';
 import type { FleetConfig, HttpSettings } from '../config/model.js';
 import { SAFE_NAME } from '../config/schema.js';
 import { createGateway } from '../gateway/gateway.js';
-import { createGatewayHttpHandler } from '../gateway/http-handler.js';
+import { createGatewayHttpHandler, type GatewayHttpHandler } from '../gateway/http-handler.js';
 import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../config/listen-address.js';
 import { GATEWAY_PATH } from '../gateway/http-listener.js';
+import { reloadGatewaySettings } from '../gateway/settings-reload.js';
 import { criticalServices, startOperatorHttp, type OperatorHttp } from '../observe/operator-http.js';
 import { OperatorListenerError } from '../observe/operator-listener.js';
+import { GatewayMetrics } from '../observe/gateway-metrics.js';
 import { observedSupervisor } from '../observe/observed-supervisor.js';
 import { McpConnections } from '../actors/connection-registry.js';
 import { Supervisor } from '../supervisor/supervisor.js';
@@ -43,7 +45,8 @@ Options:
                      that is not loopback needs gateway.auth_token in the config
   --agent NAME       show only the global services and those of agent NAME (over HTTP, clients
                      choose with ?agent=NAME instead)
-  --watch / --no-watch  apply edits of the config file's services live (default: on)
+  --watch / --no-watch  apply edits of the config file's services and gateway: settings live
+                     (default: on; gateway.auth_token and allowed_origins need a restart)
   -h, --help         show this help
 
 Stopping: Ctrl-C, SIGTERM, or (on stdio) the client closing stdin stops every service and exits 0.
@@ -91,6 +94,10 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
   const observed = options.bind ? observedSupervisor(config, { connections, version: packageVersion() }) : null;
   const supervisor = observed?.supervisor ?? Supervisor.fromConfig(config, { connections });
   const settings = config.gateway;
+  let httpHandler: GatewayHttpHandler | null = null;
+  const gatewayMetrics = observed
+    ? new GatewayMetrics({ registry: observed.metrics.registry, sessions: () => ({ http: httpHandler?.sessionCount ?? 0 }) })
+    : null;
   const gateway = createGateway(supervisor, {
     ...(settings.namespace === null ? {} : { namespace: settings.namespace }),
     separator: settings.separator,
@@ -99,6 +106,7 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
     expose: settings.expose,
     serverInfo: { name: 'mcp-supervisor', version: packageVersion() },
     onWarning: (message) => log(`mcp-supervisor gateway: warning: ${message}`),
+    ...(gatewayMetrics ? { onRequest: gatewayMetrics.recordRequest } : {}),
   });
 
   let stopServing: () => Promise<void>;
@@ -109,6 +117,7 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
       allowedHosts: isLoopbackHost(options.bind.host) ? [] : [options.bind.host],
       onError: (error) => log(`mcp-supervisor gateway: ${error.message}`),
     });
+    httpHandler = handler;
     // /metrics, /healthz and /readyz beside /mcp, on one port: guarded by the config's http token, or else
     // by the gateway's own. /mcp checks Host, Origin and the gateway's token itself.
     const http: HttpSettings = {
@@ -148,7 +157,19 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
   supervisor.transitions$.subscribe((transition) => log(formatTransitionLine(transition)));
   supervisor.configEvents$.subscribe((event) => log(formatConfigEvent(event)));
   supervisor.start();
-  if (options.watch) supervisor.watchConfig();
+  if (options.watch) {
+    let running = settings;
+    supervisor.watchConfig({
+      onConfig: (next) => {
+        const reload = reloadGatewaySettings(gateway, running, next.gateway);
+        running = reload.running;
+        if (reload.applied.length > 0) log(`mcp-supervisor gateway: applied ${reload.applied.join(', ')} from ${next.file}; sessions stay connected`);
+        for (const key of reload.needRestart) {
+          log(`mcp-supervisor gateway: ${key} changed in ${next.file}, but it cannot change while serving: restart \`mcp-supervisor serve\` to apply it (until then the previous value stays in effect)`);
+        }
+      },
+    });
+  }
 
   const why = await stopped;
   log(`mcp-supervisor gateway: ${why}: stopping every service`);

@@ -4,7 +4,7 @@
 import {
   ProtocolError,
   ProtocolErrorCode,
-  Server,
+  type Server,
   UriTemplate,
   type CallToolResult,
   type ServerContext,
@@ -16,6 +16,7 @@ import { withoutHopEnvelope } from './hop-envelope.js';
 import { FLEET_STATUS_RESOURCE, FLEET_STATUS_URI, fleetStatusText } from './fleet-status.js';
 import type { FleetGateway as Gateway } from './gateway.js';
 import { CALL_TOOL, DESCRIBE_TOOL, LAZY_TOOLS, listedTool, SEARCH_TOOL, searchTools } from './lazy-tools.js';
+import { ObservedServer } from './observed-server.js';
 import { callThrough } from './tool-call.js';
 
 /** What the gateway keeps of a session. */
@@ -31,7 +32,7 @@ const INSTRUCTIONS =
   `read ${FLEET_STATUS_URI} to see every service's state and next retry.`;
 
 export function createGatewayServer(gateway: Gateway, session: GatewaySession): Server {
-  const server = new Server(gateway.serverInfo, {
+  const server = new ObservedServer(gateway.onRequest, gateway.serverInfo, {
     capabilities: {
       tools: { listChanged: true },
       resources: { listChanged: true, subscribe: true },

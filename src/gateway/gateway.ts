@@ -23,9 +23,14 @@ import type { Supervisor } from '../supervisor/supervisor.js';
 import { buildCatalogue, exposureOf, inScope, type Catalogue, type Naming, type Scope, type ServiceExtras } from './catalogue.js';
 import { FLEET_STATUS_URI } from './fleet-status.js';
 import { createGatewayServer, type GatewaySession } from './gateway-server.js';
+import { LAZY_TOOLS } from './lazy-tools.js';
+import type { GatewayRequestObserver } from './observed-server.js';
+
+/** The `gateway:` settings a running gateway takes live (`reconfigure`); every key may be left out (its default applies). */
+export type LiveGatewaySettings = Partial<Pick<GatewayConfig, 'namespace' | 'separator' | 'callWait' | 'mode' | 'expose'>>;
 
 /** How a gateway shows the fleet; every key may be left out (the `gateway:` section's defaults apply). */
-export interface GatewayOptions extends Partial<Pick<GatewayConfig, 'namespace' | 'separator' | 'callWait' | 'mode' | 'expose'>> {
+export interface GatewayOptions extends LiveGatewaySettings {
   /** The name and version the gateway gives clients (default `mcp-supervisor`, the package's version). */
   serverInfo?: { name: string; version: string };
   /** Changes within this window (ms) reach clients as one list_changed per kind (default 100). */
@@ -36,6 +41,8 @@ export interface GatewayOptions extends Partial<Pick<GatewayConfig, 'namespace' 
   listTimeoutMs?: number;
   /** Hears what the gateway cannot tell a client: names hidden by a conflict, lists that failed to load. */
   onWarning?: (message: string) => void;
+  /** Hears every request a client session made: its method and how it ended (the `serve` metrics). */
+  onRequest?: GatewayRequestObserver;
 }
 
 /** Which services a session sees: all (no agent), or the global ones and one agent's. */
@@ -69,17 +76,23 @@ export interface Gateway {
   addNotifier(notifier: ServerNotifier): () => void;
   /** Sessions currently connected (stdio, 2025-era HTTP sessions, in-memory). */
   readonly sessionCount: number;
+  /**
+   * Applies new naming, `expose`, mode and `call_wait` settings; sessions stay connected, and are told
+   * list_changed for each kind of list whose names the change alters. Keys left out take their defaults.
+   */
+  reconfigure(settings: LiveGatewaySettings): void;
   /** Stops following the fleet and closes every session; the supervisor keeps running. */
   close(): Promise<void>;
 }
 
 /** The gateway's state and what its sessions' handlers (gateway-server.ts) ask of it. */
 export class FleetGateway implements Gateway {
-  readonly naming: Naming;
-  readonly mode: GatewayConfig['mode'];
-  readonly callWait: number;
+  naming: Naming;
+  mode: GatewayConfig['mode'];
+  callWait: number;
   readonly callTimeoutMs: number;
   readonly serverInfo: { name: string; version: string };
+  readonly onRequest: GatewayRequestObserver | undefined;
   private readonly extras = new Map<string, ServiceExtras & { connectedTime: number | null; generation: number }>();
   private readonly seen = new Map<string, { available: boolean; tools: ServiceSnapshot['tools'] }>();
   private readonly sessions = new Set<Session>();
@@ -104,12 +117,10 @@ export class FleetGateway implements Gateway {
     readonly supervisor: Supervisor,
     private readonly options: GatewayOptions = {},
   ) {
-    const namespace = options.namespace ?? (supervisor.listServices().length === 1 ? 'none' : 'prefix');
-    this.naming = { namespace, separator: options.separator ?? DEFAULT_GATEWAY_CONFIG.separator, expose: options.expose ?? {} };
-    this.mode = options.mode ?? 'full';
-    this.callWait = options.callWait ?? DEFAULT_GATEWAY_CONFIG.callWait;
+    ({ naming: this.naming, mode: this.mode, callWait: this.callWait } = liveSettings(supervisor, options));
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
     this.serverInfo = options.serverInfo ?? { name: 'mcp-supervisor', version: packageVersion() };
+    this.onRequest = options.onRequest;
     this.subscription = supervisor.services$.subscribe({ next: (services) => this.follow(services) });
     this.stopNotifications = supervisor.onServiceNotification((service, notification) => this.relay(service, notification));
     this.stopRelaying = supervisor.relayServerRequests((service, request, signal) => this.answerServerRequest(service, request, signal)).stop;
@@ -148,6 +159,29 @@ export class FleetGateway implements Gateway {
   /** Sessions currently connected (stdio, legacy HTTP sessions, in-memory). */
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Applies new live settings (see `Gateway.reconfigure`). */
+  reconfigure(settings: LiveGatewaySettings): void {
+    const scopes = [undefined, ...new Set([...this.sessions].map((session) => session.scope))];
+    const listed = () => scopes.map((scope) => listedNames(this.catalogue(scope), this.mode));
+    const before = listed();
+    const previous = this.naming;
+    ({ naming: this.naming, mode: this.mode, callWait: this.callWait } = liveSettings(this.supervisor, settings));
+    this.catalogues.clear();
+    // Resources or prompts a service now shows were never listed: list them (that tells clients in turn).
+    for (const snapshot of this.supervisor.listServices()) {
+      if (!snapshot.available) continue;
+      const was = exposureOf(previous, snapshot.key);
+      const now = exposureOf(this.naming, snapshot.key);
+      const kinds = [...(now.resources && !was.resources ? ['resources' as const] : []), ...(now.prompts && !was.prompts ? ['prompts' as const] : [])];
+      if (kinds.length > 0) void this.loadExtras(snapshot, kinds);
+    }
+    const after = listed();
+    for (const kind of ['tools', 'resources', 'prompts'] as const) {
+      if (before.some((names, index) => names[kind] !== after[index]?.[kind])) this.markDirty(kind);
+    }
+    this.scheduleFlush();
   }
 
   /** Stops following the fleet and closes every session; the supervisor keeps running. */
@@ -381,6 +415,25 @@ export class FleetGateway implements Gateway {
       this.warn(conflict);
     }
   }
+}
+
+/** The settings in effect for `settings`, defaults filled in; namespace by default `none` for a one-service fleet. */
+function liveSettings(supervisor: Supervisor, settings: LiveGatewaySettings): { naming: Naming; mode: GatewayConfig['mode']; callWait: number } {
+  const namespace = settings.namespace ?? (supervisor.listServices().length === 1 ? 'none' : 'prefix');
+  return {
+    naming: { namespace, separator: settings.separator ?? DEFAULT_GATEWAY_CONFIG.separator, expose: settings.expose ?? {} },
+    mode: settings.mode ?? DEFAULT_GATEWAY_CONFIG.mode,
+    callWait: settings.callWait ?? DEFAULT_GATEWAY_CONFIG.callWait,
+  };
+}
+
+/** What a client's lists show of `catalogue`, one string per kind, to tell whether a reconfiguration changed them. */
+function listedNames(catalogue: Catalogue, mode: GatewayConfig['mode']): Record<ChangeKind, string> {
+  return {
+    tools: mode === 'lazy' ? LAZY_TOOLS.map((tool) => tool.name).join('\n') : catalogue.tools.map((entry) => entry.name).join('\n'),
+    resources: [...catalogue.resources.map((entry) => entry.resource.uri), ...catalogue.templates.map((entry) => entry.template.uriTemplate)].join('\n'),
+    prompts: catalogue.prompts.map((entry) => entry.name).join('\n'),
+  };
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {

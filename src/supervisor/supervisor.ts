@@ -480,7 +480,15 @@ export class Supervisor {
    * Hot reload: applies every valid edit of the config file; an invalid one is reported on
    * `configEvents$` and changes nothing. Stops with `stop()` or the returned function.
    */
-  watchConfig(options: { file?: string; debounceMs?: number; load?: LoadOptions } = {}): () => void {
+  watchConfig(
+    options: {
+      file?: string;
+      debounceMs?: number;
+      load?: LoadOptions;
+      /** Every valid edit, once its services and `supervisor:` settings are applied: for the sections the supervisor does not read itself (`gateway:`). */
+      onConfig?: (config: FleetConfig) => void;
+    } = {},
+  ): () => void {
     this.running('watch the config');
     const file = options.file ?? this.file;
     if (!file) throw new ConfigFileRequiredError();
@@ -499,10 +507,17 @@ export class Supervisor {
           try {
             await this.applyConfig(config, diffFleetConfig(this.fileConfig ?? this.currentConfig(), config));
             this.fileConfig = { services: config.services, supervisor: config.supervisor };
+            options.onConfig?.(config);
           } catch (error) {
             // A stop during the apply is not a failed reload: the shutdown takes over.
             if (!this.stopping) reject(error instanceof Error ? error : new Error(String(error)));
           }
+        });
+      },
+      // No service changed, but another section may have.
+      onUnchanged: (config) => {
+        applying = applying.then(() => {
+          if (!this.stopping) options.onConfig?.(config);
         });
       },
       onError: reject,

@@ -12,6 +12,7 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as V1StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { main } from '../../src/cli/program.js';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
 import { createGatewayHttpHandler } from '../../src/gateway/http-handler.js';
@@ -258,6 +259,69 @@ describe('mcp-supervisor serve', () => {
     expect(health.status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^mcp_supervisor_service_state\{.*service="legacy".*\} 1$/m);
+    // The gateway's own series: its session, and the requests by method and outcome.
+    expect(metrics).toMatch(/^mcp_supervisor_gateway_sessions\{transport="http"\} 1$/m);
+    expect(metrics).toMatch(/^mcp_supervisor_gateway_requests_total\{method="resources\/read",outcome="ok"\} 1$/m);
+    expect(metrics).toMatch(/^mcp_supervisor_gateway_requests_total\{method="tools\/list",outcome="ok"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^mcp_supervisor_gateway_requests_total\{method="initialize",outcome="ok"\} 1$/m);
+    // A method no protocol defines, twice under two names: one `other` series, and the client is refused as before.
+    for (const method of ['acme/one', 'acme/two']) await expect(client.request({ method, params: {} }, z.object({}).passthrough())).rejects.toThrow(/Method not found/);
+    await client.callTool({ name: 'legacy__no_such_tool', arguments: {} }).catch(() => undefined);
+    const after = await (await fetch(`${base}/metrics`)).text();
+    expect(after).toMatch(/^mcp_supervisor_gateway_requests_total\{method="other",outcome="error"\} 2$/m);
+    expect(after).not.toContain('acme/');
+    expect(after).toMatch(/^mcp_supervisor_gateway_requests_total\{method="tools\/call",outcome="(error|tool_error)"\} 1$/m);
+  });
+
+  it('applies an edit of the gateway: section to the running gateway: the same session sees the new names, a token change waits for a restart, an invalid section changes nothing', { timeout: 60_000 }, async () => {
+    const file = fleetFile();
+    const client = new Client({ name: 'reload', version: '1.0.0' });
+    let changes = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      changes += 1;
+    });
+    const args = serveArgs(file).filter((arg) => arg !== '--no-watch');
+    const transport = new StdioClientTransport({ command: process.execPath, args, cwd: REPO_ROOT, stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    await client.connect(transport);
+    closers.push(() => client.close());
+    const names = async () => (await client.listTools()).tools.map((tool) => tool.name);
+    const until = (check: (listed: string[]) => boolean, what: string) =>
+      (async () => {
+        const deadline = Date.now() + PATIENT_MS;
+        let listed = await names();
+        while (Date.now() < deadline && !check(listed)) listed = await names();
+        if (!check(listed)) throw new Error(`${what}: the tools are ${listed.join(', ')}\n--- stderr:\n${stderr}`);
+        return listed;
+      })();
+    await until((listed) => listed.includes('legacy__echo') && listed.includes('modern__echo'), 'both services listed');
+    const original = readFileSync(file, 'utf8');
+
+    writeFileSync(file, `${original}gateway:\n  separator: '--'\n  expose:\n    legacy:\n      prefix: old\n      tools: { allow: [echo] }\n`);
+    await eventually(() => changes > 0, PATIENT_MS, 'a tools list_changed');
+    const renamed = await until((listed) => listed.includes('old--echo'), 'the new names');
+    expect(renamed).toContain('modern--echo');
+    expect(renamed.filter((name) => name.startsWith('old--'))).toEqual(['old--echo']);
+    expect(textOf(await client.callTool({ name: 'old--echo', arguments: { text: 'same session' } }))).toBe('same session');
+    expect(stderr).toMatch(/applied gateway\.separator, gateway\.expose from .*fleet\.yaml; sessions stay connected/);
+
+    const beforeLazy = changes;
+    writeFileSync(file, `${original}gateway:\n  separator: '--'\n  auth_token: ${TOKEN}\n  mode: lazy\n`);
+    await eventually(() => stderr.includes('gateway.auth_token changed'), PATIENT_MS, 'the restart notice');
+    expect(stderr).toContain('gateway.auth_token changed in');
+    expect(stderr).toContain('restart `mcp-supervisor serve` to apply it');
+    // Never the token itself.
+    expect(stderr).not.toContain(TOKEN);
+    await until((listed) => listed.includes('search_tools'), 'lazy mode');
+    await eventually(() => changes > beforeLazy, PATIENT_MS, 'the list_changed of lazy mode');
+
+    const lazy = await names();
+    writeFileSync(file, `${original}gateway:\n  separator: '--'\n  mode: sideways\n`);
+    await eventually(() => stderr.includes('config reload rejected'), PATIENT_MS, 'the rejected reload');
+    expect(stderr).toMatch(/fleet\.yaml:\d+:\d+.*mode/);
+    expect(await names()).toEqual(lazy);
+    expect(stderr.match(/applied gateway\./g)).toHaveLength(2);
   });
 
   it('refuses to bind a non-loopback address without gateway.auth_token, starting nothing', async () => {
