@@ -16,6 +16,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
+import type { InputRetry } from '../supervisor/call-options.js';
 import type { ConnectionEvent, NegotiatedProtocol, ServerInfo, ToolDescriptor } from '../machines/service-io.js';
 import {
   ConnectionLostError,
@@ -134,12 +135,15 @@ export interface CallToolOptions extends RequestOptions {
   resetTimeoutOnProgress?: boolean;
   /** The longest the call may take in all, progress or not. */
   maxTotalTimeout?: number;
+  /** Hand back a 2026-07-28 server's `input_required` answer; a retry's answers and state (see CallOptions). */
+  inputRequired?: InputRetry;
 }
 
 interface SdkCallOptions extends SdkRequestOptions {
   onprogress?: (progress: Progress) => void;
   resetTimeoutOnProgress?: boolean;
   maxTotalTimeout?: number;
+  allowInputRequired?: boolean;
 }
 
 export type ConnectionListener = (event: ConnectionEvent) => void;
@@ -194,6 +198,8 @@ export interface ForwardOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Hand back an `input_required` answer (resources/read, prompts/get); a retry's answers and state. */
+  inputRequired?: InputRetry;
 }
 
 type ServiceTransport = ProcessGroupStdioTransport | HttpTransport | SuppliedTransport;
@@ -349,10 +355,16 @@ export class McpConnection {
    * connection drops.
    */
   forward(method: ForwardedMethod, params: Record<string, unknown> | undefined, options: ForwardOptions): Promise<Record<string, unknown>> {
+    const retry = options.inputRequired;
+    const sent = retry === undefined ? params : { ...params, ...retry };
     return this.request(method, options, (sdkOptions) =>
       this.client.request(
-        { method, ...(params === undefined ? {} : { params }) },
-        options.onProgress === undefined ? sdkOptions : { ...sdkOptions, onprogress: options.onProgress },
+        { method, ...(sent === undefined ? {} : { params: sent }) },
+        {
+          ...sdkOptions,
+          ...(options.onProgress === undefined ? {} : { onprogress: options.onProgress }),
+          ...(retry === undefined ? {} : { allowInputRequired: true }),
+        },
       ),
     );
   }
@@ -448,8 +460,9 @@ export class McpConnection {
    */
   callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<CallToolResult> {
     const operation = `tools/call ${name}`;
-    const params = { name, arguments: args };
-    const { maxTotalTimeout } = options;
+    const { maxTotalTimeout, inputRequired } = options;
+    // A retry of a multi-round-trip call carries the client's answers and the server's state beside its arguments.
+    const params = inputRequired === undefined ? { name, arguments: args } : { name, arguments: args, ...inputRequired };
     return this.request(operation, options, (sdkOptions) =>
       // The SDK checks maxTotalTimeout only when a progress notification arrives, and only with
       // resetTimeoutOnProgress: a deadline of our own makes it a bound whatever the server sends.
@@ -632,13 +645,14 @@ const ignoreProgress = (): void => undefined;
  * progress there is nothing to restart the timeout on.
  */
 function sdkCallOptions(sdkOptions: SdkRequestOptions, options: CallToolOptions): SdkCallOptions {
-  const { onProgress, resetTimeoutOnProgress, maxTotalTimeout } = options;
-  if (onProgress === undefined && resetTimeoutOnProgress === undefined && maxTotalTimeout === undefined) return sdkOptions;
+  const { onProgress, resetTimeoutOnProgress, maxTotalTimeout, inputRequired } = options;
+  if (onProgress === undefined && resetTimeoutOnProgress === undefined && maxTotalTimeout === undefined && inputRequired === undefined) return sdkOptions;
   return {
     ...sdkOptions,
     onprogress: onProgress ?? (resetTimeoutOnProgress ? ignoreProgress : undefined),
     resetTimeoutOnProgress,
     maxTotalTimeout,
+    ...(inputRequired === undefined ? {} : { allowInputRequired: true }),
   };
 }
 

@@ -7,10 +7,12 @@ import {
   Server,
   UriTemplate,
   type CallToolResult,
+  type InputRequiredResult,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { McpRequestError } from '../actors/errors.js';
 import type { ForwardedMethod } from '../actors/connection.js';
+import type { InputRetry } from '../supervisor/call-options.js';
 import { serviceByPrefix, type Catalogue, type Scope } from './catalogue.js';
 import { withoutHopEnvelope } from './hop-envelope.js';
 import { FLEET_STATUS_RESOURCE, FLEET_STATUS_URI, fleetStatusText } from './fleet-status.js';
@@ -40,6 +42,7 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
       logging: {},
     },
     instructions: INSTRUCTIONS,
+    requestState: { verify: gateway.inputs.verify },
   });
   const catalogue = () => gateway.catalogue(session.scope);
 
@@ -77,7 +80,7 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
       return { contents: [{ uri, mimeType: 'application/json', text: fleetStatusText(services, catalogue().conflicts, Date.now()) }] };
     }
     const service = serviceOfUri(catalogue(), uri);
-    return forward(gateway, service, 'resources/read', request.params, ctx);
+    return gateway.inputs.run(ctx, uri, (retry, call) => forward(gateway, service, 'resources/read', request.params, call.signal, retry));
   });
 
   server.setRequestHandler('resources/subscribe', async (request, ctx) => {
@@ -85,7 +88,7 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
     session.subscriptions.add(uri);
     if (uri === FLEET_STATUS_URI) return {};
     const service = serviceOfUri(catalogue(), uri);
-    await forward(gateway, service, 'resources/subscribe', request.params, ctx);
+    await forward(gateway, service, 'resources/subscribe', request.params, ctx.mcpReq.signal);
     return {};
   });
 
@@ -94,7 +97,7 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
     session.subscriptions.delete(uri);
     if (uri === FLEET_STATUS_URI || gateway.subscribedElsewhere(uri, session)) return {};
     const service = serviceOfUri(catalogue(), uri);
-    await forward(gateway, service, 'resources/unsubscribe', request.params, ctx);
+    await forward(gateway, service, 'resources/unsubscribe', request.params, ctx.mcpReq.signal);
     return {};
   });
 
@@ -105,7 +108,8 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
   server.setRequestHandler('prompts/get', async (request, ctx) => {
     const entry = catalogue().promptsByName.get(request.params.name);
     if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no prompt named '${request.params.name}': list the prompts again`);
-    return forward(gateway, entry.service, 'prompts/get', { ...request.params, name: entry.prompt.name }, ctx);
+    const params = { ...request.params, name: entry.prompt.name };
+    return gateway.inputs.run(ctx, request.params.name, (retry, call) => forward(gateway, entry.service, 'prompts/get', params, call.signal, retry));
   });
 
   server.setRequestHandler('completion/complete', async (request, ctx) => {
@@ -113,39 +117,53 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
     if (ref.type === 'ref/prompt') {
       const entry = catalogue().promptsByName.get(ref.name);
       if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no prompt named '${ref.name}'`);
-      return forward(gateway, entry.service, 'completion/complete', { ...request.params, ref: { ...ref, name: entry.prompt.name } }, ctx);
+      return forward(gateway, entry.service, 'completion/complete', { ...request.params, ref: { ...ref, name: entry.prompt.name } }, ctx.mcpReq.signal);
     }
     const owner = catalogue().templates.find((entry) => entry.template.uriTemplate === ref.uri)?.service ?? serviceOfUri(catalogue(), ref.uri);
-    return forward(gateway, owner, 'completion/complete', request.params, ctx);
+    return forward(gateway, owner, 'completion/complete', request.params, ctx.mcpReq.signal);
   });
 
   return server;
 }
 
-async function callTool(gateway: Gateway, session: GatewaySession, name: string, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
+async function callTool(
+  gateway: Gateway,
+  session: GatewaySession,
+  name: string,
+  args: Record<string, unknown>,
+  ctx: ServerContext,
+): Promise<CallToolResult | InputRequiredResult> {
   const target = routeTool(gateway, session.scope, name);
   if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no tool named '${name}': list the tools again (read ${FLEET_STATUS_URI} for services that are away)`);
-  const stopRelay = gateway.duringCall(target.service, {
-    session,
-    log: (params) => void ctx.mcpReq.notify({ method: 'notifications/message', params }).catch(() => undefined),
-    // On the call's own request: over HTTP it reaches the client on that request's stream.
-    ask: async (request, signal) => (await ctx.mcpReq.send(request, { signal })),
+  return gateway.inputs.run(ctx, name, async (retry, call) => {
+    const stopRelay = gateway.duringCall(target.service, {
+      session,
+      // Each round's request hears the call's log messages; a held call's next round takes them over.
+      log: (params) => void call.context.mcpReq.notify({ method: 'notifications/message', params }).catch(() => undefined),
+      ask: (request, signal) => call.ask(request, signal),
+    });
+    try {
+      return await callThrough(
+        gateway.supervisor,
+        target,
+        args,
+        {
+          signal: call.signal,
+          progressToken: ctx.mcpReq._meta?.progressToken,
+          notify: (notification) => {
+            // A retry is a request of its own, with its own progress token (or none).
+            const token = call.context.mcpReq._meta?.progressToken;
+            if (token === undefined) return Promise.resolve();
+            return call.context.mcpReq.notify({ ...notification, params: { ...notification.params, progressToken: token } });
+          },
+          retry,
+        },
+        { callWait: gateway.callWait, callTimeoutMs: gateway.callTimeoutMs, now: () => Date.now() },
+      );
+    } finally {
+      stopRelay();
+    }
   });
-  try {
-    return await callThrough(
-      gateway.supervisor,
-      target,
-      args,
-      {
-        signal: ctx.mcpReq.signal,
-        progressToken: ctx.mcpReq._meta?.progressToken,
-        notify: (notification) => ctx.mcpReq.notify(notification),
-      },
-      { callWait: gateway.callWait, callTimeoutMs: gateway.callTimeoutMs, now: () => Date.now() },
-    );
-  } finally {
-    stopRelay();
-  }
 }
 
 /** The service and tool an exposed name stands for: from the catalogue, else by its prefix. */
@@ -170,11 +188,12 @@ async function forward(
   service: string,
   method: ForwardedMethod,
   params: Record<string, unknown>,
-  ctx: ServerContext,
+  signal: AbortSignal,
+  retry?: InputRetry,
 ): Promise<Record<string, unknown> & { contents: never[] } & { messages: never[] } & { completion: { values: string[] } }> {
   try {
     // The result is the server's, validated by the SDK client; the SDK server checks it again on the way out.
-    return withoutHopEnvelope(await gateway.forward(service, method, params, ctx.mcpReq.signal)) as never;
+    return withoutHopEnvelope(await gateway.forward(service, method, params, signal, retry)) as never;
   } catch (error) {
     if (error instanceof McpRequestError) throw new ProtocolError(error.jsonRpcCode, error.detail, error.data);
     throw new ProtocolError(ProtocolErrorCode.InternalError, error instanceof Error ? error.message : String(error));

@@ -18,10 +18,12 @@ import type { Subscription } from 'rxjs';
 import type { ForwardedMethod, ServerRequestMethod, ServiceNotification } from '../actors/connection.js';
 import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-section.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
+import type { InputRetry } from '../supervisor/call-options.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { buildCatalogue, exposureOf, inScope, type Catalogue, type Naming, type Scope, type ServiceExtras } from './catalogue.js';
 import { FLEET_STATUS_URI } from './fleet-status.js';
 import { createGatewayServer, type GatewaySession } from './gateway-server.js';
+import { InputRelay } from './input-relay.js';
 
 /** How a gateway shows the fleet; every key may be left out (the `gateway:` section's defaults apply). */
 export interface GatewayOptions extends Partial<Pick<GatewayConfig, 'namespace' | 'separator' | 'callWait' | 'mode' | 'expose'>> {
@@ -48,7 +50,8 @@ type Session = GatewaySession;
 
 /**
  * A call in flight, as the gateway relays to it: the log messages its server sends meanwhile, and the
- * server's requests to its client (sampling, elicitation, roots), asked on the call's own request.
+ * server's requests to its client (sampling, elicitation, roots), which the call's client is asked in
+ * the multi-round-trip flow (see input-relay.ts).
  */
 export interface ActiveCall {
   session: GatewaySession;
@@ -79,6 +82,8 @@ export class FleetGateway implements Gateway {
   readonly callWait: number;
   readonly callTimeoutMs: number;
   readonly serverInfo: { name: string; version: string };
+  /** Multi-round-trip requests in flight, whichever session their next round comes on. */
+  readonly inputs = new InputRelay();
   private readonly extras = new Map<string, ServiceExtras & { connectedTime: number | null; generation: number }>();
   private readonly seen = new Map<string, { available: boolean; tools: ServiceSnapshot['tools'] }>();
   private readonly sessions = new Set<Session>();
@@ -156,6 +161,7 @@ export class FleetGateway implements Gateway {
     this.subscription.unsubscribe();
     this.stopNotifications();
     this.stopRelaying();
+    this.inputs.close();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     await Promise.all([...this.sessions].map((session) => session.server.close().catch(() => undefined)));
     this.sessions.clear();
@@ -178,8 +184,8 @@ export class FleetGateway implements Gateway {
   }
 
   /** Sends a forwarded request (resources, prompts, completions) to a service. */
-  forward(service: string, method: ForwardedMethod, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>> {
-    return this.supervisor.requestService(service, method, params, { signal, timeoutMs: this.callTimeoutMs });
+  forward(service: string, method: ForwardedMethod, params: Record<string, unknown> | undefined, signal: AbortSignal, retry?: InputRetry): Promise<Record<string, unknown>> {
+    return this.supervisor.requestService(service, method, params, { signal, timeoutMs: this.callTimeoutMs, ...(retry === undefined ? {} : { inputRequired: retry }) });
   }
 
   /** While a call to `service` runs, its server's log messages and requests to its client go to `call`. */

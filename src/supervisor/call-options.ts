@@ -24,4 +24,17 @@ export interface CallOptions {
    * `ToolCallTimeoutError` (its `limit` is `'maxTotalTimeout'`). Default: no bound beyond `timeoutMs`.
    */
   maxTotalTimeout?: number;
+  /**
+   * Hands back a 2026-07-28 server's `input_required` answer (`resultType: 'input_required'`, with its
+   * `inputRequests` and `requestState`) instead of answering its requests through `relayServerRequests`;
+   * a retry of such a call sets the client's `inputResponses` and the `requestState` it was given. No
+   * effect on a 2025-era server, which sends its requests instead.
+   */
+  inputRequired?: InputRetry;
+}
+
+/** What a retry of a multi-round-trip call carries: the answers to the server's requests and its state. */
+export interface InputRetry {
+  inputResponses?: Record<string, unknown>;
+  requestState?: string;
 }
