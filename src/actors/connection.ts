@@ -3,6 +3,7 @@
 // each watcher, or a close we asked for.
 
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   Client,
   ProtocolError,
   ProtocolErrorCode,
@@ -356,7 +357,7 @@ export class McpConnection {
    */
   forward(method: ForwardedMethod, params: Record<string, unknown> | undefined, options: ForwardOptions): Promise<Record<string, unknown>> {
     const retry = options.inputRequired;
-    const sent = retry === undefined ? params : { ...params, ...retry };
+    const sent = retry === undefined ? params : this.withInput(params ?? {}, retry);
     return this.request(method, options, (sdkOptions) =>
       this.client.request(
         { method, ...(sent === undefined ? {} : { params: sent }) },
@@ -367,6 +368,18 @@ export class McpConnection {
         },
       ),
     );
+  }
+
+  /**
+   * A multi-round-trip request's params: the retry's answers and state beside the request's own, and
+   * on a modern connection the capabilities the server may ask of, in place of the connection's.
+   */
+  private withInput<P extends Record<string, unknown>>(params: P, retry: InputRetry): P & Record<string, unknown> {
+    const { clientCapabilities, ...answers } = retry;
+    if (clientCapabilities === undefined || this.client.getProtocolEra() !== 'modern') return { ...params, ...answers };
+    // The SDK lets a request's own `_meta` keys win over the envelope it stamps.
+    const meta = { ...(params._meta as Record<string, unknown> | undefined), [CLIENT_CAPABILITIES_META_KEY]: clientCapabilities };
+    return { ...params, ...answers, _meta: meta };
   }
 
   /** Why the connection was lost, or null while it is not. */
@@ -462,7 +475,7 @@ export class McpConnection {
     const operation = `tools/call ${name}`;
     const { maxTotalTimeout, inputRequired } = options;
     // A retry of a multi-round-trip call carries the client's answers and the server's state beside its arguments.
-    const params = inputRequired === undefined ? { name, arguments: args } : { name, arguments: args, ...inputRequired };
+    const params = inputRequired === undefined ? { name, arguments: args } : this.withInput({ name, arguments: args }, inputRequired);
     return this.request(operation, options, (sdkOptions) =>
       // The SDK checks maxTotalTimeout only when a progress notification arrives, and only with
       // resetTimeoutOnProgress: a deadline of our own makes it a bound whatever the server sends.

@@ -80,7 +80,7 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
       return { contents: [{ uri, mimeType: 'application/json', text: fleetStatusText(services, catalogue().conflicts, Date.now()) }] };
     }
     const service = serviceOfUri(catalogue(), uri);
-    return gateway.inputs.run(ctx, uri, (retry, call) => forward(gateway, service, 'resources/read', request.params, call.signal, retry));
+    return gateway.inputs.run(ctx, server.getClientCapabilities(), uri, (retry, call) => forward(gateway, service, 'resources/read', request.params, call.signal, retry));
   });
 
   server.setRequestHandler('resources/subscribe', async (request, ctx) => {
@@ -109,7 +109,7 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
     const entry = catalogue().promptsByName.get(request.params.name);
     if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no prompt named '${request.params.name}': list the prompts again`);
     const params = { ...request.params, name: entry.prompt.name };
-    return gateway.inputs.run(ctx, request.params.name, (retry, call) => forward(gateway, entry.service, 'prompts/get', params, call.signal, retry));
+    return gateway.inputs.run(ctx, server.getClientCapabilities(), request.params.name, (retry, call) => forward(gateway, entry.service, 'prompts/get', params, call.signal, retry));
   });
 
   server.setRequestHandler('completion/complete', async (request, ctx) => {
@@ -135,7 +135,7 @@ async function callTool(
 ): Promise<CallToolResult | InputRequiredResult> {
   const target = routeTool(gateway, session.scope, name);
   if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no tool named '${name}': list the tools again (read ${FLEET_STATUS_URI} for services that are away)`);
-  return gateway.inputs.run(ctx, name, async (retry, call) => {
+  return gateway.inputs.run(ctx, session.server.getClientCapabilities(), name, async (retry, call) => {
     const stopRelay = gateway.duringCall(target.service, {
       session,
       // Each round's request hears the call's log messages; a held call's next round takes them over.

@@ -14,6 +14,7 @@ import {
   ProtocolError,
   ProtocolErrorCode,
   type InputRequest,
+  type ClientCapabilities,
   type InputRequiredResult,
   type ServerContext,
 } from '@modelcontextprotocol/server';
@@ -134,10 +135,12 @@ export class InputRelay {
   /**
    * Runs one round of a request that may need its client's input: `target` names what it is for (a tool,
    * a prompt, a URI), so that a `requestState` is accepted only on a retry of the same request. `start`
-   * sends the request to its server with the retry's answers and state, on `call`'s signal.
+   * sends the request to its server with the retry's answers and state, and what of `capabilities` (the
+   * client's) the server may ask, on `call`'s signal.
    */
   async run<R extends object>(
     ctx: ServerContext,
+    capabilities: ClientCapabilities | undefined,
     target: string,
     start: (retry: InputRetry, call: RelayedCall<R | InputRequiredResult>) => Promise<R | InputRequiredResult>,
   ): Promise<R | InputRequiredResult> {
@@ -157,8 +160,10 @@ export class InputRelay {
       call.answer(responses);
       return this.settle(call, ctx, target);
     }
-    const retry: InputRetry =
-      state === undefined ? {} : { inputResponses: responses, ...(state.backend === undefined ? {} : { requestState: state.backend }) };
+    const retry: InputRetry = {
+      ...(state === undefined ? {} : { inputResponses: responses, ...(state.backend === undefined ? {} : { requestState: state.backend }) }),
+      clientCapabilities: relayable(capabilities),
+    };
     const call = new RelayedCall<R | InputRequiredResult>(ctx);
     call.start(start(retry, call));
     return this.settle(call, ctx, target);
@@ -209,4 +214,10 @@ export class InputRelay {
     if (call.expiry) clearTimeout(call.expiry);
     call.expiry = null;
   }
+}
+
+/** The client's capabilities a server behind the gateway may use: the requests the gateway relays. */
+function relayable(capabilities: ClientCapabilities | undefined): ClientCapabilities {
+  const { sampling, elicitation, roots } = capabilities ?? {};
+  return { ...(sampling === undefined ? {} : { sampling }), ...(elicitation === undefined ? {} : { elicitation }), ...(roots === undefined ? {} : { roots }) };
 }

@@ -1,7 +1,7 @@
 // How one tool call is bounded and followed: the options of `Supervisor.callTool`, as the MCP SDK
 // names them for every request (a signal, a timeout, progress and what progress does to the timeout).
 
-import type { Progress } from '@modelcontextprotocol/client';
+import type { ClientCapabilities, Progress } from '@modelcontextprotocol/client';
 
 /** The options of `Supervisor.callTool`; every one may be left out. */
 export interface CallOptions {
@@ -37,4 +37,9 @@ export interface CallOptions {
 export interface InputRetry {
   inputResponses?: Record<string, unknown>;
   requestState?: string;
+  /**
+   * What a 2026-07-28 server is told it may ask (sampling, elicitation, roots) instead of the
+   * connection's own capabilities: a gateway passes on those of the client that made the call.
+   */
+  clientCapabilities?: ClientCapabilities;
 }

@@ -124,6 +124,16 @@ describe.each(['legacy', 'modern'] as const)('a %s backend', (backend) => {
   });
 });
 
+describe('a 2026-07-28 backend', () => {
+  it.each(['legacy', 'modern'] as const)('is told what the %s client that called can be asked, not what the gateway can', async (clientEra) => {
+    const url = await startFleet({ asker: BACKENDS.modern, other: stdioServer() });
+    const formOnly = await connectClient(url, clientEra, 'erin', { elicitation: { form: {} } });
+    expect(textOf(await formOnly.callTool({ name: 'asker__ask_what_you_can', arguments: {} }))).toBe('offered: elicitation');
+    const everything = await connectClient(url, clientEra, 'frank');
+    expect(textOf(await everything.callTool({ name: 'asker__ask_what_you_can', arguments: {} }))).toBe('offered: sampling elicitation roots');
+  });
+});
+
 describe('requestState', () => {
   it.each(['legacy', 'modern'] as const)('carries a 2026-07-28 server’s state across its rounds, for a %s client', async (clientEra) => {
     const on = await startFleet({ asker: BACKENDS.modern, other: stdioServer() });
