@@ -259,10 +259,11 @@ export class FleetGateway implements Gateway {
       }
       case 'notifications/message': {
         const params = notification.params ?? {};
-        // A server tells nothing of which request a log message belongs to: the calls in flight get it.
+        // A 2025-era server's log message says nothing of the request it belongs to: during one client's
+        // calls it is theirs; while calls of several clients run it could be any one's, and goes to none.
         const during = this.activeCalls.get(service);
         if (during && during.length > 0) {
-          for (const call of during) call.log(params);
+          if (new Set(during.map((call) => call.session)).size === 1) for (const call of during) call.log(params);
           return;
         }
         if (typeof params.level !== 'string') return;
@@ -275,17 +276,27 @@ export class FleetGateway implements Gateway {
   }
 
   /**
-   * A server's request to its client, relayed to the client whose call to that server is running (the
-   * latest, if several are, among those whose client declared the capability): only that client is
-   * asked. With no such call, the server gets an error answer.
+   * A 2025-era server's request to its client (a 2026-07-28 server's come back with its call), relayed
+   * to the client whose call to that server is running, if it declared the capability: only that client
+   * is asked. Such a request says nothing of the call it belongs to, so while calls of several clients
+   * to the server run the gateway asks none of them (it could be asking the wrong one) and the server
+   * gets an error answer, as it does with no such call.
    */
   private answerServerRequest(
     service: string,
     request: { method: ServerRequestMethod; params?: Record<string, unknown> },
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
-    const capable = (this.activeCalls.get(service) ?? []).filter((call) => clientOffers(call.session.server, request));
-    const call = capable.at(-1);
+    const running = this.activeCalls.get(service) ?? [];
+    if (new Set(running.map((call) => call.session)).size > 1) {
+      return Promise.reject(
+        new ProtocolError(
+          ProtocolErrorCode.InternalError,
+          `${request.method}: calls of several clients of the gateway to '${service}' are running, and the request does not say whose call it belongs to`,
+        ),
+      );
+    }
+    const call = running.filter((candidate) => clientOffers(candidate.session.server, request)).at(-1);
     if (!call) {
       return Promise.reject(
         new ProtocolError(ProtocolErrorCode.MethodNotFound, `${request.method}: no client of the gateway that offers it has a call to '${service}' running`),

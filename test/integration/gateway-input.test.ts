@@ -174,3 +174,54 @@ describe('requestState', () => {
     expect(textOf(done as { content?: unknown })).toBe('user accept: {"name":"dave"}');
   });
 });
+
+describe('concurrent callers', () => {
+  it('routes each 2026-07-28 server’s requests to the client whose call needs them, with both calls in flight', async () => {
+    const url = await startFleet({ asker: BACKENDS.modern, other: stdioServer() });
+    const alice = await connectClient(url, 'modern', 'alice');
+    const bob = await connectClient(url, 'legacy', 'bob');
+    const [forAlice, forBob, twiceAlice, twiceBob] = await Promise.all([
+      alice.callTool({ name: 'asker__ask_user', arguments: { question: 'alice?' } }),
+      bob.callTool({ name: 'asker__ask_user', arguments: { question: 'bob?' } }),
+      alice.callTool({ name: 'asker__ask_twice', arguments: {} }),
+      bob.callTool({ name: 'asker__ask_twice', arguments: {} }),
+    ]);
+    expect([textOf(forAlice), textOf(forBob), textOf(twiceAlice), textOf(twiceBob)]).toEqual([
+      'user accept: {"name":"alice"}',
+      'user accept: {"name":"bob"}',
+      'alice likes teal',
+      'bob likes teal',
+    ]);
+    expect(alice.asked.sort()).toEqual(['elicitation Your colour?', 'elicitation Your name?', 'elicitation alice?']);
+    expect(bob.asked.sort()).toEqual(['elicitation Your colour?', 'elicitation Your name?', 'elicitation bob?']);
+  });
+
+  it('gives each client the progress of its own call only, calls to the same server running at once', async () => {
+    const url = await startFleet({ worker: stdioServer(), other: stdioServer() });
+    const alice = await connectClient(url, 'modern', 'alice');
+    const bob = await connectClient(url, 'legacy', 'bob');
+    const seen: Record<string, number[]> = { alice: [], bob: [] };
+    const [a, b] = await Promise.all([
+      alice.callTool({ name: 'worker__sleep', arguments: { ms: 400, steps: 2 } }, { onprogress: (progress) => seen.alice?.push(progress.total ?? -1) }),
+      bob.callTool({ name: 'worker__sleep', arguments: { ms: 400, steps: 4 } }, { onprogress: (progress) => seen.bob?.push(progress.total ?? -1) }),
+    ]);
+    expect([textOf(a), textOf(b)]).toEqual(['slept 400 ms', 'slept 400 ms']);
+    expect(seen).toEqual({ alice: [2, 2], bob: [4, 4, 4, 4] });
+  });
+
+  it('asks no client a 2025-era server’s request that could be another client’s', async () => {
+    const url = await startFleet({ asker: BACKENDS.legacy, other: stdioServer() });
+    const alice = await connectClient(url, 'legacy', 'alice');
+    const bob = await connectClient(url, 'legacy', 'bob');
+    const outcomes = await Promise.all(
+      [alice, bob].map((client) =>
+        client.callTool({ name: 'asker__ask_user', arguments: { question: 'whose?', together: 2 } }).then(
+          (result) => textOf(result),
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        ),
+      ),
+    );
+    for (const outcome of outcomes) expect(outcome).toMatch(/calls of several clients of the gateway to 'asker' are running/);
+    expect([alice.asked, bob.asked]).toEqual([[], []]);
+  });
+});
