@@ -17,6 +17,7 @@ import { serviceByPrefix, type Catalogue, type Scope } from './catalogue.js';
 import { withoutHopEnvelope } from './hop-envelope.js';
 import { FLEET_STATUS_RESOURCE, FLEET_STATUS_URI, fleetStatusText } from './fleet-status.js';
 import type { FleetGateway as Gateway } from './gateway.js';
+import { listPage } from './list-page.js';
 import { CALL_TOOL, DESCRIBE_TOOL, LAZY_TOOLS, listedTool, SEARCH_TOOL, searchTools } from './lazy-tools.js';
 import { callThrough } from './tool-call.js';
 
@@ -46,9 +47,11 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
   });
   const catalogue = () => gateway.catalogue(session.scope);
 
-  server.setRequestHandler('tools/list', () => ({
-    tools: gateway.mode === 'lazy' ? [...LAZY_TOOLS] : catalogue().tools.map(listedTool),
-  }));
+  server.setRequestHandler('tools/list', (request) => {
+    if (gateway.mode === 'lazy') return { tools: [...LAZY_TOOLS] };
+    const { items, nextCursor } = listPage('tools', catalogue().tools, request.params?.cursor, gateway.pageSize);
+    return { tools: items.map(listedTool), ...(nextCursor === undefined ? {} : { nextCursor }) };
+  });
 
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name } = request.params;
@@ -65,13 +68,18 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
     return callTool(gateway, session, name, args, ctx);
   });
 
-  server.setRequestHandler('resources/list', () => ({
-    resources: [FLEET_STATUS_RESOURCE, ...catalogue().resources.map((entry) => entry.resource)],
-  }));
+  server.setRequestHandler('resources/list', (request) => {
+    const cursor = request.params?.cursor;
+    const { items, nextCursor } = listPage('resources', catalogue().resources, cursor, gateway.pageSize);
+    // The fleet status leads the first page.
+    const resources = [...(cursor === undefined ? [FLEET_STATUS_RESOURCE] : []), ...items.map((entry) => entry.resource)];
+    return { resources, ...(nextCursor === undefined ? {} : { nextCursor }) };
+  });
 
-  server.setRequestHandler('resources/templates/list', () => ({
-    resourceTemplates: catalogue().templates.map((entry) => entry.template),
-  }));
+  server.setRequestHandler('resources/templates/list', (request) => {
+    const { items, nextCursor } = listPage('resource templates', catalogue().templates, request.params?.cursor, gateway.pageSize);
+    return { resourceTemplates: items.map((entry) => entry.template), ...(nextCursor === undefined ? {} : { nextCursor }) };
+  });
 
   server.setRequestHandler('resources/read', async (request, ctx) => {
     const { uri } = request.params;
@@ -101,9 +109,10 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
     return {};
   });
 
-  server.setRequestHandler('prompts/list', () => ({
-    prompts: catalogue().prompts.map((entry) => ({ ...entry.prompt, name: entry.name })),
-  }));
+  server.setRequestHandler('prompts/list', (request) => {
+    const { items, nextCursor } = listPage('prompts', catalogue().prompts, request.params?.cursor, gateway.pageSize);
+    return { prompts: items.map((entry) => ({ ...entry.prompt, name: entry.name })), ...(nextCursor === undefined ? {} : { nextCursor }) };
+  });
 
   server.setRequestHandler('prompts/get', async (request, ctx) => {
     const entry = catalogue().promptsByName.get(request.params.name);

@@ -24,6 +24,7 @@ import { buildCatalogue, exposureOf, inScope, type Catalogue, type Naming, type 
 import { FLEET_STATUS_URI } from './fleet-status.js';
 import { createGatewayServer, type GatewaySession } from './gateway-server.js';
 import { InputRelay } from './input-relay.js';
+import { DEFAULT_PAGE_SIZE } from './list-page.js';
 
 /** How a gateway shows the fleet; every key may be left out (the `gateway:` section's defaults apply). */
 export interface GatewayOptions extends Partial<Pick<GatewayConfig, 'namespace' | 'separator' | 'callWait' | 'mode' | 'expose'>> {
@@ -35,6 +36,8 @@ export interface GatewayOptions extends Partial<Pick<GatewayConfig, 'namespace' 
   callTimeoutMs?: number;
   /** Bound of each list request the gateway sends a service for its resources and prompts (ms, default 30 000). */
   listTimeoutMs?: number;
+  /** Entries per page of the gateway's lists (default 100); a page holds one service's entries only. */
+  pageSize?: number;
   /** Hears what the gateway cannot tell a client: names hidden by a conflict, lists that failed to load. */
   onWarning?: (message: string) => void;
 }
@@ -81,6 +84,7 @@ export class FleetGateway implements Gateway {
   readonly mode: GatewayConfig['mode'];
   readonly callWait: number;
   readonly callTimeoutMs: number;
+  readonly pageSize: number;
   readonly serverInfo: { name: string; version: string };
   /** Multi-round-trip requests in flight, whichever session their next round comes on. */
   readonly inputs = new InputRelay();
@@ -113,6 +117,7 @@ export class FleetGateway implements Gateway {
     this.mode = options.mode ?? 'full';
     this.callWait = options.callWait ?? DEFAULT_GATEWAY_CONFIG.callWait;
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.serverInfo = options.serverInfo ?? { name: 'mcp-supervisor', version: '0.1.0' };
     this.subscription = supervisor.services$.subscribe({ next: (services) => this.follow(services) });
     this.stopNotifications = supervisor.onServiceNotification((service, notification) => this.relay(service, notification));
