@@ -13,6 +13,7 @@ import {
   type McpSubscription,
   type Progress,
   type ServerCapabilities,
+  type SubscriptionFilter,
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
@@ -226,6 +227,10 @@ export class McpConnection {
   readonly ended = new Promise<void>((resolve) => {
     this.markEnded = resolve;
   });
+  /** The notification stream of a modern connection, and what it was asked to carry. */
+  private stream: { subscription: McpSubscription; filter: SubscriptionFilter } | null = null;
+  /** Resources a modern connection's stream carries updates of. */
+  private readonly resourceUris = new Set<string>();
   private markTransportClosed: () => void = () => undefined;
   private readonly transportClosed = new Promise<void>((resolve) => {
     this.markTransportClosed = resolve;
@@ -356,6 +361,10 @@ export class McpConnection {
    * connection drops.
    */
   forward(method: ForwardedMethod, params: Record<string, unknown> | undefined, options: ForwardOptions): Promise<Record<string, unknown>> {
+    const modern = this.client.getProtocolEra() === 'modern';
+    if (modern && (method === 'resources/subscribe' || method === 'resources/unsubscribe') && typeof params?.uri === 'string') {
+      return this.subscribeOnStream(params.uri, method === 'resources/subscribe', options);
+    }
     const retry = options.inputRequired;
     const sent = retry === undefined ? params : this.withInput(params ?? {}, retry);
     return this.request(method, options, (sdkOptions) =>
@@ -564,15 +573,15 @@ export class McpConnection {
   private async listenForToolChanges(options: OpenOptions): Promise<void> {
     if (this.client.getProtocolEra() !== 'modern' || !this.client.getServerCapabilities()?.tools?.listChanged) return;
     let subscription: McpSubscription;
+    const capabilities = this.client.getServerCapabilities();
+    // What a gateway relays rides the same stream: one per connection, whatever it carries.
+    const filter: SubscriptionFilter = {
+      toolsListChanged: true,
+      ...(options.onNotification && capabilities?.resources?.listChanged ? { resourcesListChanged: true } : {}),
+      ...(options.onNotification && capabilities?.prompts?.listChanged ? { promptsListChanged: true } : {}),
+    };
     try {
       // Not given the connect's signal: that would end the stream with the connect. Its closing does.
-      const capabilities = this.client.getServerCapabilities();
-      // What a gateway relays rides the same stream: one per connection, whatever it carries.
-      const filter = {
-        toolsListChanged: true,
-        ...(options.onNotification && capabilities?.resources?.listChanged ? { resourcesListChanged: true } : {}),
-        ...(options.onNotification && capabilities?.prompts?.listChanged ? { promptsListChanged: true } : {}),
-      };
       subscription = await untilAborted(this.client.listen(filter, { timeout: Math.min(options.timeoutMs, LISTEN_ACK_MS) }), options.signal);
     } catch (error) {
       // Refused (an error answer) or never acknowledged: the server works without the stream.
@@ -580,9 +589,33 @@ export class McpConnection {
       if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout && !options.signal.aborted) return;
       throw error;
     }
+    this.watchStream(subscription, filter);
+  }
+
+  /** The stream's end, unless we ended it (a new filter replaces it), is the connection's loss. */
+  private watchStream(subscription: McpSubscription, filter: SubscriptionFilter): void {
+    this.stream = { subscription, filter };
     void subscription.closed.then((how) => {
       if (how !== 'local' && this.opened && !this.closing) this.loseConnection('the server closed its notification stream');
     });
+  }
+
+  /**
+   * A modern server has no `resources/subscribe`: its resource updates ride the notification stream,
+   * whose filter names the URIs. The stream is opened again with the URIs wanted now, then the old one
+   * closed (an update between the two arrives on one of them).
+   */
+  private async subscribeOnStream(uri: string, subscribe: boolean, options: ForwardOptions): Promise<Record<string, unknown>> {
+    if (subscribe) this.resourceUris.add(uri);
+    else this.resourceUris.delete(uri);
+    const previous = this.stream;
+    const base: SubscriptionFilter = { ...previous?.filter };
+    delete base.resourceSubscriptions;
+    const filter: SubscriptionFilter = this.resourceUris.size === 0 ? base : { ...base, resourceSubscriptions: [...this.resourceUris] };
+    const subscription = await this.request('subscriptions/listen', options, ({ timeout }) => this.client.listen(filter, { timeout }));
+    this.watchStream(subscription, filter);
+    if (previous) await previous.subscription.close().catch(() => undefined);
+    return {};
   }
 
   /**

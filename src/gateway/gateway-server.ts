@@ -97,6 +97,7 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
     if (uri === FLEET_STATUS_URI) return {};
     const service = serviceOfUri(catalogue(), uri);
     await forward(gateway, service, 'resources/subscribe', request.params, ctx.mcpReq.signal);
+    gateway.noteSubscription(service, uri, true);
     return {};
   });
 
@@ -105,6 +106,7 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
     session.subscriptions.delete(uri);
     if (uri === FLEET_STATUS_URI || gateway.subscribedElsewhere(uri, session)) return {};
     const service = serviceOfUri(catalogue(), uri);
+    gateway.noteSubscription(service, uri, false);
     await forward(gateway, service, 'resources/unsubscribe', request.params, ctx.mcpReq.signal);
     return {};
   });

@@ -96,6 +96,8 @@ export class FleetGateway implements Gateway {
   private readonly catalogues = new Map<Scope, { services: readonly ServiceSnapshot[]; extrasVersion: number; catalogue: Catalogue }>();
   /** Bumped whenever a service's resources or prompts change. */
   private extrasVersion = 0;
+  /** The resource URIs clients subscribed to, per service: renewed when the service reconnects. */
+  private readonly serviceSubscriptions = new Map<string, Set<string>>();
   /** Calls in flight per service, oldest first. */
   private readonly activeCalls = new Map<string, ActiveCall[]>();
   private readonly dirty = new Set<ChangeKind>();
@@ -204,6 +206,18 @@ export class FleetGateway implements Gateway {
     };
   }
 
+  /**
+   * Notes a client's subscription to `uri` of `service` (`on`) or its end, so that the gateway renews
+   * the service's subscriptions on each new connection (a restarted server knows none).
+   */
+  noteSubscription(service: string, uri: string, on: boolean): void {
+    const uris = this.serviceSubscriptions.get(service) ?? new Set<string>();
+    if (on) uris.add(uri);
+    else uris.delete(uri);
+    if (uris.size === 0) this.serviceSubscriptions.delete(service);
+    else this.serviceSubscriptions.set(service, uris);
+  }
+
   /** Whether another session still holds a subscription to `uri` (then the server keeps it). */
   subscribedElsewhere(uri: string, except: Session): boolean {
     return [...this.sessions].some((session) => session !== except && session.subscriptions.has(uri));
@@ -231,6 +245,7 @@ export class FleetGateway implements Gateway {
       // A new connection may come with other resources and prompts: list them again.
       if (snapshot.available && (!extras || extras.connectedTime !== snapshot.metadata.connectedTime)) {
         void this.loadExtras(snapshot, ['resources', 'prompts']);
+        if (extras) this.renewSubscriptions(key);
       }
     }
     for (const key of [...this.seen.keys()]) {
@@ -308,6 +323,17 @@ export class FleetGateway implements Gateway {
       );
     }
     return call.ask(request, signal);
+  }
+
+  /** Subscribes a service's new connection to every resource clients are subscribed to. */
+  private renewSubscriptions(service: string) {
+    for (const uri of this.serviceSubscriptions.get(service) ?? []) {
+      const signal = AbortSignal.timeout(this.options.listTimeoutMs ?? 30_000);
+      this.forward(service, 'resources/subscribe', { uri }, signal).catch((error: unknown) => {
+        if (this.closed) return;
+        this.warn(`could not renew the subscription to ${uri} of service '${service}': ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
   }
 
   /** Lists a service's resources, templates and prompts (the kinds asked), as its server and `expose` allow. */
