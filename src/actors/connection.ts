@@ -139,6 +139,8 @@ export interface CallToolOptions extends RequestOptions {
   maxTotalTimeout?: number;
   /** Hand back a 2026-07-28 server's `input_required` answer; a retry's answers and state (see CallOptions). */
   inputRequired?: InputRetry;
+  /** Entries added to the request's `_meta` (trace context). */
+  meta?: Readonly<Record<string, string>>;
 }
 
 interface SdkCallOptions extends SdkRequestOptions {
@@ -202,6 +204,8 @@ export interface ForwardOptions {
   onProgress?: (progress: Progress) => void;
   /** Hand back an `input_required` answer (resources/read, prompts/get); a retry's answers and state. */
   inputRequired?: InputRetry;
+  /** Entries added to the request's `_meta` (trace context). */
+  meta?: Readonly<Record<string, string>>;
 }
 
 type ServiceTransport = ProcessGroupStdioTransport | HttpTransport | SuppliedTransport;
@@ -366,7 +370,8 @@ export class McpConnection {
       return this.subscribeOnStream(params.uri, method === 'resources/subscribe', options);
     }
     const retry = options.inputRequired;
-    const sent = retry === undefined ? params : this.withInput(params ?? {}, retry);
+    const withRetry = retry === undefined ? params : this.withInput(params ?? {}, retry);
+    const sent = options.meta === undefined ? withRetry : withMeta(withRetry ?? {}, options.meta);
     return this.request(method, options, (sdkOptions) =>
       this.client.request(
         { method, ...(sent === undefined ? {} : { params: sent }) },
@@ -387,8 +392,7 @@ export class McpConnection {
     const { clientCapabilities, ...answers } = retry;
     if (clientCapabilities === undefined || this.client.getProtocolEra() !== 'modern') return { ...params, ...answers };
     // The SDK lets a request's own `_meta` keys win over the envelope it stamps.
-    const meta = { ...(params._meta as Record<string, unknown> | undefined), [CLIENT_CAPABILITIES_META_KEY]: clientCapabilities };
-    return { ...params, ...answers, _meta: meta };
+    return withMeta({ ...params, ...answers }, { [CLIENT_CAPABILITIES_META_KEY]: clientCapabilities });
   }
 
   /** Why the connection was lost, or null while it is not. */
@@ -484,7 +488,8 @@ export class McpConnection {
     const operation = `tools/call ${name}`;
     const { maxTotalTimeout, inputRequired } = options;
     // A retry of a multi-round-trip call carries the client's answers and the server's state beside its arguments.
-    const params = inputRequired === undefined ? { name, arguments: args } : this.withInput({ name, arguments: args }, inputRequired);
+    const plain = inputRequired === undefined ? { name, arguments: args } : this.withInput({ name, arguments: args }, inputRequired);
+    const params = options.meta === undefined ? plain : withMeta(plain, options.meta);
     return this.request(operation, options, (sdkOptions) =>
       // The SDK checks maxTotalTimeout only when a progress notification arrives, and only with
       // resetTimeoutOnProgress: a deadline of our own makes it a bound whatever the server sends.
@@ -684,6 +689,11 @@ export class McpConnection {
 }
 
 const ignoreProgress = (): void => undefined;
+
+/** `params` with `entries` added to its `_meta`. */
+function withMeta<P extends Record<string, unknown>>(params: P, entries: Readonly<Record<string, unknown>>): P & Record<string, unknown> {
+  return { ...params, _meta: { ...(params._meta as Record<string, unknown> | undefined), ...entries } };
+}
 
 /**
  * The SDK's options for a tool call: the plain request's when the call asks for nothing more (the hot

@@ -14,6 +14,7 @@ import {
   type ServerNotifier,
   type Transport,
 } from '@modelcontextprotocol/server';
+import type { Tracer } from '@opentelemetry/api';
 import type { Subscription } from 'rxjs';
 import type { ForwardedMethod, ServerRequestMethod, ServiceNotification } from '../actors/connection.js';
 import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-section.js';
@@ -23,6 +24,7 @@ import type { Supervisor } from '../supervisor/supervisor.js';
 import { buildCatalogue, exposureOf, inScope, type Catalogue, type Naming, type Scope, type ServiceExtras } from './catalogue.js';
 import { FLEET_STATUS_URI } from './fleet-status.js';
 import { createGatewayServer, type GatewaySession } from './gateway-server.js';
+import { GatewayTracing } from './gateway-tracing.js';
 import { InputRelay } from './input-relay.js';
 import { DEFAULT_PAGE_SIZE } from './list-page.js';
 
@@ -36,6 +38,8 @@ export interface GatewayOptions extends Partial<Pick<GatewayConfig, 'namespace' 
   callTimeoutMs?: number;
   /** Bound of each list request the gateway sends a service for its resources and prompts (ms, default 30 000). */
   listTimeoutMs?: number;
+  /** Where the gateway's spans go (default: the global tracer provider's `mcp-supervisor` tracer, a no-op until a host registers an SDK). */
+  tracer?: Tracer;
   /** Entries per page of the gateway's lists (default 100); a page holds one service's entries only. */
   pageSize?: number;
   /** Hears what the gateway cannot tell a client: names hidden by a conflict, lists that failed to load. */
@@ -88,6 +92,8 @@ export class FleetGateway implements Gateway {
   readonly serverInfo: { name: string; version: string };
   /** Multi-round-trip requests in flight, whichever session their next round comes on. */
   readonly inputs = new InputRelay();
+  /** A span per client request and per request sent a service for it. */
+  readonly tracing: GatewayTracing;
   private readonly extras = new Map<string, ServiceExtras & { connectedTime: number | null; generation: number }>();
   private readonly seen = new Map<string, { available: boolean; tools: ServiceSnapshot['tools'] }>();
   private readonly sessions = new Set<Session>();
@@ -120,6 +126,7 @@ export class FleetGateway implements Gateway {
     this.callWait = options.callWait ?? DEFAULT_GATEWAY_CONFIG.callWait;
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.tracing = new GatewayTracing(options.tracer);
     this.serverInfo = options.serverInfo ?? { name: 'mcp-supervisor', version: '0.1.0' };
     this.subscription = supervisor.services$.subscribe({ next: (services) => this.follow(services) });
     this.stopNotifications = supervisor.onServiceNotification((service, notification) => this.relay(service, notification));
@@ -191,8 +198,20 @@ export class FleetGateway implements Gateway {
   }
 
   /** Sends a forwarded request (resources, prompts, completions) to a service. */
-  forward(service: string, method: ForwardedMethod, params: Record<string, unknown> | undefined, signal: AbortSignal, retry?: InputRetry): Promise<Record<string, unknown>> {
-    return this.supervisor.requestService(service, method, params, { signal, timeoutMs: this.callTimeoutMs, ...(retry === undefined ? {} : { inputRequired: retry }) });
+  forward(
+    service: string,
+    method: ForwardedMethod,
+    params: Record<string, unknown> | undefined,
+    signal: AbortSignal,
+    retry?: InputRetry,
+    meta?: Record<string, string>,
+  ): Promise<Record<string, unknown>> {
+    return this.supervisor.requestService(service, method, params, {
+      signal,
+      timeoutMs: this.callTimeoutMs,
+      ...(retry === undefined ? {} : { inputRequired: retry }),
+      ...(meta === undefined ? {} : { meta }),
+    });
   }
 
   /** While a call to `service` runs, its server's log messages and requests to its client go to `call`. */

@@ -23,6 +23,8 @@ export interface CallContext {
   notify(notification: { method: 'notifications/progress'; params: Record<string, unknown> }): Promise<void>;
   /** The client's answers and the server's state, when the call is a retry of a multi-round-trip call. */
   retry?: InputRetry;
+  /** Trace context for the server's request's `_meta`. */
+  meta?: Record<string, string>;
 }
 
 export interface CallPolicy {
@@ -65,6 +67,7 @@ export async function callThrough(
       timeoutMs: policy.callTimeoutMs,
       resetTimeoutOnProgress: true,
       inputRequired: context.retry ?? {},
+      ...(context.meta === undefined ? {} : { meta: context.meta }),
       ...(progressToken === undefined
         ? {}
         : { onProgress: (progress) => void context.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => undefined) }),

@@ -31,6 +31,8 @@ export interface CallOptions {
    * effect on a 2025-era server, which sends its requests instead.
    */
   inputRequired?: InputRetry;
+  /** Entries added to the request's `_meta`: a gateway passes on trace context (`traceparent`, `tracestate`) this way. */
+  meta?: Readonly<Record<string, string>>;
 }
 
 /** What a retry of a multi-round-trip call carries: the answers to the server's requests and its state. */

@@ -717,6 +717,7 @@ export class Supervisor {
       signal: options.signal,
       onProgress: options.onProgress,
       ...(options.inputRequired === undefined ? {} : { inputRequired: options.inputRequired }),
+      ...(options.meta === undefined ? {} : { meta: options.meta }),
     });
   }
 
