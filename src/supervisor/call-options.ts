@@ -37,7 +37,9 @@ export interface CallOptions {
 
 /** What a retry of a multi-round-trip call carries: the answers to the server's requests and its state. */
 export interface InputRetry {
+  /** The client's answers, keyed as the server's `inputRequests` were. */
   inputResponses?: Record<string, unknown>;
+  /** The `requestState` the server's `input_required` answer carried, exactly as it was. */
   requestState?: string;
   /**
    * What a 2026-07-28 server is told it may ask (sampling, elicitation, roots) instead of the
