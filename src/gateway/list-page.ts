@@ -1,8 +1,8 @@
-// The gateway's lists a page at a time. A page holds entries of one service only, and its cursor says
-// which service and how far into that service's entries the next page starts, so a large server's
-// catalogue pages through like any other and a page never mixes what two services listed. Cursors are
-// opaque to clients (base64url JSON) and checked when they come back: a cursor that is not the
-// gateway's, is for another list, or names a service no longer in the catalogue is refused.
+// The gateway's lists a page at a time. A page holds up to the page size of entries, across services;
+// its cursor says which service the next page starts in and how far into that service's entries, so a
+// large server's catalogue pages through, and a service that comes or goes moves no other service's
+// place. Cursors are opaque to clients (base64url JSON) and checked when they come back: a cursor that
+// is not the gateway's, is for another list, or names a place no longer in the catalogue is refused.
 
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 
@@ -33,15 +33,10 @@ export function listPage<T extends { service: string }>(
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `the cursor's place in the ${list} list is gone (its service '${at.service}' changed or left): list again without a cursor`);
     }
   }
-  const service = entries[start]?.service;
-  const items: T[] = [];
-  for (let index = start; index < entries.length && items.length < pageSize && entries[index]?.service === service; index += 1) {
-    const entry = entries[index];
-    if (entry !== undefined) items.push(entry);
-  }
+  const items = entries.slice(start, start + pageSize);
   const next = entries[start + items.length];
-  if (next === undefined || service === undefined) return { items };
-  const offset = next.service === service ? start + items.length - entries.findIndex((entry) => entry.service === service) : 0;
+  if (next === undefined) return { items };
+  const offset = start + items.length - entries.findIndex((entry) => entry.service === next.service);
   return { items, nextCursor: encode({ list, service: next.service, offset }) };
 }
 

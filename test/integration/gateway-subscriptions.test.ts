@@ -73,7 +73,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 const textOf = (result: { content?: unknown }) => ((result.content as { text?: string }[] | undefined) ?? []).map((part) => part.text ?? '').join('');
 
 const SERVERS: Record<'legacy' | 'modern', TransportConfig> = {
-  legacy: stdioServer(['--catalogue']),
+  legacy: stdioServer(['--catalogue', '--subscribable']),
   modern: modernStdioServer(['--catalogue']),
 };
 
