@@ -24,7 +24,7 @@ export type {
   ToolListing,
   WaitOptions,
 } from './supervisor/supervisor.js';
-export type { CallOptions } from './supervisor/call-options.js';
+export type { CallOptions, InputRetry } from './supervisor/call-options.js';
 export type { ConnectionDiagnostics, ConnectionLayer, ToolCallOptions } from './supervisor/connection-layer.js';
 // The actors a ConnectionLayer provides, and what they take and report.
 export type * from './machines/service-io.js';

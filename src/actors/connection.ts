@@ -3,6 +3,7 @@
 // each watcher, or a close we asked for.
 
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   Client,
   ProtocolError,
   ProtocolErrorCode,
@@ -12,11 +13,13 @@ import {
   type McpSubscription,
   type Progress,
   type ServerCapabilities,
+  type SubscriptionFilter,
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
 import type { TransportConfig } from '../config/transport.js';
 import { packageVersion } from '../package-version.js';
+import type { InputRetry } from '../supervisor/call-options.js';
 import type { ConnectionEvent, NegotiatedProtocol, ServerInfo, ToolDescriptor } from '../machines/service-io.js';
 import {
   ConnectionLostError,
@@ -140,12 +143,17 @@ export interface CallToolOptions extends RequestOptions {
   resetTimeoutOnProgress?: boolean;
   /** The longest the call may take in all, progress or not. */
   maxTotalTimeout?: number;
+  /** Hand back a 2026-07-28 server's `input_required` answer; a retry's answers and state (see CallOptions). */
+  inputRequired?: InputRetry;
+  /** Entries added to the request's `_meta` (trace context). */
+  meta?: Readonly<Record<string, string>>;
 }
 
 interface SdkCallOptions extends SdkRequestOptions {
   onprogress?: (progress: Progress) => void;
   resetTimeoutOnProgress?: boolean;
   maxTotalTimeout?: number;
+  allowInputRequired?: boolean;
 }
 
 export type ConnectionListener = (event: ConnectionEvent) => void;
@@ -200,6 +208,10 @@ export interface ForwardOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Hand back an `input_required` answer (resources/read, prompts/get); a retry's answers and state. */
+  inputRequired?: InputRetry;
+  /** Entries added to the request's `_meta` (trace context). */
+  meta?: Readonly<Record<string, string>>;
 }
 
 type ServiceTransport = ProcessGroupStdioTransport | HttpTransport | SuppliedTransport;
@@ -225,6 +237,10 @@ export class McpConnection {
   readonly ended = new Promise<void>((resolve) => {
     this.markEnded = resolve;
   });
+  /** The notification stream of a modern connection, and what it was asked to carry. */
+  private stream: { subscription: McpSubscription; filter: SubscriptionFilter } | null = null;
+  /** Resources a modern connection's stream carries updates of. */
+  private readonly resourceUris = new Set<string>();
   private markTransportClosed: () => void = () => undefined;
   private readonly transportClosed = new Promise<void>((resolve) => {
     this.markTransportClosed = resolve;
@@ -356,12 +372,34 @@ export class McpConnection {
    * connection drops.
    */
   forward(method: ForwardedMethod, params: Record<string, unknown> | undefined, options: ForwardOptions): Promise<Record<string, unknown>> {
+    const modern = this.client.getProtocolEra() === 'modern';
+    if (modern && (method === 'resources/subscribe' || method === 'resources/unsubscribe') && typeof params?.uri === 'string') {
+      return this.subscribeOnStream(params.uri, method === 'resources/subscribe', options);
+    }
+    const retry = options.inputRequired;
+    const withRetry = retry === undefined ? params : this.withInput(params ?? {}, retry);
+    const sent = options.meta === undefined ? withRetry : withMeta(withRetry ?? {}, options.meta);
     return this.request(method, options, (sdkOptions) =>
       this.client.request(
-        { method, ...(params === undefined ? {} : { params }) },
-        options.onProgress === undefined ? sdkOptions : { ...sdkOptions, onprogress: options.onProgress },
+        { method, ...(sent === undefined ? {} : { params: sent }) },
+        {
+          ...sdkOptions,
+          ...(options.onProgress === undefined ? {} : { onprogress: options.onProgress }),
+          ...(retry === undefined ? {} : { allowInputRequired: true }),
+        },
       ),
     );
+  }
+
+  /**
+   * A multi-round-trip request's params: the retry's answers and state beside the request's own, and
+   * on a modern connection the capabilities the server may ask of, in place of the connection's.
+   */
+  private withInput<P extends Record<string, unknown>>(params: P, retry: InputRetry): P & Record<string, unknown> {
+    const { clientCapabilities, ...answers } = retry;
+    if (clientCapabilities === undefined || this.client.getProtocolEra() !== 'modern') return { ...params, ...answers };
+    // The SDK lets a request's own `_meta` keys win over the envelope it stamps.
+    return withMeta({ ...params, ...answers }, { [CLIENT_CAPABILITIES_META_KEY]: clientCapabilities });
   }
 
   /** Why the connection was lost, or null while it is not. */
@@ -455,8 +493,10 @@ export class McpConnection {
    */
   callTool(name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<CallToolResult> {
     const operation = `tools/call ${name}`;
-    const params = { name, arguments: args };
-    const { maxTotalTimeout } = options;
+    const { maxTotalTimeout, inputRequired } = options;
+    // A retry of a multi-round-trip call carries the client's answers and the server's state beside its arguments.
+    const plain = inputRequired === undefined ? { name, arguments: args } : this.withInput({ name, arguments: args }, inputRequired);
+    const params = options.meta === undefined ? plain : withMeta(plain, options.meta);
     return this.request(operation, options, (sdkOptions) =>
       // The SDK checks maxTotalTimeout only when a progress notification arrives, and only with
       // resetTimeoutOnProgress: a deadline of our own makes it a bound whatever the server sends.
@@ -548,15 +588,15 @@ export class McpConnection {
   private async listenForToolChanges(options: OpenOptions): Promise<void> {
     if (this.client.getProtocolEra() !== 'modern' || !this.client.getServerCapabilities()?.tools?.listChanged) return;
     let subscription: McpSubscription;
+    const capabilities = this.client.getServerCapabilities();
+    // What a gateway relays rides the same stream: one per connection, whatever it carries.
+    const filter: SubscriptionFilter = {
+      toolsListChanged: true,
+      ...(options.onNotification && capabilities?.resources?.listChanged ? { resourcesListChanged: true } : {}),
+      ...(options.onNotification && capabilities?.prompts?.listChanged ? { promptsListChanged: true } : {}),
+    };
     try {
       // Not given the connect's signal: that would end the stream with the connect. Its closing does.
-      const capabilities = this.client.getServerCapabilities();
-      // What a gateway relays rides the same stream: one per connection, whatever it carries.
-      const filter = {
-        toolsListChanged: true,
-        ...(options.onNotification && capabilities?.resources?.listChanged ? { resourcesListChanged: true } : {}),
-        ...(options.onNotification && capabilities?.prompts?.listChanged ? { promptsListChanged: true } : {}),
-      };
       subscription = await untilAborted(this.client.listen(filter, { timeout: Math.min(options.timeoutMs, LISTEN_ACK_MS) }), options.signal);
     } catch (error) {
       // Refused (an error answer) or never acknowledged: the server works without the stream.
@@ -564,9 +604,33 @@ export class McpConnection {
       if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout && !options.signal.aborted) return;
       throw error;
     }
+    this.watchStream(subscription, filter);
+  }
+
+  /** The stream's end, unless we ended it (a new filter replaces it), is the connection's loss. */
+  private watchStream(subscription: McpSubscription, filter: SubscriptionFilter): void {
+    this.stream = { subscription, filter };
     void subscription.closed.then((how) => {
       if (how !== 'local' && this.opened && !this.closing) this.loseConnection('the server closed its notification stream');
     });
+  }
+
+  /**
+   * A modern server has no `resources/subscribe`: its resource updates ride the notification stream,
+   * whose filter names the URIs. The stream is opened again with the URIs wanted now, then the old one
+   * closed (an update between the two arrives on one of them).
+   */
+  private async subscribeOnStream(uri: string, subscribe: boolean, options: ForwardOptions): Promise<Record<string, unknown>> {
+    if (subscribe) this.resourceUris.add(uri);
+    else this.resourceUris.delete(uri);
+    const previous = this.stream;
+    const base: SubscriptionFilter = { ...previous?.filter };
+    delete base.resourceSubscriptions;
+    const filter: SubscriptionFilter = this.resourceUris.size === 0 ? base : { ...base, resourceSubscriptions: [...this.resourceUris] };
+    const subscription = await this.request('subscriptions/listen', options, ({ timeout }) => this.client.listen(filter, { timeout }));
+    this.watchStream(subscription, filter);
+    if (previous) await previous.subscription.close().catch(() => undefined);
+    return {};
   }
 
   /**
@@ -636,19 +700,25 @@ export class McpConnection {
 
 const ignoreProgress = (): void => undefined;
 
+/** `params` with `entries` added to its `_meta`. */
+function withMeta<P extends Record<string, unknown>>(params: P, entries: Readonly<Record<string, unknown>>): P & Record<string, unknown> {
+  return { ...params, _meta: { ...(params._meta as Record<string, unknown> | undefined), ...entries } };
+}
+
 /**
  * The SDK's options for a tool call: the plain request's when the call asks for nothing more (the hot
  * path builds no other object). The SDK asks the server for progress only with a handler, and without
  * progress there is nothing to restart the timeout on.
  */
 function sdkCallOptions(sdkOptions: SdkRequestOptions, options: CallToolOptions): SdkCallOptions {
-  const { onProgress, resetTimeoutOnProgress, maxTotalTimeout } = options;
-  if (onProgress === undefined && resetTimeoutOnProgress === undefined && maxTotalTimeout === undefined) return sdkOptions;
+  const { onProgress, resetTimeoutOnProgress, maxTotalTimeout, inputRequired } = options;
+  if (onProgress === undefined && resetTimeoutOnProgress === undefined && maxTotalTimeout === undefined && inputRequired === undefined) return sdkOptions;
   return {
     ...sdkOptions,
     onprogress: onProgress ?? (resetTimeoutOnProgress ? ignoreProgress : undefined),
     resetTimeoutOnProgress,
     maxTotalTimeout,
+    ...(inputRequired === undefined ? {} : { allowInputRequired: true }),
   };
 }
 

@@ -14,17 +14,22 @@ import {
   type ServerNotifier,
   type Transport,
 } from '@modelcontextprotocol/server';
+import type { Tracer } from '@opentelemetry/api';
 import type { Subscription } from 'rxjs';
 import type { ForwardedMethod, ServerRequestMethod, ServiceNotification } from '../actors/connection.js';
 import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-section.js';
 import { packageVersion } from '../package-version.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
+import type { InputRetry } from '../supervisor/call-options.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { buildCatalogue, exposureOf, inScope, type Catalogue, type Naming, type Scope, type ServiceExtras } from './catalogue.js';
 import { FLEET_STATUS_URI } from './fleet-status.js';
 import { createGatewayServer, type GatewaySession } from './gateway-server.js';
 import { LAZY_TOOLS } from './lazy-tools.js';
 import type { GatewayRequestObserver } from './observed-server.js';
+import { GatewayTracing } from './gateway-tracing.js';
+import { InputRelay } from './input-relay.js';
+import { DEFAULT_PAGE_SIZE } from './list-page.js';
 
 /** The `gateway:` settings a running gateway takes live (`reconfigure`); every key may be left out (its default applies). */
 export type LiveGatewaySettings = Partial<Pick<GatewayConfig, 'namespace' | 'separator' | 'callWait' | 'mode' | 'expose'>>;
@@ -39,6 +44,10 @@ export interface GatewayOptions extends LiveGatewaySettings {
   callTimeoutMs?: number;
   /** Bound of each list request the gateway sends a service for its resources and prompts (ms, default 30 000). */
   listTimeoutMs?: number;
+  /** Where the gateway's spans go (default: the global tracer provider's `mcp-supervisor` tracer, a no-op until a host registers an SDK). */
+  tracer?: Tracer;
+  /** Entries per page of the gateway's lists (default 100); a page holds one service's entries only. */
+  pageSize?: number;
   /** Hears what the gateway cannot tell a client: names hidden by a conflict, lists that failed to load. */
   onWarning?: (message: string) => void;
   /** Hears every request a client session made: its method and how it ended (the `serve` metrics). */
@@ -56,7 +65,8 @@ type Session = GatewaySession;
 
 /**
  * A call in flight, as the gateway relays to it: the log messages its server sends meanwhile, and the
- * server's requests to its client (sampling, elicitation, roots), asked on the call's own request.
+ * server's requests to its client (sampling, elicitation, roots), which the call's client is asked in
+ * the multi-round-trip flow (see input-relay.ts).
  */
 export interface ActiveCall {
   session: GatewaySession;
@@ -91,8 +101,13 @@ export class FleetGateway implements Gateway {
   mode: GatewayConfig['mode'];
   callWait: number;
   readonly callTimeoutMs: number;
+  readonly pageSize: number;
   readonly serverInfo: { name: string; version: string };
   readonly onRequest: GatewayRequestObserver | undefined;
+  /** Multi-round-trip requests in flight, whichever session their next round comes on. */
+  readonly inputs = new InputRelay();
+  /** A span per client request and per request sent a service for it. */
+  readonly tracing: GatewayTracing;
   private readonly extras = new Map<string, ServiceExtras & { connectedTime: number | null; generation: number }>();
   private readonly seen = new Map<string, { available: boolean; tools: ServiceSnapshot['tools'] }>();
   private readonly sessions = new Set<Session>();
@@ -101,6 +116,8 @@ export class FleetGateway implements Gateway {
   private readonly catalogues = new Map<Scope, { services: readonly ServiceSnapshot[]; extrasVersion: number; catalogue: Catalogue }>();
   /** Bumped whenever a service's resources or prompts change. */
   private extrasVersion = 0;
+  /** The resource URIs clients subscribed to, per service: renewed when the service reconnects. */
+  private readonly serviceSubscriptions = new Map<string, Set<string>>();
   /** Calls in flight per service, oldest first. */
   private readonly activeCalls = new Map<string, ActiveCall[]>();
   private readonly dirty = new Set<ChangeKind>();
@@ -119,6 +136,8 @@ export class FleetGateway implements Gateway {
   ) {
     ({ naming: this.naming, mode: this.mode, callWait: this.callWait } = liveSettings(supervisor, options));
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.tracing = new GatewayTracing(options.tracer);
     this.serverInfo = options.serverInfo ?? { name: 'mcp-supervisor', version: packageVersion() };
     this.onRequest = options.onRequest;
     this.subscription = supervisor.services$.subscribe({ next: (services) => this.follow(services) });
@@ -191,6 +210,7 @@ export class FleetGateway implements Gateway {
     this.subscription.unsubscribe();
     this.stopNotifications();
     this.stopRelaying();
+    this.inputs.close();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     await Promise.all([...this.sessions].map((session) => session.server.close().catch(() => undefined)));
     this.sessions.clear();
@@ -213,8 +233,20 @@ export class FleetGateway implements Gateway {
   }
 
   /** Sends a forwarded request (resources, prompts, completions) to a service. */
-  forward(service: string, method: ForwardedMethod, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>> {
-    return this.supervisor.requestService(service, method, params, { signal, timeoutMs: this.callTimeoutMs });
+  forward(
+    service: string,
+    method: ForwardedMethod,
+    params: Record<string, unknown> | undefined,
+    signal: AbortSignal,
+    retry?: InputRetry,
+    meta?: Record<string, string>,
+  ): Promise<Record<string, unknown>> {
+    return this.supervisor.requestService(service, method, params, {
+      signal,
+      timeoutMs: this.callTimeoutMs,
+      ...(retry === undefined ? {} : { inputRequired: retry }),
+      ...(meta === undefined ? {} : { meta }),
+    });
   }
 
   /** While a call to `service` runs, its server's log messages and requests to its client go to `call`. */
@@ -226,6 +258,18 @@ export class FleetGateway implements Gateway {
       if (left.length === 0) this.activeCalls.delete(service);
       else this.activeCalls.set(service, left);
     };
+  }
+
+  /**
+   * Notes a client's subscription to `uri` of `service` (`on`) or its end, so that the gateway renews
+   * the service's subscriptions on each new connection (a restarted server knows none).
+   */
+  noteSubscription(service: string, uri: string, on: boolean): void {
+    const uris = this.serviceSubscriptions.get(service) ?? new Set<string>();
+    if (on) uris.add(uri);
+    else uris.delete(uri);
+    if (uris.size === 0) this.serviceSubscriptions.delete(service);
+    else this.serviceSubscriptions.set(service, uris);
   }
 
   /** Whether another session still holds a subscription to `uri` (then the server keeps it). */
@@ -255,6 +299,7 @@ export class FleetGateway implements Gateway {
       // A new connection may come with other resources and prompts: list them again.
       if (snapshot.available && (!extras || extras.connectedTime !== snapshot.metadata.connectedTime)) {
         void this.loadExtras(snapshot, ['resources', 'prompts']);
+        if (extras) this.renewSubscriptions(key);
       }
     }
     for (const key of [...this.seen.keys()]) {
@@ -288,10 +333,11 @@ export class FleetGateway implements Gateway {
       }
       case 'notifications/message': {
         const params = notification.params ?? {};
-        // A server tells nothing of which request a log message belongs to: the calls in flight get it.
+        // A 2025-era server's log message says nothing of the request it belongs to: during one client's
+        // calls it is theirs; while calls of several clients run it could be any one's, and goes to none.
         const during = this.activeCalls.get(service);
         if (during && during.length > 0) {
-          for (const call of during) call.log(params);
+          if (new Set(during.map((call) => call.session)).size === 1) for (const call of during) call.log(params);
           return;
         }
         if (typeof params.level !== 'string') return;
@@ -304,23 +350,44 @@ export class FleetGateway implements Gateway {
   }
 
   /**
-   * A server's request to its client, relayed to the client whose call to that server is running (the
-   * latest, if several are, among those whose client declared the capability): only that client is
-   * asked. With no such call, the server gets an error answer.
+   * A 2025-era server's request to its client (a 2026-07-28 server's come back with its call), relayed
+   * to the client whose call to that server is running, if it declared the capability: only that client
+   * is asked. Such a request says nothing of the call it belongs to, so while calls of several clients
+   * to the server run the gateway asks none of them (it could be asking the wrong one) and the server
+   * gets an error answer, as it does with no such call.
    */
   private answerServerRequest(
     service: string,
     request: { method: ServerRequestMethod; params?: Record<string, unknown> },
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
-    const capable = (this.activeCalls.get(service) ?? []).filter((call) => clientOffers(call.session.server, request));
-    const call = capable.at(-1);
+    const running = this.activeCalls.get(service) ?? [];
+    if (new Set(running.map((call) => call.session)).size > 1) {
+      return Promise.reject(
+        new ProtocolError(
+          ProtocolErrorCode.InternalError,
+          `${request.method}: calls of several clients of the gateway to '${service}' are running, and the request does not say whose call it belongs to`,
+        ),
+      );
+    }
+    const call = running.filter((candidate) => clientOffers(candidate.session.server, request)).at(-1);
     if (!call) {
       return Promise.reject(
         new ProtocolError(ProtocolErrorCode.MethodNotFound, `${request.method}: no client of the gateway that offers it has a call to '${service}' running`),
       );
     }
     return call.ask(request, signal);
+  }
+
+  /** Subscribes a service's new connection to every resource clients are subscribed to. */
+  private renewSubscriptions(service: string) {
+    for (const uri of this.serviceSubscriptions.get(service) ?? []) {
+      const signal = AbortSignal.timeout(this.options.listTimeoutMs ?? 30_000);
+      this.forward(service, 'resources/subscribe', { uri }, signal).catch((error: unknown) => {
+        if (this.closed) return;
+        this.warn(`could not renew the subscription to ${uri} of service '${service}': ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
   }
 
   /** Lists a service's resources, templates and prompts (the kinds asked), as its server and `expose` allow. */

@@ -2,11 +2,12 @@
 // cancellation, and turns every way the fleet can fail it into a result the agent can read — which
 // service, in which state, retrying when — rather than a hang or a bare error code.
 
-import { ProtocolError, type CallToolResult, type ProgressToken } from '@modelcontextprotocol/server';
+import { ProtocolError, type CallToolResult, type InputRequiredResult, type ProgressToken } from '@modelcontextprotocol/server';
 import { McpRequestError } from '../actors/errors.js';
 import type { ServiceState } from '../machines/service.machine.js';
 import { isMcpSupervisorError } from '../mcp-supervisor-error.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
+import type { InputRetry } from '../supervisor/call-options.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { FLEET_STATUS_URI } from './fleet-status.js';
 import { withoutHopEnvelope } from './hop-envelope.js';
@@ -20,6 +21,10 @@ export interface CallContext {
   progressToken: ProgressToken | undefined;
   /** Sends a notification on the client's request (its progress goes there). */
   notify(notification: { method: 'notifications/progress'; params: Record<string, unknown> }): Promise<void>;
+  /** The client's answers and the server's state, when the call is a retry of a multi-round-trip call. */
+  retry?: InputRetry;
+  /** Trace context for the server's request's `_meta`. */
+  meta?: Record<string, string>;
 }
 
 export interface CallPolicy {
@@ -30,14 +35,17 @@ export interface CallPolicy {
   now(): number;
 }
 
-/** Calls `tool` of `service` for a client; resolves with the server's result or an `isError` result saying what went wrong. */
+/**
+ * Calls `tool` of `service` for a client; resolves with the server's result (a 2026-07-28 server's
+ * `input_required` too, when the context carries a retry) or an `isError` result saying what went wrong.
+ */
 export async function callThrough(
   supervisor: Supervisor,
   target: { service: string; tool: string },
   args: Record<string, unknown>,
   context: CallContext,
   policy: CallPolicy,
-): Promise<CallToolResult> {
+): Promise<CallToolResult | InputRequiredResult> {
   const { service, tool } = target;
   let snapshot = currentSnapshot(supervisor, service);
   if (!snapshot) return failure(`service '${service}' is no longer part of the fleet. ${seeFleet}`);
@@ -58,6 +66,8 @@ export async function callThrough(
       signal: context.signal,
       timeoutMs: policy.callTimeoutMs,
       resetTimeoutOnProgress: true,
+      inputRequired: context.retry ?? {},
+      ...(context.meta === undefined ? {} : { meta: context.meta }),
       ...(progressToken === undefined
         ? {}
         : { onProgress: (progress) => void context.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => undefined) }),

@@ -1,7 +1,7 @@
 // How one tool call is bounded and followed: the options of `Supervisor.callTool`, as the MCP SDK
 // names them for every request (a signal, a timeout, progress and what progress does to the timeout).
 
-import type { Progress } from '@modelcontextprotocol/client';
+import type { ClientCapabilities, Progress } from '@modelcontextprotocol/client';
 
 /** The options of `Supervisor.callTool`; every one may be left out. */
 export interface CallOptions {
@@ -24,4 +24,26 @@ export interface CallOptions {
    * `ToolCallTimeoutError` (its `limit` is `'maxTotalTimeout'`). Default: no bound beyond `timeoutMs`.
    */
   maxTotalTimeout?: number;
+  /**
+   * Hands back a 2026-07-28 server's `input_required` answer (`resultType: 'input_required'`, with its
+   * `inputRequests` and `requestState`) instead of answering its requests through `relayServerRequests`;
+   * a retry of such a call sets the client's `inputResponses` and the `requestState` it was given. No
+   * effect on a 2025-era server, which sends its requests instead.
+   */
+  inputRequired?: InputRetry;
+  /** Entries added to the request's `_meta`: a gateway passes on trace context (`traceparent`, `tracestate`) this way. */
+  meta?: Readonly<Record<string, string>>;
+}
+
+/** What a retry of a multi-round-trip call carries: the answers to the server's requests and its state. */
+export interface InputRetry {
+  /** The client's answers, keyed as the server's `inputRequests` were. */
+  inputResponses?: Record<string, unknown>;
+  /** The `requestState` the server's `input_required` answer carried, exactly as it was. */
+  requestState?: string;
+  /**
+   * What a 2026-07-28 server is told it may ask (sampling, elicitation, roots) instead of the
+   * connection's own capabilities: a gateway passes on those of the client that made the call.
+   */
+  clientCapabilities?: ClientCapabilities;
 }

@@ -1,7 +1,7 @@
 // The public API: a supervisor that owns a fleet of service actors and publishes their
 // snapshots, transitions and metrics as RxJS streams.
 
-import type { CallToolResult, ServerCapabilities } from '@modelcontextprotocol/client';
+import type { CallToolResult, InputRequiredResult, ServerCapabilities } from '@modelcontextprotocol/client';
 import { Subject, type Observable } from 'rxjs';
 import { createActor, fromPromise, toPromise, type Actor, type InspectionEvent, type Observer, type Subscription } from 'xstate';
 import { McpConnections } from '../actors/connection-registry.js';
@@ -30,7 +30,7 @@ import {
 import type { ConnectInput, ConnectOutput, ServiceActors, ToolDescriptor } from '../machines/service-io.js';
 import { serviceKey } from '../machines/service-key.js';
 import { ConnectQueue } from './connect-queue.js';
-import type { CallOptions } from './call-options.js';
+import type { CallOptions, InputRetry } from './call-options.js';
 import type { ConnectionDiagnostics, ConnectionLayer } from './connection-layer.js';
 import {
   ConfigFileRequiredError,
@@ -423,14 +423,17 @@ export class Supervisor {
    * state and next retry time), never waits past `timeoutMs` (restarted at each progress notification
    * with `resetTimeoutOnProgress`) nor past `maxTotalTimeout` (ToolCallTimeoutError), rejects with the
    * signal's reason when `signal` aborts, and rejects if the connection drops during the call. The
-   * server's progress notifications go to `onProgress`.
+   * server's progress notifications go to `onProgress`. With `inputRequired`, a 2026-07-28 server's
+   * `input_required` answer resolves the call too (see `isInputRequiredResult`).
    */
+  callTool(name: string, tool: string, args: Record<string, unknown>, options: CallOptions & { inputRequired: InputRetry }): Promise<CallToolResult | InputRequiredResult>;
+  callTool(name: string, tool: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
   async callTool(
     name: string,
     tool: string,
     args: Record<string, unknown> = {},
     options: CallOptions = NO_CALL_OPTIONS,
-  ): Promise<CallToolResult> {
+  ): Promise<CallToolResult | InputRequiredResult> {
     this.running('call a tool');
     const key = this.requireKey(name);
     const snapshot = this.requireAvailable(key);
@@ -751,7 +754,13 @@ export class Supervisor {
     this.requireAvailable(key);
     if (!this.connections.request) throw new TypeError(`this supervisor's connection layer cannot forward ${method} requests (it has no request())`);
     options.signal?.throwIfAborted();
-    return this.connections.request(key, method, params, { timeoutMs: options.timeoutMs ?? DEFAULT_CALL_MS, signal: options.signal, onProgress: options.onProgress });
+    return this.connections.request(key, method, params, {
+      timeoutMs: options.timeoutMs ?? DEFAULT_CALL_MS,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      ...(options.inputRequired === undefined ? {} : { inputRequired: options.inputRequired }),
+      ...(options.meta === undefined ? {} : { meta: options.meta }),
+    });
   }
 
   /** What the service's server declared it can do at its current connection; null while it has none. */
