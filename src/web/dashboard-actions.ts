@@ -23,7 +23,7 @@ export async function runAction(target: ActionTarget, service: string, action: A
       case 'check': {
         const result = await target.checkHealth(service);
         return result.ok
-          ? { status: 200, ok: true, message: `${service}: health check passed in ${result.responseTime ?? '?'} ms (${result.state})` }
+          ? { status: 200, ok: true, message: `${service}: health check passed in ${result.responseTime === null ? '?' : Math.round(result.responseTime)} ms (${result.state})` }
           : { status: 200, ok: false, message: `${service}: health check failed (${result.state}): ${result.error ?? 'no answer'}` };
       }
       case 'reconnect':

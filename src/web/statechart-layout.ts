@@ -25,6 +25,7 @@ const { graphlib, layout } = dagre as unknown as {
   layout: (graph: LayoutGraph) => void;
 };
 
+const MARGIN = 8;
 const START = '[start]';
 const END = '[end]';
 
@@ -38,7 +39,7 @@ export function serviceStatechart(): StatechartLayout {
 
 function layOut(diagram: ReturnType<typeof toDiagramJson>): StatechartLayout {
   const graph = new graphlib.Graph({ multigraph: false });
-  graph.setGraph({ rankdir: 'TB', nodesep: 36, ranksep: 56, marginx: 12, marginy: 12 });
+  graph.setGraph({ rankdir: 'TB', nodesep: 36, ranksep: 56, marginx: 0, marginy: 0 });
   graph.setDefaultEdgeLabel(() => ({}));
   // The pseudo-state `[*]` is two points on the drawing: where the chart starts, and where it ends.
   const id = (state: string, end: boolean) => (state === PSEUDO_STATE ? (end ? END : START) : state);
@@ -51,19 +52,26 @@ function layOut(diagram: ReturnType<typeof toDiagramJson>): StatechartLayout {
     graph.setEdge(id(edge.from, false), id(edge.to, true));
   }
   layout(graph);
-  const label = graph.graph();
+  const nodes = graph.nodes().map((name) => {
+    const node = graph.node(name);
+    return { id: name, x: node.x - node.width / 2, y: node.y - node.height / 2, width: node.width, height: node.height };
+  });
+  const edges = diagram.edges.map((edge) => ({
+    from: id(edge.from, false),
+    to: id(edge.to, true),
+    causes: edge.causes,
+    points: (graph.edge(id(edge.from, false), id(edge.to, true))?.points ?? []).map(({ x, y }) => ({ x, y })),
+  }));
+  // Edges routed around the graph may leave dagre's box: the drawing is the box around everything.
+  const xs = [...nodes.flatMap((node) => [node.x, node.x + node.width]), ...edges.flatMap((edge) => edge.points.map((point) => point.x))];
+  const ys = [...nodes.flatMap((node) => [node.y, node.y + node.height]), ...edges.flatMap((edge) => edge.points.map((point) => point.y))];
+  const left = Math.min(...xs) - MARGIN;
+  const top = Math.min(...ys) - MARGIN;
+  const shift = <T extends { x: number; y: number }>(point: T): T => ({ ...point, x: point.x - left, y: point.y - top });
   return {
-    width: Math.ceil(label.width ?? 0),
-    height: Math.ceil(label.height ?? 0),
-    nodes: graph.nodes().map((name) => {
-      const node = graph.node(name);
-      return { id: name, x: node.x - node.width / 2, y: node.y - node.height / 2, width: node.width, height: node.height };
-    }),
-    edges: diagram.edges.map((edge) => ({
-      from: id(edge.from, false),
-      to: id(edge.to, true),
-      causes: edge.causes,
-      points: (graph.edge(id(edge.from, false), id(edge.to, true))?.points ?? []).map(({ x, y }) => ({ x, y })),
-    })),
+    width: Math.ceil(Math.max(...xs) - left + MARGIN),
+    height: Math.ceil(Math.max(...ys) - top + MARGIN),
+    nodes: nodes.map(shift),
+    edges: edges.map((edge) => ({ ...edge, points: edge.points.map(shift) })),
   };
 }

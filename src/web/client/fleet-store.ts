@@ -61,6 +61,7 @@ export class FleetStore {
         readOnly = message.readOnly;
         loaded = true;
         for (const key of nextTimes.keys()) if (!nextRows.has(key)) nextTimes.delete(key);
+        for (const row of message.rows) recordResponseTime(nextTimes, undefined, row);
       } else {
         const added: string[] = [];
         for (const row of message.rows) {
@@ -85,6 +86,8 @@ export class FleetStore {
 /** A finished health check adds its response time to the service's sparkline. */
 function recordResponseTime(times: Map<string, readonly number[]>, before: ServiceRow | undefined, after: ServiceRow) {
   if (after.lastHealthCheck === null || after.lastHealthCheck === before?.lastHealthCheck || after.responseTime === null) return;
+  // A page that reconnects is sent the whole fleet again: a check it already counted is not counted twice.
+  if (before === undefined && times.get(after.key)?.length) return;
   if (before !== undefined && after.responseTime === before.responseTime && after.consecutiveFailures > 0) return;
   const points = [...(times.get(after.key) ?? []), after.responseTime];
   times.set(after.key, points.slice(-SPARK_POINTS));

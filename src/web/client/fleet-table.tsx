@@ -144,7 +144,7 @@ export function FleetTable({ rows, responseTimes, now, onOpen }: TableProps) {
                 {row.consecutiveFailures} / {row.totalFailures}
               </td>
               <td>{row.reconnects}</td>
-              <td>{row.responseTime === null ? '–' : `${row.responseTime} ms`}</td>
+              <td>{row.responseTime === null ? '–' : `${Math.round(row.responseTime)} ms`}</td>
               <td>
                 <Sparkline values={responseTimes.get(row.key) ?? []} label={`${row.key} response times`} />
               </td>

@@ -135,9 +135,18 @@ function KeyValues({ values }: { values: Record<string, unknown> }) {
       {Object.entries(values).map(([key, value]) => (
         <div key={key}>
           <dt>{key}</dt>
-          <dd>{value === null || value === undefined ? '–' : typeof value === 'object' ? <code>{JSON.stringify(value)}</code> : String(value as string | number | boolean)}</dd>
+          <dd>{valueText(key, value)}</dd>
         </div>
       ))}
     </dl>
   );
+}
+
+/** Metadata times are epoch ms: shown as clock times; objects as JSON. */
+function valueText(key: string, value: unknown) {
+  if (value === null || value === undefined) return '–';
+  if (typeof value === 'object') return <code>{JSON.stringify(value)}</code>;
+  if (typeof value === 'number' && /(Time|HealthCheck)$/.test(key) && !/responseTime$/i.test(key)) return clockText(value);
+  if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(1);
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '?';
 }

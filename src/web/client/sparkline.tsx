@@ -34,5 +34,5 @@ export function Sparkline({ values, label }: { values: readonly number[]; label:
   useEffect(() => plot.current?.setData(data()), [values]);
 
   const last = values[values.length - 1];
-  return <div class="sparkline" ref={host} role="img" aria-label={values.length === 0 ? `${label}: no response times yet` : `${label}: last ${values.length} response times, latest ${last ?? '?'} ms`} />;
+  return <div class="sparkline" ref={host} role="img" aria-label={values.length === 0 ? `${label}: no response times yet` : `${label}: last ${values.length} response times, latest ${last === undefined ? '?' : Math.round(last)} ms`} />;
 }
