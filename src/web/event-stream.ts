@@ -20,7 +20,7 @@ export interface EventStreamSource {
 }
 
 export interface EventStreamOptions {
-  /** The shortest time between two messages, ms (default 250). */
+  /** The shortest time between two messages, ms (default 100). */
   flushMs?: number;
   /** How often an idle stream sends a comment, so that proxies and the page see it alive, ms (default 15 000). */
   keepAliveMs?: number;
@@ -28,7 +28,7 @@ export interface EventStreamOptions {
 
 /** Streams the fleet to `response` until the client goes away or `closed` fires. */
 export function serveEventStream(response: ServerResponse, source: EventStreamSource, options: EventStreamOptions = {}): () => void {
-  const flushMs = options.flushMs ?? 250;
+  const flushMs = options.flushMs ?? 100;
   response.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
