@@ -26,7 +26,7 @@ async function fleet(withMetrics: boolean) {
   const metrics = withMetrics ? new SupervisorMetrics({ defaultMetrics: false }) : null;
   const connections = metrics ? new InstrumentedConnections(fake, metrics.recordToolCall, () => clock.now()) : fake;
   const supervisor = new Supervisor({ services }, { connections, clock, random: Math.random, batchWindowMs: 50 });
-  if (metrics && connections instanceof InstrumentedConnections) metrics.observe(supervisor, (key) => connections.answeredCalls(key));
+  if (metrics && connections instanceof InstrumentedConnections) metrics.observe(supervisor);
   supervisor.start();
   const time = clock;
   await time.advanceUntil(() => supervisor.listServices().every((service) => service.metadata.totalHealthChecks >= 1), 10 * 60_000);

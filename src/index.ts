@@ -39,6 +39,8 @@ export type { ForwardedMethod, ForwardedNotification, ForwardOptions, ServerRequ
 // What it publishes
 export type { ServiceMetadata, ServiceSnapshot } from './supervisor/service-snapshot.js';
 export type { Transition } from './supervisor/transition.js';
+export type { ConnectAttempt, Probe, ProcessStart } from './supervisor/check-events.js';
+export { PROBE_OUTCOMES, type CheckFailure, type ConnectReport, type ProbeOutcome, type ProbeReport } from './machines/check-report.js';
 export type { FleetMetrics } from './supervisor/fleet-metrics.js';
 export { SERVICE_STATES, type ServiceState } from './machines/service.machine.js';
 export { TRANSITION_CAUSES, type TransitionCause } from './machines/transition-cause.js';

@@ -10,6 +10,7 @@ export { serviceMachine, SERVICE_STATES, AVAILABLE, AVAILABLE_STATES, ActorNotPr
 export type { ServiceEvent, ServiceMachine, ServiceState } from './machines/service.machine.js';
 export type { ConnectionRecord, HealthRecord, RetryRecord, ServiceContext, ServiceMachineInput, ToolsRecord } from './machines/service.context.js';
 export type * from './machines/service-io.js';
+export { PROBE_OUTCOMES, type CheckFailure, type ConnectReport, type ProbeOutcome, type ProbeReport, type ServiceEmitted } from './machines/check-report.js';
 export type { TransportConfig } from './config/transport.js';
 export type { RedactedTransportConfig } from './machines/redacted-transport.js';
 export { TRANSITION_CAUSES, type StopCause, type TransitionCause } from './machines/transition-cause.js';

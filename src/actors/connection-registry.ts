@@ -82,6 +82,7 @@ export class McpConnections {
   private readonly transport: TransportFactory | undefined;
   private connectionCount = 0;
   private readonly notificationListeners = new Set<(serviceKey: string, notification: ServiceNotification) => void>();
+  private readonly processListeners = new Set<(serviceKey: string, pid: number | null) => void>();
   private readonly relayServerRequests: boolean;
   private serverRequestHandler: ((serviceKey: string, ...request: Parameters<ServerRequestHandler>) => Promise<Record<string, unknown>>) | null = null;
   /** The statechart's I/O actors, working on these connections. */
@@ -218,6 +219,9 @@ export class McpConnections {
             },
           }
         : {}),
+      onProcessStarted: (pid) => {
+        for (const listener of [...this.processListeners]) listener(entry.serviceKey, pid);
+      },
       onCreated: (created) => {
         entry.owned.add(created);
         void created.ended.then(() => entry.owned.delete(created));
@@ -290,6 +294,12 @@ export class McpConnections {
   onNotification(listener: (serviceKey: string, notification: ServiceNotification) => void): () => void {
     this.notificationListeners.add(listener);
     return () => this.notificationListeners.delete(listener);
+  }
+
+  /** Hears every start of a stdio server's process (with its pid) until the returned function runs. */
+  onProcessStarted(listener: (serviceKey: string, pid: number | null) => void): () => void {
+    this.processListeners.add(listener);
+    return () => this.processListeners.delete(listener);
   }
 
   /** Ends every service's connections and processes (within `timeoutMs`); registrations stay. */

@@ -111,6 +111,8 @@ export interface OpenOptions {
   onCreated?: (connection: McpConnection) => void;
   /** Opens the connection over this transport (negotiating the era) instead of one from the settings. */
   transport?: TransportFactory;
+  /** Hears each start of a stdio server's process, with its pid (an era fallback starts a second one). */
+  onProcessStarted?: (pid: number) => void;
 }
 
 export interface RequestOptions {
@@ -257,9 +259,9 @@ export class McpConnection {
     if (options.transport) return McpConnection.openOver(id, target, options.transport(target), options, 'auto');
     switch (config.type) {
       case 'stdio': {
-        const { stderrLines, closeTimeoutMs, maxMessageBytes } = options;
+        const { stderrLines, closeTimeoutMs, maxMessageBytes, onProcessStarted: onSpawn } = options;
         const spawnWith = (negotiation: Negotiation) =>
-          McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes }), options, negotiation);
+          McpConnection.openOver(id, target, new ProcessGroupStdioTransport(config, { stderrLines, closeTimeoutMs, maxMessageBytes, onSpawn }), options, negotiation);
         if (config.protocol === 'legacy') return spawnWith('legacy');
         try {
           return await spawnWith('auto');

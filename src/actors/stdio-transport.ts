@@ -32,6 +32,8 @@ export interface StdioTransportOptions {
   closeTimeoutMs?: number;
   /** Longest line (one JSON-RPC message) read from the server; longer ones are skipped. Default 10 MiB. */
   maxMessageBytes?: number;
+  /** Hears that the server's process started, with its pid (once per transport: each start is a new process). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** After the server exits, how long to wait for its pipes to drain (its last stderr lines). */
@@ -59,6 +61,7 @@ export class ProcessGroupStdioTransport implements Transport {
   private drained: Promise<void> | null = null;
   private closeReported = false;
   private readonly exitWaiters = new Set<() => void>();
+  private readonly onSpawn: ((pid: number) => void) | undefined;
 
   constructor(
     private readonly config: StdioTransportConfig,
@@ -67,6 +70,7 @@ export class ProcessGroupStdioTransport implements Transport {
     this.recentStderr = new StderrTail(options.stderrLines ?? 20);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.lines = new LineBuffer(options.maxMessageBytes ?? STDIO_DEFAULT_MAX_BUFFER_SIZE);
+    this.onSpawn = options.onSpawn;
   }
 
   /** The server's pid, which is also its process group id; null before start or if it never spawned. */
@@ -118,7 +122,10 @@ export class ProcessGroupStdioTransport implements Transport {
       let spawned = false;
       child.once('spawn', () => {
         spawned = true;
-        if (child.pid !== undefined) ownProcessGroup(child.pid);
+        if (child.pid !== undefined) {
+          ownProcessGroup(child.pid);
+          this.onSpawn?.(child.pid);
+        }
         resolve();
       });
       child.on('error', (error) => {

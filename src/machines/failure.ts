@@ -19,3 +19,10 @@ export function failureMessage(error: unknown): string {
   if (typeof error === 'string') return error;
   return 'unknown error';
 }
+
+/** The stable code an error carries (`code`, a string: McpSupervisorError's); null when it has none. */
+export function failureCode(error: unknown): string | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' ? code : null;
+}

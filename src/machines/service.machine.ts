@@ -2,14 +2,15 @@
 // table. Thresholds are guards, every wait is a named delay computed from context, and all I/O is in
 // the invoked actors the caller provides (`serviceMachine.provide({ actors })`).
 
-import { assign, fromCallback, fromPromise, sendTo, setup, type StateValue } from 'xstate';
+import { assign, emit, fromCallback, fromPromise, sendTo, setup, type StateValue } from 'xstate';
 import { McpSupervisorError } from '../mcp-supervisor-error.js';
 import { applyJitter, reconnectDelay, unreachableDelay } from './backoff.js';
 import { clockNow } from './clock.js';
 import { TOOLS_CHANGED_COALESCE_MS } from './defaults.js';
-import { failureMessage, isMethodNotFound } from './failure.js';
+import { failureCode, failureMessage, isMethodNotFound } from './failure.js';
+import type { CheckFailure, ProbeOutcome, ServiceEmitted } from './check-report.js';
 import type { StopCause, TransitionCause } from './transition-cause.js';
-import { pingTimeoutFor, rememberResponseTime } from './health-tier.js';
+import { healthTier, pingTimeoutFor, rememberResponseTime } from './health-tier.js';
 import { nextRandom } from './random.js';
 import { initialServiceContext, type ServiceContext, type ServiceMachineInput } from './service.context.js';
 import type {
@@ -142,6 +143,25 @@ const because = (cause: TransitionCause) => ({ type: 'because', params: { cause 
 /** What the `recordPingFailure` action records about a failed health check. */
 const failedWith = ({ event }: { event: { error: unknown } }) => ({ message: failureMessage(event.error) });
 
+/** The report of a connect that succeeded (before `storeConnection`, which resets the attempt count). */
+const connected = { type: 'reportConnect', params: { failure: null } } as const;
+const connectTimeoutMessage = ({ context }: { context: ServiceContext }) => `connect timed out after ${context.config.connectTimeout} ms`;
+/** The report of a connect that ran past `connect_timeout`. */
+const connectTimedOut = {
+  type: 'reportConnect',
+  params: (args: { context: ServiceContext }) => ({ failure: { code: 'OPERATION_TIMEOUT', message: connectTimeoutMessage(args) } }),
+} as const;
+const connectTimeoutRecord = [{ type: 'recordConnectFailure', params: (args: { context: ServiceContext }) => ({ message: connectTimeoutMessage(args) }) }] as const;
+
+/** An actor's error as the reports carry it: its stable code and its message. */
+const checkFailure = (error: unknown): CheckFailure => ({ code: failureCode(error), message: failureMessage(error) });
+
+/** What `reportProbe` says of a probe that failed: a timeout of the connection's own is a timeout too. */
+const probeFailed = ({ event }: { event: { error: unknown } }) => {
+  const failure = checkFailure(event.error);
+  return { outcome: failure.code === 'OPERATION_TIMEOUT' ? ('timed_out' as const) : ('failed' as const), failure };
+};
+
 /**
  * HEALTHY and WARNING share one shape: the connection actor for as long as the state lasts, a
  * health-check loop (wait, probe, judge the outcome) and the tools refresh; they differ in the check
@@ -183,7 +203,16 @@ function availableState<const Success extends Outcome, const Failure extends Out
             after: { [spec.checkDelay]: 'pinging' },
             on: {
               CHECK_NOW: 'pinging',
-              CALL_FAILED: { target: 'failed', actions: { type: 'recordPingFailure', params: failedWith } },
+              CALL_FAILED: {
+                target: 'failed',
+                actions: [
+                  { type: 'recordPingFailure', params: failedWith },
+                  {
+                    type: 'reportProbe',
+                    params: ({ event }: { event: { error: unknown } }) => ({ outcome: 'call_failed' as const, failure: checkFailure(event.error) }),
+                  },
+                ],
+              },
             },
           },
           pinging: {
@@ -191,27 +220,54 @@ function availableState<const Success extends Outcome, const Failure extends Out
             on: {
               PROBE_OK: {
                 target: passedTo,
-                actions: {
-                  type: 'recordPingSuccess',
-                  params: ({ event }: { event: { responseTime: number | null } }) => ({ responseTime: event.responseTime }),
-                },
+                actions: [
+                  {
+                    type: 'recordPingSuccess',
+                    params: ({ event }: { event: { responseTime: number | null } }) => ({ responseTime: event.responseTime }),
+                  },
+                  {
+                    type: 'reportProbe',
+                    params: ({ event }: { event: { responseTime: number | null } }) => ({
+                      outcome: event.responseTime === null ? ('answered_by_call' as const) : ('ok' as const),
+                      failure: null,
+                    }),
+                  },
+                ],
               },
               PROBE_FAILED: [
                 {
                   guard: { type: 'pingMethodNotFound', params: ({ event }: { event: { error: unknown } }) => ({ error: event.error }) },
                   target: passedTo,
-                  actions: { type: 'recordPingSuccess', params: { responseTime: undefined } },
+                  actions: [
+                    { type: 'recordPingSuccess', params: { responseTime: undefined } },
+                    { type: 'reportProbe', params: { outcome: 'ok', failure: null } },
+                  ],
                 },
-                { target: 'failed', actions: { type: 'recordPingFailure', params: failedWith } },
+                {
+                  target: 'failed',
+                  actions: [
+                    { type: 'recordPingFailure', params: failedWith },
+                    { type: 'reportProbe', params: probeFailed },
+                  ],
+                },
               ],
             },
             after: {
               pingTimeout: {
                 target: 'failed',
-                actions: {
-                  type: 'recordPingFailure',
-                  params: ({ context }: { context: ServiceContext }) => ({ message: `ping timed out after ${probeTimeout(context)} ms` }),
-                },
+                actions: [
+                  {
+                    type: 'recordPingFailure',
+                    params: ({ context }: { context: ServiceContext }) => ({ message: `ping timed out after ${probeTimeout(context)} ms` }),
+                  },
+                  {
+                    type: 'reportProbe',
+                    params: ({ context }: { context: ServiceContext }) => ({
+                      outcome: 'timed_out' as const,
+                      failure: { code: 'OPERATION_TIMEOUT', message: context.errorMessage ?? 'ping timed out' },
+                    }),
+                  },
+                ],
               },
             },
           },
@@ -248,6 +304,7 @@ export const serviceMachine = setup({
     context: {} as ServiceContext,
     events: {} as ServiceEvent,
     input: {} as ServiceMachineInput,
+    emitted: {} as ServiceEmitted,
   },
   actors: {
     connect: fromPromise<ConnectOutput, ConnectInput>(unprovided('connect')),
@@ -349,6 +406,33 @@ export const serviceMachine = setup({
         },
       };
     }),
+    /**
+     * Tells the owner how the check that just ended went (after the record action: it reads what that
+     * recorded). Duration is from the probe's send; no probe was sent for a tool call's verdict.
+     */
+    reportProbe: emit(({ context, system }, params: { outcome: ProbeOutcome; failure: CheckFailure | null }) => {
+      const at = clockNow(system);
+      const { health, config } = context;
+      const sent = params.outcome !== 'answered_by_call' && params.outcome !== 'call_failed';
+      const responseTime = params.outcome === 'ok' ? health.responseTime : null;
+      const tier = params.failure ? ('unhealthy' as const) : responseTime === null ? null : healthTier(responseTime, config);
+      return {
+        type: 'probe' as const,
+        outcome: params.outcome,
+        at,
+        durationMs: sent && health.lastPingTime !== null ? Math.max(0, at - health.lastPingTime) : null,
+        responseTime,
+        tier,
+        failure: params.failure,
+      };
+    }),
+    /** Tells the owner how the connect attempt that just ended went. */
+    reportConnect: emit(({ context, system }, params: { failure: CheckFailure | null }) => ({
+      type: 'connect' as const,
+      attempt: context.retry.reconnectAttempts,
+      at: clockNow(system),
+      failure: params.failure,
+    })),
     recordPingFailure: assign(({ context, system }, params: { message: string }) => {
       const now = clockNow(system);
       const { health } = context;
@@ -435,11 +519,12 @@ export const serviceMachine = setup({
         }),
         onDone: {
           target: 'HEALTHY',
-          actions: [{ type: 'storeConnection', params: ({ event }) => event.output }, because('connected')],
+          actions: [connected, { type: 'storeConnection', params: ({ event }) => event.output }, because('connected')],
         },
         onError: {
           target: 'RECONNECTING',
           actions: [
+            { type: 'reportConnect', params: ({ event }) => ({ failure: checkFailure(event.error) }) },
             { type: 'recordConnectFailure', params: ({ event }) => ({ message: failureMessage(event.error) }) },
             because('connect_failed'),
           ],
@@ -448,13 +533,7 @@ export const serviceMachine = setup({
       after: {
         connectTimeout: {
           target: 'RECONNECTING',
-          actions: [
-            {
-              type: 'recordConnectFailure',
-              params: ({ context }) => ({ message: `connect timed out after ${context.config.connectTimeout} ms` }),
-            },
-            because('connect_failed'),
-          ],
+          actions: [connectTimedOut, ...connectTimeoutRecord, because('connect_failed')],
         },
       },
     },
@@ -503,20 +582,20 @@ export const serviceMachine = setup({
             }),
             onDone: {
               target: '#service.HEALTHY',
-              actions: [{ type: 'storeConnection', params: ({ event }) => event.output }, because('reconnected')],
+              actions: [connected, { type: 'storeConnection', params: ({ event }) => event.output }, because('reconnected')],
             },
             onError: {
               target: 'failed',
-              actions: { type: 'recordConnectFailure', params: ({ event }) => ({ message: failureMessage(event.error) }) },
+              actions: [
+                { type: 'reportConnect', params: ({ event }) => ({ failure: checkFailure(event.error) }) },
+                { type: 'recordConnectFailure', params: ({ event }) => ({ message: failureMessage(event.error) }) },
+              ],
             },
           },
           after: {
             connectTimeout: {
               target: 'failed',
-              actions: {
-                type: 'recordConnectFailure',
-                params: ({ context }) => ({ message: `connect timed out after ${context.config.connectTimeout} ms` }),
-              },
+              actions: [connectTimedOut, ...connectTimeoutRecord],
             },
           },
         },

@@ -30,8 +30,7 @@ export class InstrumentedConnections implements ConnectionLayer {
   readonly serverCapabilities?: ConnectionLayer['serverCapabilities'];
   readonly onNotification?: ConnectionLayer['onNotification'];
   readonly setServerRequestHandler?: ConnectionLayer['setServerRequestHandler'];
-  /** Calls answered (not rejected) per service: passive health lets those stand in for a probe. */
-  private readonly answered = new Map<string, number>();
+  readonly onProcessStarted?: ConnectionLayer['onProcessStarted'];
 
   constructor(
     private readonly inner: ConnectionLayer,
@@ -44,6 +43,7 @@ export class InstrumentedConnections implements ConnectionLayer {
     this.serverCapabilities = inner.serverCapabilities?.bind(inner);
     this.onNotification = inner.onNotification?.bind(inner);
     this.setServerRequestHandler = inner.setServerRequestHandler?.bind(inner);
+    this.onProcessStarted = inner.onProcessStarted?.bind(inner);
   }
 
   register(serviceKey: string, transport: TransportConfig): void {
@@ -52,7 +52,6 @@ export class InstrumentedConnections implements ConnectionLayer {
 
   async unregister(serviceKey: string, timeoutMs?: number): Promise<void> {
     await this.inner.unregister(serviceKey, timeoutMs);
-    this.answered.delete(serviceKey);
   }
 
   async callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult> {
@@ -72,18 +71,12 @@ export class InstrumentedConnections implements ConnectionLayer {
     };
     try {
       const result = await this.inner.callTool(serviceKey, tool, args, options);
-      this.answered.set(serviceKey, (this.answered.get(serviceKey) ?? 0) + 1);
       finish(resultOutcome(result));
       return result;
     } catch (error) {
       finish(errorOutcome(error, options.signal));
       throw error;
     }
-  }
-
-  /** Tool calls of the service that were answered so far (while it stays registered). */
-  answeredCalls(serviceKey: string): number {
-    return this.answered.get(serviceKey) ?? 0;
   }
 
   diagnostics(serviceKey: string): ConnectionDiagnostics | null {

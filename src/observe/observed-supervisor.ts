@@ -20,6 +20,6 @@ export function observedSupervisor(config: FleetConfig, options: SupervisorOptio
   const metrics = new SupervisorMetrics({ tierThresholds: config.services.map((service) => service.lifecycle), version });
   const connections = new InstrumentedConnections(options.connections ?? new McpConnections(), metrics.recordToolCall);
   const supervisor = Supervisor.fromConfig(config, { ...supervisorOptions, connections });
-  const subscription = metrics.observe(supervisor, (key) => connections.answeredCalls(key));
+  const subscription = metrics.observe(supervisor);
   return { supervisor, metrics, subscription };
 }

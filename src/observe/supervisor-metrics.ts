@@ -1,7 +1,9 @@
 // The supervisor's Prometheus metrics (prom-client): per-service gauges set as `services$` changes
-// (a scrape only serializes), counters fed by `transitions$` and `services$`, tool-call histograms fed by the instrumented
-// connection layer, and Node's process and event-loop defaults. Labels are bounded: service keys,
-// states, causes, tiers, outcomes and tool names that a server listed; never arguments or error text.
+// (a scrape only serializes), counters fed by `transitions$` and by the statechart's own reports of each
+// health check, connect attempt and process start (`probes$`, `connects$`, `processStarts$`), tool-call
+// histograms fed by the instrumented connection layer, and Node's process and event-loop defaults.
+// Labels are bounded: service keys, states, causes, tiers, outcomes and tool names that a server
+// listed; never arguments or error text.
 
 import type { Observable, Subscription } from 'rxjs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -9,16 +11,20 @@ import { DEFAULT_LIFECYCLE_CONFIG } from '../machines/defaults.js';
 import { HEALTH_TIERS } from '../machines/health-tier.js';
 import { SERVICE_STATES } from '../machines/service.machine.js';
 import type { TierThresholds } from '../machines/health-tier.js';
+import { PROBE_OUTCOMES } from '../machines/check-report.js';
+import type { ConnectAttempt, Probe, ProcessStart } from '../supervisor/check-events.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Transition } from '../supervisor/transition.js';
 import type { DeliveryOutcome } from './alert-delivery.js';
 import type { ToolCallRecord } from './instrumented-connections.js';
-import { probeOutcomes } from './probe-outcomes.js';
 
 /** What the metrics read of a supervisor: its public streams. */
 export interface ObservedFleet {
   readonly services$: Observable<ReadonlyMap<string, ServiceSnapshot>>;
   readonly transitions$: Observable<Transition>;
+  readonly probes$: Observable<Probe>;
+  readonly connects$: Observable<ConnectAttempt>;
+  readonly processStarts$: Observable<ProcessStart>;
 }
 
 export interface SupervisorMetricsOptions {
@@ -74,8 +80,10 @@ export class SupervisorMetrics {
   private readonly transitions: Counter<'service' | 'agent' | 'from' | 'to' | 'cause'>;
   private readonly probeDuration: Histogram<'service' | 'agent'>;
   private readonly probeFailures: Counter<'service' | 'agent'>;
-  private readonly probes: Counter<'service' | 'agent'>;
+  private readonly probes: Counter<'service' | 'agent' | 'outcome'>;
   private readonly reconnectAttempts: Counter<'service' | 'agent'>;
+  private readonly processStarts: Counter<'service' | 'agent'>;
+  private readonly processRestarts: Counter<'service' | 'agent'>;
   private readonly longCycleRetries: Counter<'service' | 'agent'>;
   private readonly toolCallDuration: Histogram<'service' | 'mcp_method_name' | 'gen_ai_tool_name' | 'outcome'>;
   private readonly toolCalls: Counter<'service' | 'gen_ai_tool_name' | 'outcome'>;
@@ -84,10 +92,9 @@ export class SupervisorMetrics {
   private alertQueues: () => { sink: string; queued: number }[] = () => [];
   /** The last snapshot seen of each service, to count what changed since. */
   private readonly previous = new Map<string, ServiceSnapshot>();
-  /** Answered tool calls per service when its last check was counted (passive health stands in with one). */
-  private readonly callsAtLastCheck = new Map<string, number>();
+  /** Services whose server process is known to have started once: the next start is a restart. */
+  private readonly started = new Set<string>();
   private readonly series = new Map<string, ServiceSeries>();
-  private answeredCalls: ((service: string) => number) | null = null;
 
   constructor(options: SupervisorMetricsOptions = {}) {
     const registry = (this.registry = options.registry ?? new Registry());
@@ -138,15 +145,15 @@ export class SupervisorMetrics {
     });
     this.probeDuration = new Histogram({
       name: 'mcp_supervisor_service_probe_duration_seconds',
-      help: 'Response time of each health probe that was answered, with buckets at the health tiers\' bounds.',
+      help: 'Response time of each health probe that was answered on the wire, with buckets at the health tiers\' bounds.',
       labelNames: perService,
       buckets: probeBuckets(options.tierThresholds ?? [DEFAULT_LIFECYCLE_CONFIG]),
       registers,
     });
     this.probes = new Counter({
       name: 'mcp_supervisor_service_probes_total',
-      help: 'Health checks each service completed, passed or failed.',
-      labelNames: perService,
+      help: 'Health checks each service completed, by outcome: ok, answered_by_call (passive health: a tool call answered, no probe sent), failed, timed_out, call_failed.',
+      labelNames: [...perService, 'outcome'],
       registers,
     });
     this.probeFailures = new Counter({
@@ -158,6 +165,18 @@ export class SupervisorMetrics {
     this.reconnectAttempts = new Counter({
       name: 'mcp_supervisor_service_reconnect_attempts_total',
       help: 'Reconnect attempts of each service (short and long cycle).',
+      labelNames: perService,
+      registers,
+    });
+    this.processStarts = new Counter({
+      name: 'mcp_supervisor_service_process_starts_total',
+      help: 'Starts of each stdio service\'s server process (each connect starts one).',
+      labelNames: perService,
+      registers,
+    });
+    this.processRestarts = new Counter({
+      name: 'mcp_supervisor_service_process_restarts_total',
+      help: 'Starts of each stdio service\'s server process after its first: how often the server was restarted.',
       labelNames: perService,
       registers,
     });
@@ -212,14 +231,13 @@ export class SupervisorMetrics {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   }
 
-  /**
-   * Follows a supervisor's streams until the returned subscription is unsubscribed. `answeredCalls`
-   * (from `InstrumentedConnections`) tells a probe timed on the wire from one a tool call stood in for.
-   */
-  observe(fleet: ObservedFleet, answeredCalls?: (service: string) => number): Subscription {
-    this.answeredCalls = answeredCalls ?? null;
+  /** Follows a supervisor's streams until the returned subscription is unsubscribed. */
+  observe(fleet: ObservedFleet): Subscription {
     const subscription = fleet.transitions$.subscribe((transition) => this.countTransition(transition));
     subscription.add(fleet.services$.subscribe((services) => this.countChanges(services)));
+    subscription.add(fleet.probes$.subscribe((probe) => this.countProbe(probe)));
+    subscription.add(fleet.connects$.subscribe((attempt) => this.countConnect(attempt)));
+    subscription.add(fleet.processStarts$.subscribe((start) => this.countProcessStart(start)));
     return subscription;
   }
 
@@ -252,24 +270,32 @@ export class SupervisorMetrics {
     if (transition.cause === 'long_cycle_retry') this.longCycleRetries.inc(serviceLabels(transition.service, transition.agent));
   }
 
+  private countProbe(probe: Probe) {
+    const labels = serviceLabels(probe.service, probe.agent);
+    this.probes.inc({ ...labels, outcome: probe.outcome });
+    if (probe.failure) this.probeFailures.inc(labels);
+    if (probe.outcome === 'ok' && probe.responseTime !== null) this.probeDuration.observe(labels, probe.responseTime / 1000);
+  }
+
+  private countConnect(attempt: ConnectAttempt) {
+    if (attempt.attempt > 0) this.reconnectAttempts.inc(serviceLabels(attempt.service, attempt.agent));
+  }
+
+  private countProcessStart(start: ProcessStart) {
+    const labels = serviceLabels(start.service, start.agent);
+    this.processStarts.inc(labels);
+    if (this.started.has(start.service)) this.processRestarts.inc(labels);
+    this.started.add(start.service);
+  }
+
   private countChanges(services: ReadonlyMap<string, ServiceSnapshot>) {
     for (const [key, service] of services) {
       const before = this.previous.get(key);
       if (before === service) continue;
       this.previous.set(key, service);
-      const labels = serviceLabels(key, service.agentId);
-      this.setGauges(labels, before, service);
-      const calls = this.answeredCalls?.(key) ?? 0;
-      const standIn = service.config.lifecycle.passiveHealth && calls > (this.callsAtLastCheck.get(key) ?? 0);
-      const probes = probeOutcomes(before?.metadata, service.metadata, standIn);
-      if (probes.passed + probes.failed > 0) {
-        this.callsAtLastCheck.set(key, calls);
-        this.probes.inc(labels, probes.passed + probes.failed);
-        if (probes.failed > 0) this.probeFailures.inc(labels, probes.failed);
-        if (probes.timedMs !== null) this.probeDuration.observe(labels, probes.timedMs / 1000);
-      }
-      const attempts = growth(before?.metadata.totalReconnectAttempts, service.metadata.totalReconnectAttempts);
-      if (attempts > 0) this.reconnectAttempts.inc(labels, attempts);
+      // A service already connected when the metrics began has a process running: its next start is a restart.
+      if (before === undefined && service.metadata.connectedTime !== null && service.config.transport.type === 'stdio') this.started.add(key);
+      this.setGauges(serviceLabels(key, service.agentId), before, service);
     }
     if (this.previous.size > services.size) {
       for (const key of this.previous.keys()) if (!services.has(key)) this.forget(key);
@@ -297,14 +323,15 @@ export class SupervisorMetrics {
   private forget(key: string) {
     const before = this.previous.get(key);
     this.previous.delete(key);
-    this.callsAtLastCheck.delete(key);
+    this.started.delete(key);
     const agent = before?.agentId ?? (key.includes('/') ? key.slice(0, key.indexOf('/')) : null);
     const labels = serviceLabels(key, agent);
     for (const metric of [
       this.probeDuration,
-      this.probes,
       this.probeFailures,
       this.reconnectAttempts,
+      this.processStarts,
+      this.processRestarts,
       this.longCycleRetries,
       this.stateEntered,
       this.nextRetry,
@@ -315,6 +342,7 @@ export class SupervisorMetrics {
     }
     for (const state of SERVICE_STATES) this.state.remove({ ...labels, state });
     for (const tier of HEALTH_TIERS) this.healthTier.remove({ ...labels, tier });
+    for (const outcome of PROBE_OUTCOMES) this.probes.remove({ ...labels, outcome });
     const series = this.series.get(key);
     this.series.delete(key);
     for (const id of series?.transitions ?? []) {
@@ -333,9 +361,4 @@ export class SupervisorMetrics {
     if (!series) this.series.set(key, (series = { transitions: new Set(), toolCalls: new Set() }));
     return series;
   }
-}
-
-/** How much a lifetime total grew; a smaller one means the service's actor was replaced and counts anew. */
-function growth(before: number | undefined, after: number): number {
-  return before === undefined || after < before ? after : after - before;
 }

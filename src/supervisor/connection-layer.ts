@@ -62,6 +62,12 @@ export interface ConnectionLayer {
    * offers servers those capabilities; null for nobody. Returns how to undo it.
    */
   setServerRequestHandler?(handler: ((serviceKey: string, ...request: Parameters<ServerRequestHandler>) => Promise<Record<string, unknown>>) | null): () => void;
+  /**
+   * Hears every start of a service's server process (stdio), with its pid when there is one, until
+   * the returned function runs: each reconnect of a stdio service starts a new process. Optional: a
+   * layer without it reports no process starts.
+   */
+  onProcessStarted?(listener: (serviceKey: string, pid: number | null) => void): () => void;
   /** The service's current or last connection, if the layer can tell. */
   diagnostics?(serviceKey: string): ConnectionDiagnostics | null;
   /** Closes every connection and ends every process still running (within `timeoutMs` when given). */

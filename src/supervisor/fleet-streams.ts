@@ -1,10 +1,12 @@
 // The fleet as RxJS streams: the latest snapshot of every service (coalesced per batch window and
-// replayed to late subscribers), every transition (never coalesced, in order per service), and the
-// fleet metrics whenever they change. Fed by the supervisor; knows nothing of XState.
+// replayed to late subscribers), every transition (never coalesced, in order per service), every health
+// check, connect attempt and server process start as it happens, and the fleet metrics whenever they
+// change. Fed by the supervisor; knows nothing of XState.
 
 import type { Observable} from 'rxjs';
 import { ReplaySubject, Subject } from 'rxjs';
 import type { Cause, TransitionCause } from '../machines/transition-cause.js';
+import type { ConnectAttempt, Probe, ProcessStart } from './check-events.js';
 import { FleetMetricsTally, type FleetMetrics, type MetricsPart } from './fleet-metrics.js';
 import { FleetView } from './fleet-view.js';
 import { toServiceSnapshot, type ServiceReading, type ServiceSnapshot } from './service-snapshot.js';
@@ -46,6 +48,9 @@ export class FleetStreams {
   private readonly servicesSubject = new ReplaySubject<ReadonlyMap<string, ServiceSnapshot>>(1);
   private readonly transitionsSubject = new Subject<Transition>();
   private readonly metricsSubject = new ReplaySubject<FleetMetrics>(1);
+  private readonly probesSubject = new Subject<Probe>();
+  private readonly connectsSubject = new Subject<ConnectAttempt>();
+  private readonly processStartsSubject = new Subject<ProcessStart>();
   /** Per-service waiters (`watch`): a change of one service is offered only to its own waiters. */
   private readonly watchers = new Map<string, Set<ServiceWatcher>>();
   private flushScheduled = false;
@@ -65,6 +70,9 @@ export class FleetStreams {
   readonly services$: Observable<ReadonlyMap<string, ServiceSnapshot>> = this.servicesSubject.asObservable();
   readonly transitions$: Observable<Transition> = this.transitionsSubject.asObservable();
   readonly metrics$: Observable<FleetMetrics> = this.metricsSubject.asObservable();
+  readonly probes$: Observable<Probe> = this.probesSubject.asObservable();
+  readonly connects$: Observable<ConnectAttempt> = this.connectsSubject.asObservable();
+  readonly processStarts$: Observable<ProcessStart> = this.processStartsSubject.asObservable();
 
   constructor(options: FleetStreamsOptions) {
     this.batchWindowMs = options.batchWindowMs;
@@ -96,6 +104,21 @@ export class FleetStreams {
       });
     }
     this.changed(key);
+  }
+
+  /** A health check of a service the streams know ended. */
+  probed(probe: Probe): void {
+    if (!this.completed && this.entries.has(probe.service)) this.probesSubject.next(probe);
+  }
+
+  /** A connect attempt of a service the streams know ended. */
+  connectEnded(attempt: ConnectAttempt): void {
+    if (!this.completed && this.entries.has(attempt.service)) this.connectsSubject.next(attempt);
+  }
+
+  /** The server process of a service the streams know started. */
+  processStarted(start: ProcessStart): void {
+    if (!this.completed && this.entries.has(start.service)) this.processStartsSubject.next(start);
   }
 
   /** Shows a service whose actor is gone for good (restart budget exhausted) as DISCONNECTED. */
@@ -161,6 +184,9 @@ export class FleetStreams {
     this.servicesSubject.complete();
     this.transitionsSubject.complete();
     this.metricsSubject.complete();
+    this.probesSubject.complete();
+    this.connectsSubject.complete();
+    this.processStartsSubject.complete();
     const watchers = [...this.watchers.values()].flatMap((set) => [...set]);
     this.watchers.clear();
     for (const watcher of watchers) watcher.ended();

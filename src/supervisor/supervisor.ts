@@ -45,6 +45,7 @@ import {
 } from './errors.js';
 import type { FleetMetrics } from './fleet-metrics.js';
 import { FleetStreams } from './fleet-streams.js';
+import type { ConnectAttempt, Probe, ProcessStart } from './check-events.js';
 import type { Cause, StopCause } from '../machines/transition-cause.js';
 import type { ServiceSnapshot } from './service-snapshot.js';
 import { indexSchedulerBySource } from './scheduler-index.js';
@@ -180,8 +181,9 @@ export class Supervisor {
   private readonly connections: ConnectionLayer;
   /** Where tool calls go and whose time bounds them. */
   private readonly callRoute: ToolCallRoute;
-  /** The publishing of each service actor's snapshots to the streams, by fleet key. */
-  private readonly followed = new Map<string, Subscription>();
+  /** The publishing of each service actor's snapshots and reports to the streams, by fleet key. */
+  private readonly followed = new Map<string, Subscription[]>();
+  private stopHearingProcesses: (() => void) | null = null;
   /** The close of each removed service's connections, until it is done. */
   private readonly closing = new Map<string, Promise<void>>();
   private readonly configEventsSubject = new Subject<ConfigReloadEvent>();
@@ -199,6 +201,18 @@ export class Supervisor {
   readonly transitions$: Observable<Transition>;
   /** The fleet's metrics whenever they change; the latest value is replayed. */
   readonly metrics$: Observable<FleetMetrics>;
+  /**
+   * Every health check of every service as it ends: its outcome (with the failure's code and message),
+   * duration, response time and tier, as the service's statechart judged it. Never coalesced.
+   */
+  readonly probes$: Observable<Probe>;
+  /** Every connect attempt of every service as it ends (the first connect, and each reconnect attempt). */
+  readonly connects$: Observable<ConnectAttempt>;
+  /**
+   * Every start of a service's server process (stdio), with its pid: a reconnect starts a new one, so
+   * counting them counts the server's restarts. A layer that cannot tell (a remote server) reports none.
+   */
+  readonly processStarts$: Observable<ProcessStart>;
   /** Every config reload, applied or rejected (an invalid edit changes nothing). */
   readonly configEvents$: Observable<ConfigReloadEvent>;
 
@@ -238,6 +252,9 @@ export class Supervisor {
     this.services$ = this.streams.services$;
     this.transitions$ = this.streams.transitions$;
     this.metrics$ = this.streams.metrics$;
+    this.probes$ = this.streams.probes$;
+    this.connects$ = this.streams.connects$;
+    this.processStarts$ = this.streams.processStarts$;
     this.configEvents$ = this.configEventsSubject.asObservable();
     for (const spec of fleet.services) {
       const key = serviceKey(spec.name, spec.agentId);
@@ -272,6 +289,10 @@ export class Supervisor {
       this.streams.markDisconnected(key, reason, at);
     });
     if (this.options.indexScheduler !== false) indexSchedulerBySource(root.system);
+    this.stopHearingProcesses =
+      this.connections.onProcessStarted?.((key, pid) => {
+        this.streams.processStarted({ service: key, agent: this.streams.get(key)?.agentId ?? null, pid, at: this.clock.now() });
+      }) ?? null;
     root.start();
     this.spawn([...this.specs].filter(([, spec]) => spec.enabled !== false));
     return this;
@@ -593,13 +614,18 @@ export class Supervisor {
       this.streams.update({ state: lifecycleState(snapshot.value) as ServiceState, available: snapshot.hasTag(AVAILABLE), context: snapshot.context }, this.clock.now(), cause);
       cause = null;
     };
+    const agent = child.getSnapshot().context.agentId;
     // A crash is the parent's to handle (a restart, or giving up): the stream hears of it from there.
-    this.followed.set(key, child.subscribe({ next: publish, error: () => undefined }));
+    this.followed.set(key, [
+      child.subscribe({ next: publish, error: () => undefined }),
+      child.on('probe', ({ type: _, ...report }) => this.streams.probed({ service: key, agent, ...report })),
+      child.on('connect', ({ type: _, ...report }) => this.streams.connectEnded({ service: key, agent, ...report })),
+    ]);
     if (child.getSnapshot().status === 'active') publish(child.getSnapshot());
   }
 
   private unfollow(key: string) {
-    this.followed.get(key)?.unsubscribe();
+    for (const subscription of this.followed.get(key) ?? []) subscription.unsubscribe();
     this.followed.delete(key);
   }
 
@@ -695,6 +721,7 @@ export class Supervisor {
       root.stop();
       for (const key of [...this.followed.keys()]) this.unfollow(key);
     }
+    this.stopHearingProcesses?.();
     // Every close began within its service's disconnect timeout; this waits for the last of them (and
     // for what connects aborted by the stop had opened), hurrying any to the grace period.
     await this.connections.closeAll(STOP_GRACE_MS);

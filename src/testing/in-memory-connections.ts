@@ -109,6 +109,7 @@ export class InMemoryConnections implements ConnectionLayer {
   /** Connection actors watching each connection now. */
   private readonly watchersOf = new Map<ProbedConnection, number>();
   private readonly recordCalls: boolean;
+  private readonly processListeners = new Set<(serviceKey: string, pid: number | null) => void>();
 
   constructor(options: InMemoryConnectionsOptions = {}) {
     this.clock = options.clock ?? realClock;
@@ -204,6 +205,15 @@ export class InMemoryConnections implements ConnectionLayer {
     await Promise.all([this.registry.unregister(serviceKey, timeoutMs), ending]);
   }
 
+  /**
+   * Hears each connection a stdio service opens, as the start of its server's process (with no pid:
+   * the in-process server stands in for the process a real layer would spawn).
+   */
+  onProcessStarted(listener: (serviceKey: string, pid: number | null) => void): () => void {
+    this.processListeners.add(listener);
+    return () => this.processListeners.delete(listener);
+  }
+
   callTool(serviceKey: string, tool: string, args: Record<string, unknown>, options: ToolCallOptions): Promise<CallToolResult> {
     return this.registry.callTool(serviceKey, tool, args, options);
   }
@@ -236,6 +246,7 @@ export class InMemoryConnections implements ConnectionLayer {
       if (owner.size === 0 && this.links.get(serviceKey) === owner) this.links.delete(serviceKey);
     });
     links.add(link);
+    if (this.registered.get(serviceKey)?.type === 'stdio') for (const listener of [...this.processListeners]) listener(serviceKey, null);
     return link;
   }
 

@@ -52,6 +52,21 @@ describe('a normal server', () => {
     expect(progress).toEqual([1, 2, 3]);
   });
 
+  it('reports the start of each server process, with its pid', async () => {
+    const started: [string, number | null][] = [];
+    const stop = connections.onProcessStarted((service, pid) => started.push([service, pid]));
+    await connect(stdioServer());
+    const firstPid = connections.connection('svc')?.pid ?? null;
+    await connect(stdioServer());
+    const secondPid = connections.connection('svc')?.pid ?? null;
+    stop();
+    expect(started).toEqual([
+      ['svc', firstPid],
+      ['svc', secondPid],
+    ]);
+    expect(firstPid).not.toBe(secondPid);
+  });
+
   it('keeps at most one live connection per service: a new connect closes the previous process', async () => {
     const first = await connect(stdioServer());
     const firstPid = connections.connection('svc')?.pid;

@@ -18,14 +18,14 @@ const stdio = (name: string, extra: Partial<ServiceSpec> = {}): ServiceSpec => (
   ...extra,
 });
 
-async function observedFleet(services: ServiceSpec[], setup?: (fake: InMemoryConnections) => void) {
+async function observedFleet(services: ServiceSpec[], setup?: (fake: InMemoryConnections) => void, batchWindowMs?: number) {
   const clock = new VirtualClock(1_700_000_000_000);
   const fake = inMemoryLayer(clock);
   setup?.(fake);
   const metrics = new SupervisorMetrics({ defaultMetrics: false, version: '9.9.9' });
   const connections = new InstrumentedConnections(fake, metrics.recordToolCall, () => clock.now());
-  const supervisor = new Supervisor({ services }, { connections, clock, random: () => 0.5 });
-  metrics.observe(supervisor, (key) => connections.answeredCalls(key));
+  const supervisor = new Supervisor({ services }, { connections, clock, random: () => 0.5, batchWindowMs });
+  metrics.observe(supervisor);
   supervisor.start();
   await flush();
   return { supervisor, clock, fake, io: fake, metrics, advance: (ms: number) => clock.advance(ms), advanceUntil: (done: () => boolean, limitMs: number) => clock.advanceUntil(done, limitMs) };
@@ -84,8 +84,42 @@ describe('service metrics', () => {
     expect(await bucket('1')).toBe(0);
     expect(await bucket('3')).toBe(3);
     expect(await value(registry, 'mcp_supervisor_service_probe_duration_seconds_count', { service: 'slow' })).toBe(3);
-    expect(await value(registry, 'mcp_supervisor_service_probes_total', { service: 'slow' })).toBe(3);
+    expect(await value(registry, 'mcp_supervisor_service_probes_total', { service: 'slow', outcome: 'ok' })).toBe(3);
     expect(await value(registry, 'mcp_supervisor_service_health_tier', { service: 'slow', tier: 'warning' })).toBe(1);
+    await fleet.supervisor.stop();
+  });
+
+  it('counts every check by its outcome, even when several fall within one batch window of services$', async () => {
+    // One services$ emission an hour: the checks must be counted as they end, not read back from snapshots.
+    const fleet = await observedFleet([stdio('files', { lifecycle: { pingTimeout: 2_000 } })], undefined, 60 * 60 * SECOND);
+    const { registry } = fleet.metrics;
+    const outcomes: string[] = [];
+    fleet.supervisor.probes$.subscribe((probe) => outcomes.push(probe.outcome));
+    // fail, pass, time out, pass: every streak is one check long.
+    for (const [behaviour, checks] of [['fail', 1], ['succeed', 2], ['hang', 3], ['succeed', 4]] as const) {
+      fleet.io.defaults.ping = behaviour;
+      await fleet.advanceUntil(() => outcomes.length >= checks, 10 * 60 * SECOND);
+    }
+    expect(outcomes).toEqual(['failed', 'ok', 'timed_out', 'ok']);
+    const probes = (outcome: string) => value(registry, 'mcp_supervisor_service_probes_total', { service: 'files', outcome });
+    expect(await probes('failed')).toBe(1);
+    expect(await probes('timed_out')).toBe(1);
+    expect(await probes('ok')).toBe(2);
+    expect(await value(registry, 'mcp_supervisor_service_probe_failures_total', { service: 'files' })).toBe(2);
+    expect(await value(registry, 'mcp_supervisor_service_probe_duration_seconds_count', { service: 'files' })).toBe(2);
+    await fleet.supervisor.stop();
+  });
+
+  it('counts the starts and restarts of a stdio server\'s process, and none for a remote server', async () => {
+    const remote: ServiceSpec = { name: 'remote', transport: { type: 'streamable-http', url: 'http://127.0.0.1:1/mcp', headers: {}, sseFallback: false } };
+    const fleet = await observedFleet([stdio('files'), remote]);
+    const { registry } = fleet.metrics;
+    await fleet.advanceUntil(() => fleet.supervisor.getServiceInfo('files').state === 'HEALTHY', 10 * SECOND);
+    fleet.io.loseConnection('process exited with code 1', 'files');
+    await fleet.advanceUntil(() => fleet.supervisor.getServiceInfo('files').metadata.totalReconnectAttempts >= 1 && fleet.supervisor.getServiceInfo('files').state === 'HEALTHY', 10 * 60 * SECOND);
+    expect(await value(registry, 'mcp_supervisor_service_process_starts_total', { service: 'files' })).toBe(2);
+    expect(await value(registry, 'mcp_supervisor_service_process_restarts_total', { service: 'files' })).toBe(1);
+    expect(await value(registry, 'mcp_supervisor_service_process_starts_total', { service: 'remote' })).toBeUndefined();
     await fleet.supervisor.stop();
   });
 
@@ -163,7 +197,8 @@ describe('passive health', () => {
     await fleet.supervisor.callTool('busy', 'echo', {});
     await fleet.advanceUntil(() => checks() >= 2, 5 * 60 * SECOND);
     await fleet.advance(0);
-    expect(await value(registry, 'mcp_supervisor_service_probes_total', { service: 'busy' })).toBe(2);
+    expect(await value(registry, 'mcp_supervisor_service_probes_total', { service: 'busy', outcome: 'ok' })).toBe(1);
+    expect(await value(registry, 'mcp_supervisor_service_probes_total', { service: 'busy', outcome: 'answered_by_call' })).toBe(1);
     expect(await value(registry, 'mcp_supervisor_service_probe_duration_seconds_count', { service: 'busy' })).toBe(1);
     await fleet.supervisor.stop();
   });
