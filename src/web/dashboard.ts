@@ -3,11 +3,12 @@
 // the statechart's layout and the actions.
 //
 //   GET  /api/events                     text/event-stream of StreamMessage
-//   GET  /api/services/<key>             the service's snapshot, diagnostics and transitions
+//   GET  /api/services/<key>             the service's snapshot, diagnostics, tally and transitions
 //   GET  /api/statechart                 the service machine laid out
 //   POST /api/services/<key>/<action>    check | reconnect | restart | stop | start
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServiceTallies, type TalliedSupervisor } from '../observe/service-tallies.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { OperatorListener } from '../observe/operator-listener.js';
 import { isAction, runAction, type ActionTarget } from './dashboard-actions.js';
@@ -17,7 +18,7 @@ import { serviceStatechart } from './statechart-layout.js';
 import { TransitionHistory } from './transition-history.js';
 
 /** What the dashboard reads and does of a supervisor. */
-export type DashboardFleet = Pick<Supervisor, 'services$' | 'transitions$' | 'getServiceInfo'> & ActionTarget;
+export type DashboardFleet = Pick<Supervisor, 'services$' | 'transitions$' | 'getServiceInfo'> & TalliedSupervisor & ActionTarget;
 
 export interface DashboardOptions {
   /** No token is configured on the listener: the page may look, not act. */
@@ -35,10 +36,11 @@ export interface Dashboard {
 
 /** Mounts the dashboard at `/` and `/api` of `listener`. */
 export function mountDashboard(listener: OperatorListener, fleet: DashboardFleet, options: DashboardOptions): Dashboard {
+  const now = options.now ?? Date.now;
   const history = new TransitionHistory(fleet.transitions$);
+  const tallies = new ServiceTallies(fleet, { now });
   const assets = new PageAssets(options.assetsDir);
   const streams = new Set<() => void>();
-  const now = options.now ?? Date.now;
 
   listener.mount(
     '/',
@@ -54,14 +56,14 @@ export function mountDashboard(listener: OperatorListener, fleet: DashboardFleet
     const segments = new URL(request.url ?? '/', 'http://listener').pathname.split('/').slice(2).map(decodeURIComponent);
     const [resource, key, action] = segments;
     if (request.method === 'GET' && resource === 'events' && segments.length === 1) {
-      const stop = serveEventStream(response, { services$: fleet.services$, transitions$: fleet.transitions$, history, readOnly: options.readOnly, now }, options.stream);
+      const stop = serveEventStream(response, { services$: fleet.services$, transitions$: fleet.transitions$, history, tallies, readOnly: options.readOnly, now }, options.stream);
       streams.add(stop);
       response.once('close', () => streams.delete(stop));
       return;
     }
     if (request.method === 'GET' && resource === 'statechart' && segments.length === 1) return json(response, 200, serviceStatechart());
     if (resource === 'services' && key !== undefined && key !== '') {
-      if (request.method === 'GET' && segments.length === 2) return serviceDetail(fleet, history, key, response);
+      if (request.method === 'GET' && segments.length === 2) return serviceDetail(fleet, history, tallies, key, response);
       if (segments.length === 3 && action !== undefined) {
         if (request.method !== 'POST') {
           response.setHeader('Allow', 'POST');
@@ -81,18 +83,19 @@ export function mountDashboard(listener: OperatorListener, fleet: DashboardFleet
       for (const stop of streams) stop();
       streams.clear();
       history.close();
+      tallies.close();
     },
   };
 }
 
-function serviceDetail(fleet: DashboardFleet, history: TransitionHistory, key: string, response: ServerResponse) {
+function serviceDetail(fleet: DashboardFleet, history: TransitionHistory, tallies: ServiceTallies, key: string, response: ServerResponse) {
   let info;
   try {
     info = fleet.getServiceInfo(key);
   } catch {
     return json(response, 404, { error: `no service "${key}" in this fleet` });
   }
-  json(response, 200, { service: info, transitions: history.recent(info.key) });
+  json(response, 200, { service: info, tally: tallies.get(info.key) ?? null, transitions: history.recent(info.key) });
 }
 
 function json(response: ServerResponse, status: number, body: unknown) {

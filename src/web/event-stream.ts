@@ -1,10 +1,11 @@
 // The dashboard's live stream (`GET /api/events`, text/event-stream): the whole fleet once, then only
 // what changed, coalesced: at most one message per `flushMs` however often `services$` emits, holding
 // the rows whose snapshot changed since the last message (found by identity, so unchanged services
-// cost a comparison, never a serialisation) and the transitions since.
+// cost a comparison, never a serialisation), the rows whose tally changed, and the transitions since.
 
 import type { ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
+import type { ServiceTallies } from '../observe/service-tallies.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Transition } from '../supervisor/transition.js';
 import { toServiceRow, toTransitionRow } from './service-row.js';
@@ -15,6 +16,7 @@ export interface EventStreamSource {
   services$: Observable<ReadonlyMap<string, ServiceSnapshot>>;
   transitions$: Observable<Transition>;
   history: TransitionHistory;
+  tallies: ServiceTallies;
   readOnly: boolean;
   now: () => number;
 }
@@ -39,6 +41,7 @@ export function serveEventStream(response: ServerResponse, source: EventStreamSo
   let sent = new Map<string, ServiceSnapshot>();
   let latest: ReadonlyMap<string, ServiceSnapshot> | null = null;
   let pending: TransitionRow[] = [];
+  const tallied = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
   let started = false;
 
@@ -52,11 +55,12 @@ export function serveEventStream(response: ServerResponse, source: EventStreamSo
     for (const snapshot of view.values()) {
       const before = sent.get(snapshot.key);
       if (before !== undefined) kept++;
-      if (before !== snapshot) rows.push(toServiceRow(snapshot));
+      if (before !== snapshot || tallied.has(snapshot.key)) rows.push(toServiceRow(snapshot, source.tallies.get(snapshot.key)));
       next.set(snapshot.key, snapshot);
     }
     const removed = kept < sent.size ? [...sent.keys()].filter((key) => !view.has(key)) : [];
     sent = next;
+    tallied.clear();
     const transitions = pending;
     pending = [];
     if (rows.length > 0 || removed.length > 0 || transitions.length > 0) {
@@ -72,13 +76,17 @@ export function serveEventStream(response: ServerResponse, source: EventStreamSo
     pending.push(toTransitionRow(transition));
     schedule();
   });
+  const tallies = source.tallies.changes$.subscribe((key) => {
+    tallied.add(key);
+    schedule();
+  });
   const initial = source.history.recent();
   const services = source.services$.subscribe((view) => {
     latest = view;
     if (!started) {
       started = true;
       for (const snapshot of view.values()) sent.set(snapshot.key, snapshot);
-      send({ type: 'fleet', rows: [...view.values()].map(toServiceRow), transitions: initial, readOnly: source.readOnly, now: source.now() });
+      send({ type: 'fleet', rows: [...view.values()].map((snapshot) => toServiceRow(snapshot, source.tallies.get(snapshot.key))), transitions: initial, readOnly: source.readOnly, now: source.now() });
       pending = [];
       return;
     }
@@ -88,6 +96,7 @@ export function serveEventStream(response: ServerResponse, source: EventStreamSo
 
   const stop = () => {
     transitions.unsubscribe();
+    tallies.unsubscribe();
     services.unsubscribe();
     clearInterval(keepAlive);
     if (timer !== null) clearTimeout(timer);

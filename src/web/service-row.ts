@@ -1,11 +1,13 @@
-// A service's snapshot as the dashboard's table reads it: the fields a row shows, without the tools,
-// config and server info (the detail view fetches those), so the stream stays small.
+// A service's snapshot and its tally as the dashboard's table reads them: the fields a row shows,
+// without the tools, config and server info (the detail view fetches those), so the stream stays small.
 
+import type { ServiceTally } from '../observe/service-tallies.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { Transition } from '../supervisor/transition.js';
 import type { ServiceRow, TransitionRow } from './wire.js';
 
-export function toServiceRow(snapshot: ServiceSnapshot): ServiceRow {
+/** The row of `snapshot`; the cumulative counts from its tally (from its metadata, while it has none). */
+export function toServiceRow(snapshot: ServiceSnapshot, tally: ServiceTally | undefined): ServiceRow {
   const { metadata } = snapshot;
   return {
     key: snapshot.key,
@@ -16,8 +18,13 @@ export function toServiceRow(snapshot: ServiceSnapshot): ServiceRow {
     priority: snapshot.config.lifecycle.priority,
     stateSince: metadata.stateEnteredTime,
     consecutiveFailures: metadata.consecutiveFailures,
-    totalFailures: metadata.totalFailures,
-    reconnects: metadata.totalReconnectAttempts,
+    totalFailures: tally?.failures ?? metadata.totalFailures,
+    reconnects: tally?.reconnects ?? metadata.totalReconnectAttempts,
+    crashes: tally?.crashes ?? 0,
+    processRestarts: tally?.processRestarts ?? 0,
+    availability: tally?.availability ?? null,
+    lastIncident: tally?.lastIncident ? { at: tally.lastIncident.at, kind: tally.lastIncident.kind, message: tally.lastIncident.message } : null,
+    recentResponseTimes: tally === undefined ? [] : [...tally.recentResponseTimes],
     responseTime: metadata.lastResponseTime,
     lastHealthCheck: metadata.lastHealthCheck,
     healthTier: metadata.healthTier,

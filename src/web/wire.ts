@@ -12,10 +12,20 @@ export interface ServiceRow {
   /** When it entered its state (epoch ms). */
   stateSince: number;
   consecutiveFailures: number;
-  /** Failed health checks and connect attempts over the service's life. */
+  /** Failed health checks and connect attempts since the supervisor started (they survive recoveries and restarts). */
   totalFailures: number;
-  /** Reconnect attempts over the service's life. */
+  /** Reconnect attempts since the supervisor started. */
   reconnects: number;
+  /** Times its actor crashed. */
+  crashes: number;
+  /** How often its server process was restarted. */
+  processRestarts: number;
+  /** Time available over time known, %; null before any time passed. */
+  availability: number | null;
+  /** The last failure, loss or crash. */
+  lastIncident: { at: number; kind: string; message: string } | null;
+  /** The recent response times, ms, oldest first (the sparkline). */
+  recentResponseTimes: number[];
   /** Response time of the last successful probe, ms. */
   responseTime: number | null;
   /** When the last health check finished (epoch ms). */

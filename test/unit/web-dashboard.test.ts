@@ -40,7 +40,7 @@ async function dashboardOn(services: number, token: string | null = null) {
   // Mounted before the start, as run and serve do, so the history holds the first transitions.
   supervisor.start();
   await flush();
-  return { supervisor, connections, clock, url: listener.url, advance: (ms: number) => clock.advance(ms) };
+  return { supervisor, connections, clock, url: listener.url, advance: (ms: number) => clock.advance(ms), advanceUntil: (predicate: () => boolean, limitMs: number) => clock.advanceUntil(predicate, limitMs) };
 }
 
 interface Answer {
@@ -116,6 +116,20 @@ describe('the live stream', () => {
     const changes = stream.messages.filter((message) => message.type === 'changes');
     expect(new Set(changes.flatMap((message) => message.rows.map((row) => row.key)))).toEqual(new Set(['s7']));
     expect(changes.flatMap((message) => message.transitions)[0]).toMatchObject({ service: 's7', from: 'HEALTHY', to: 'RECONNECTING', cause: 'connection_lost' });
+  });
+
+  it('carries each service\'s counters since the start, which a recovery does not reset', async () => {
+    const f = await dashboardOn(2);
+    const stream = openStream(f.url);
+    await stream.waitFor((message) => message.type === 'fleet', 'fleet message');
+    f.connections.loseConnection('process exited with code 1', 's1');
+    await f.advanceUntil(() => f.supervisor.getServiceInfo('s1').state === 'HEALTHY', 60_000);
+    await f.advance(10_000);
+    const recovered = await stream.waitFor(
+      (message) => message.rows.some((row) => row.key === 's1' && row.state === 'HEALTHY' && row.reconnects === 1 && row.lastIncident?.kind === 'connection_lost'),
+      's1 HEALTHY with one reconnect counted',
+    );
+    expect(recovered.rows.find((row) => row.key === 's1')).toMatchObject({ consecutiveFailures: 0, reconnects: 1 });
   });
 
   it('says when a service is removed', async () => {

@@ -68,12 +68,11 @@ export function FilterBar({ rows, filters, onChange, shown }: { rows: readonly S
 
 interface TableProps {
   rows: readonly ServiceRow[];
-  responseTimes: ReadonlyMap<string, readonly number[]>;
   now: number;
   onOpen: (key: string) => void;
 }
 
-export function FleetTable({ rows, responseTimes, now, onOpen }: TableProps) {
+export function FleetTable({ rows, now, onOpen }: TableProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 600 });
 
@@ -104,8 +103,9 @@ export function FleetTable({ rows, responseTimes, now, onOpen }: TableProps) {
             <th scope="col">State</th>
             <th scope="col">In state</th>
             <th scope="col">Priority</th>
-            <th scope="col" title="consecutive / cumulative failures">Failures</th>
+            <th scope="col" title="consecutive / since the supervisor started">Failures</th>
             <th scope="col">Reconnects</th>
+            <th scope="col" title="time available since the supervisor started">Availability</th>
             <th scope="col">Last response</th>
             <th scope="col">Response times</th>
             <th scope="col">Next retry</th>
@@ -144,9 +144,10 @@ export function FleetTable({ rows, responseTimes, now, onOpen }: TableProps) {
                 {row.consecutiveFailures} / {row.totalFailures}
               </td>
               <td>{row.reconnects}</td>
+              <td>{row.availability === null ? '–' : `${row.availability.toFixed(1)} %`}</td>
               <td>{row.responseTime === null ? '–' : `${Math.round(row.responseTime)} ms`}</td>
               <td>
-                <Sparkline values={responseTimes.get(row.key) ?? []} label={`${row.key} response times`} />
+                <Sparkline values={row.recentResponseTimes} label={`${row.key} response times`} />
               </td>
               <td>{row.nextRetry === null ? '–' : `in ${durationText(row.nextRetry - now)}`}</td>
               <td class="error" title={row.error ?? ''}>

@@ -123,7 +123,7 @@ function App({ store }: { store: FleetStore }) {
             {view === 'table' ? (
               <>
                 <FilterBar rows={rows} filters={filters} onChange={setFilters} shown={shown.length} />
-                <FleetTable rows={shown} responseTimes={fleet.responseTimes} now={now} onOpen={open} />
+                <FleetTable rows={shown} now={now} onOpen={open} />
               </>
             ) : (
               <FleetTimeline transitions={fleet.transitions} services={fleet.order} />

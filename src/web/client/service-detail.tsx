@@ -20,6 +20,8 @@ interface ServiceDetailBody {
     config: { transport: unknown; lifecycle: Record<string, unknown> };
     diagnostics: { pid: number | null; stderrTail: string[]; droppedNotifications: number } | null;
   };
+  /** Its counters since the supervisor started. */
+  tally: Record<string, unknown> | null;
   transitions: TransitionRow[];
 }
 
@@ -79,6 +81,8 @@ export function ServiceDetail({ serviceKey, row, statechart, readOnly, busy, onA
         <section aria-labelledby="metadata-title">
           <h3 id="metadata-title">Metadata</h3>
           {service && <KeyValues values={{ ...service.metadata, ...(service.serverInfo ? { server: service.serverInfo } : {}) }} />}
+          <h3>Since the supervisor started</h3>
+          {detail?.tally && <KeyValues values={detail.tally} />}
           <h3>Configuration (secrets redacted)</h3>
           {service && <KeyValues values={{ transport: service.config.transport, ...service.config.lifecycle }} />}
         </section>
@@ -146,7 +150,7 @@ function KeyValues({ values }: { values: Record<string, unknown> }) {
 function valueText(key: string, value: unknown) {
   if (value === null || value === undefined) return '–';
   if (typeof value === 'object') return <code>{JSON.stringify(value)}</code>;
-  if (typeof value === 'number' && /(Time|HealthCheck)$/.test(key) && !/responseTime$/i.test(key)) return clockText(value);
+  if (typeof value === 'number' && /(Time|HealthCheck|^since|^at)$/.test(key) && !/responseTime$/i.test(key)) return clockText(value);
   if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(1);
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '?';
 }
