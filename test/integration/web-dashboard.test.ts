@@ -8,6 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
+import { OperatorListener } from '../../src/observe/operator-listener.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { InMemoryConnections } from '../../src/testing/in-memory-connections.js';
+import { mountDashboard } from '../../src/web/dashboard.js';
 import { chromiumMissing, launchChromium } from '../support/browser.js';
 import { CliProcess, REPO_ROOT } from '../support/cli-process.js';
 
@@ -43,6 +47,8 @@ function post(url: string, headers: Record<string, string>): Promise<number> {
 
 // Conditions evaluated in the page are strings: this file is compiled for Node, without the DOM's types.
 const rowState = (service: string) => `document.querySelector('.service-row[data-service="${service}"]')?.dataset.state`;
+const textOf = (selector: string) => `document.querySelector('${selector}')?.textContent`;
+const inPage = <T = unknown>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
 
 describe.skipIf(missing !== null)(`the web dashboard in chromium${missing === null ? '' : ` (skipped: ${missing})`}`, () => {
   let browser: Browser;
@@ -74,16 +80,16 @@ describe.skipIf(missing !== null)(`the web dashboard in chromium${missing === nu
     it('shows the three services of the demo fleet, live', async () => {
       await page.waitForSelector('.connection[data-status="live"]', WAIT);
       await page.waitForFunction(`document.querySelectorAll('.service-row').length === 3`, WAIT);
-      const keys = await page.$$eval('.service-row', (rows) => rows.map((row) => row.getAttribute('data-service')));
+      const keys = await inPage<string[]>(page, `[...document.querySelectorAll('.service-row')].map((row) => row.dataset.service)`);
       expect(keys).toEqual(['steady', 'slow', 'flaky']);
-      expect(await page.$eval('[data-testid="total"]', (element) => element.textContent)).toBe('3');
+      expect(await inPage(page, textOf('[data-testid="total"]'))).toBe('3');
     }, 60_000);
 
     it('turns the flaky badge RECONNECTING and back to HEALTHY without a reload', async () => {
       // A mark on the window: a reload would remove it.
       await page.evaluate(`window.__sameDocument = true`);
       await page.waitForFunction(`${rowState('flaky')} === 'RECONNECTING'`, { ...WAIT, polling: 'mutation' });
-      expect(await page.$eval('.service-row[data-service="flaky"] .badge', (badge) => badge.textContent)).toBe('RECONNECTING');
+      expect(await inPage(page, textOf('.service-row[data-service="flaky"] .badge'))).toBe('RECONNECTING');
       await page.waitForFunction(`${rowState('flaky')} === 'HEALTHY'`, { ...WAIT, polling: 'mutation' });
       expect(await page.evaluate(`window.__sameDocument === true`)).toBe(true);
     }, 60_000);
@@ -92,18 +98,18 @@ describe.skipIf(missing !== null)(`the web dashboard in chromium${missing === nu
       await page.focus('.service-row[data-service="steady"]');
       await page.keyboard.press('Enter');
       await page.waitForSelector('[data-tool]', WAIT);
-      const tools = await page.$$eval('[data-tool]', (items) => items.map((item) => item.getAttribute('data-tool')));
+      const tools = await inPage<string[]>(page, `[...document.querySelectorAll('[data-tool]')].map((item) => item.dataset.tool)`);
       expect(tools.length).toBeGreaterThan(0);
-      const current = await page.waitForSelector('.statechart .state.current', WAIT);
-      expect(await current?.evaluate((node) => node.getAttribute('data-state'))).toBe('HEALTHY');
-      expect(await page.$$eval('.statechart .state', (nodes) => nodes.length)).toBe(7);
+      await page.waitForSelector('.statechart .state.current', WAIT);
+      expect(await inPage(page, `document.querySelector('.statechart .state.current').dataset.state`)).toBe('HEALTHY');
+      expect(await inPage(page, `document.querySelectorAll('.statechart .state').length`)).toBe(7);
     }, 60_000);
 
     it('refuses restart, and says why on the page', async () => {
       await page.waitForSelector('[data-testid="read-only"]', WAIT);
       await page.click('[data-action="restart"]');
-      const outcome = await page.waitForSelector('[data-testid="outcome"].refused', WAIT);
-      expect(await outcome?.evaluate((node) => node.textContent)).toContain('read-only: no token is configured');
+      await page.waitForSelector('[data-testid="outcome"].refused', WAIT);
+      expect(await inPage(page, textOf('[data-testid="outcome"].refused'))).toContain('read-only: no token is configured');
     }, 60_000);
 
     it('refuses a request from another site (wrong Origin)', async () => {
@@ -156,9 +162,42 @@ describe.skipIf(missing !== null)(`the web dashboard in chromium${missing === nu
       await page.click('.service-row[data-service="steady"] th');
       await page.waitForSelector('[data-action="restart"]', WAIT);
       await page.click('[data-action="restart"]');
-      const outcome = await page.waitForSelector('[data-testid="outcome"].ok', WAIT);
-      expect(await outcome?.evaluate((node) => node.textContent)).toContain('steady: restart requested');
+      await page.waitForSelector('[data-testid="outcome"].ok', WAIT);
+      expect(await inPage(page, textOf('[data-testid="outcome"].ok'))).toContain('steady: restart requested');
       await page.waitForFunction(`[...document.querySelectorAll('.service-timeline .cause')].some((cause) => cause.textContent === 'manual_restart')`, WAIT);
+    }, 90_000);
+  });
+
+  describe('a fleet of 1,000 services (in memory)', () => {
+    it('draws only the rows in view, and reaches the last one by scrolling', async () => {
+      const connections = new InMemoryConnections();
+      const services = Array.from({ length: 1000 }, (_, index) => ({ name: `svc-${String(index).padStart(4, '0')}`, transport: { type: 'stdio' as const, command: 'node', args: ['x.js'], env: {} } }));
+      const supervisor = new Supervisor({ services }, { connections });
+      const listener = await OperatorListener.start({
+        listen: { host: '127.0.0.1', port: 0 },
+        metrics: { contentType: 'text/plain', metrics: () => Promise.resolve('') },
+        readiness: () => ({ ready: true, waitingFor: [] }),
+        liveness: { responsive: () => true, recentDelayMs: () => 0 },
+      });
+      const dashboard = mountDashboard(listener, supervisor, { readOnly: true });
+      supervisor.start();
+      const page = await browser.newPage();
+      try {
+        await page.setViewport({ width: 1280, height: 900 });
+        await page.goto(`${listener.url}/`);
+        await page.waitForFunction(`document.querySelector('[data-testid="total"]')?.textContent === '1000'`, WAIT);
+        await page.waitForFunction(`[...document.querySelectorAll('.service-row')].every((row) => row.dataset.state === 'HEALTHY')`, WAIT);
+        expect(await inPage(page, `document.querySelectorAll('.service-row').length`)).toBeLessThan(100);
+        await page.evaluate(`document.querySelector('.table-scroller').scrollTop = 1e9`);
+        await page.waitForSelector('.service-row[data-service="svc-0999"]', WAIT);
+        expect(await inPage(page, `document.querySelectorAll('.service-row').length`)).toBeLessThan(100);
+      } finally {
+        await page.close();
+        dashboard.close();
+        await supervisor.stop();
+        await listener.close();
+        await connections.closeAll();
+      }
     }, 90_000);
   });
 });
