@@ -81,8 +81,8 @@ Options:
                         only from stately.ai and from pages on this machine's loopback
   --watch / --no-watch  reload the config file when it changes (default: on); an invalid edit is
                         reported and changes nothing
-  --http HOST:PORT      serve the operators' endpoints: /metrics (Prometheus), /healthz, /readyz;
-                        127.0.0.1:0 picks a free port, and the address is printed at start. Overrides
+  --http HOST:PORT      serve the operators' endpoints: /metrics (Prometheus), /healthz, /readyz,
+                        and the web dashboard at /; 127.0.0.1:0 picks a free port, and the address is printed at start. Overrides
                         the config's http.listen (its token and readiness still apply). Loopback
                         unless a token is set (http.token, or $${TOKEN_ENV})
   -h, --help            show this help
@@ -192,7 +192,7 @@ async function runFleet(options: RunOptions, io: CliIO): Promise<number> {
   let operatorHttp: OperatorHttp | null = null;
   if (observed !== null && http !== null) {
     try {
-      operatorHttp = await startOperatorHttp({ settings: http, fleet: supervisor, metrics: observed.metrics, critical: () => critical });
+      operatorHttp = await startOperatorHttp({ settings: http, fleet: supervisor, metrics: observed.metrics, critical: () => critical, dashboard: supervisor });
     } catch (error) {
       if (!(error instanceof OperatorListenerError)) throw error;
       await inspector?.stop();
@@ -272,7 +272,7 @@ function priorityOf(supervisor: Supervisor, key: string) {
 }
 
 function operatorsLine(http: OperatorHttp): string {
-  return `operators' endpoints on ${http.listener.url}: /metrics, /healthz, /readyz`;
+  return `operators' endpoints on ${http.listener.url}: /metrics, /healthz, /readyz; web dashboard at ${http.listener.url}/`;
 }
 
 /** Resolves once a stop signal has stopped the fleet; a second signal exits at once with 130. */

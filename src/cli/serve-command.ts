@@ -127,7 +127,7 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
     };
     let operators: OperatorHttp;
     try {
-      operators = await startOperatorHttp({ settings: http, fleet: supervisor, metrics: observed.metrics, critical: () => criticalServices(config.services) });
+      operators = await startOperatorHttp({ settings: http, fleet: supervisor, metrics: observed.metrics, critical: () => criticalServices(config.services), dashboard: supervisor });
       operators.listener.mount(GATEWAY_PATH, handler, { guardsItself: true });
     } catch (error) {
       await handler.close();
@@ -138,7 +138,7 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
     }
     // The first stderr line, for whoever started the gateway to read the URL from.
     log(`mcp-supervisor gateway: ${operators.listener.url}${GATEWAY_PATH}`);
-    log(`operators' endpoints on ${operators.listener.url}: /metrics, /healthz, /readyz`);
+    log(`operators' endpoints on ${operators.listener.url}: /metrics, /healthz, /readyz; web dashboard at ${operators.listener.url}/`);
     stopServing = async () => {
       operators.draining();
       await handler.close();

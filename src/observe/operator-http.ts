@@ -1,5 +1,6 @@
 // The operators' listener wired to a supervisor: its metrics on `/metrics`, the event-loop watch on
-// `/healthz`, the readiness policy on `/readyz` (not ready once the supervisor is stopping).
+// `/healthz`, the readiness policy on `/readyz` (not ready once the supervisor is stopping), and the web
+// dashboard at `/` when a supervisor is given for it (read-only without a token).
 
 import type { HttpSettings } from '../config/model.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
@@ -7,6 +8,7 @@ import { EventLoopWatch, type EventLoopWatchOptions } from './event-loop-watch.j
 import { OperatorListener } from './operator-listener.js';
 import { readinessOf } from './readiness.js';
 import type { SupervisorMetrics } from './supervisor-metrics.js';
+import { mountDashboard, type DashboardFleet } from '../web/dashboard.js';
 
 /** What {@link startOperatorHttp} serves: the listener's settings, the fleet, its metrics and its critical services. */
 export interface OperatorHttpOptions {
@@ -16,6 +18,8 @@ export interface OperatorHttpOptions {
   /** The keys of the services marked `critical` now (a reload may change them). */
   critical: () => ReadonlySet<string>;
   eventLoop?: EventLoopWatchOptions;
+  /** The supervisor the web dashboard shows and acts on; none: no dashboard. */
+  dashboard?: DashboardFleet;
 }
 
 /** The running operators' endpoints of one supervisor. */
@@ -44,6 +48,7 @@ export async function startOperatorHttp(options: OperatorHttpOptions): Promise<O
           ? { ready: false, waitingFor: [] }
           : readinessOf(options.settings.readiness, options.fleet.listServices(), options.critical()),
     });
+    const dashboard = options.dashboard ? mountDashboard(listener, options.dashboard, { readOnly: (options.settings.token ?? null) === null }) : null;
     return {
       listener,
       draining: () => {
@@ -51,6 +56,7 @@ export async function startOperatorHttp(options: OperatorHttpOptions): Promise<O
       },
       close: async () => {
         watch.stop();
+        dashboard?.close();
         await listener.close();
       },
     };

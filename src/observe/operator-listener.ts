@@ -1,6 +1,7 @@
 // The one HTTP listener for operators: `/metrics` (Prometheus), `/healthz` (the process is alive and
 // its event loop responsive), `/readyz` (the readiness policy holds), and any handler mounted at a
-// path of its own (the gateway's `/mcp`). Loopback by default; a token guards every path but `/healthz`.
+// path of its own (the gateway's `/mcp`) or at `/` (the web dashboard, which gets every other path).
+// Loopback by default; a token guards every path but `/healthz` and a mount that carries no fleet data.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,7 +38,7 @@ const BUILT_IN = ['/metrics', '/healthz', '/readyz'] as const;
  * `mount(path, handler)`. Start one with `OperatorListener.start(options)`; `close()` ends it.
  */
 export class OperatorListener {
-  private readonly mounts = new Map<string, { handler: RequestHandler; guardsItself: boolean }>();
+  private readonly mounts = new Map<string, { handler: RequestHandler; guardsItself: boolean; tokenFree: boolean }>();
   private readonly gate: GateSettings;
 
   private constructor(
@@ -75,14 +76,17 @@ export class OperatorListener {
   /**
    * Serves `path` (and the paths below it) with `handler`, behind the same gate as `/metrics`; or, with
    * `guardsItself`, ungated, for a handler that checks Host, Origin and its own token itself (the
-   * gateway's `/mcp`, whose allowed origins and token are its own settings).
+   * gateway's `/mcp`, whose allowed origins and token are its own settings). With `tokenFree`, Host and
+   * Origin are still checked but no token is asked for: for what carries no fleet data (the dashboard's
+   * page and assets, which a browser fetches on navigation, when it cannot send a bearer token).
+   * A handler at `/` gets every path that is neither built in nor mounted.
    */
-  mount(path: string, handler: RequestHandler, options: { guardsItself?: boolean } = {}): void {
-    if (!/^\/[A-Za-z0-9._~-]+$/.test(path)) throw new OperatorListenerError(`cannot mount at "${path}": a mount path is one segment, like /mcp`);
+  mount(path: string, handler: RequestHandler, options: { guardsItself?: boolean; tokenFree?: boolean } = {}): void {
+    if (!/^\/([A-Za-z0-9._~-]+)?$/.test(path)) throw new OperatorListenerError(`cannot mount at "${path}": a mount path is / or one segment, like /mcp`);
     if ((BUILT_IN as readonly string[]).includes(path) || this.mounts.has(path)) {
       throw new OperatorListenerError(`cannot mount at ${path}: that path is already served`);
     }
-    this.mounts.set(path, { handler, guardsItself: options.guardsItself === true });
+    this.mounts.set(path, { handler, guardsItself: options.guardsItself === true, tokenFree: options.tokenFree === true });
   }
 
   /** Stops accepting connections and closes the open ones. */
@@ -95,8 +99,9 @@ export class OperatorListener {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://listener').pathname;
-    const mount = this.mounts.get(`/${path.split('/')[1] ?? ''}`);
-    const refused = mount?.guardsItself ? null : refusal(request, this.gate, path !== '/healthz');
+    const builtIn = (BUILT_IN as readonly string[]).includes(path);
+    const mount = this.mounts.get(`/${path.split('/')[1] ?? ''}`) ?? (builtIn ? undefined : this.mounts.get('/'));
+    const refused = mount?.guardsItself ? null : refusal(request, this.gate, path !== '/healthz' && mount?.tokenFree !== true);
     if (refused) return reply(response, refused.status, { error: refused.message });
     try {
       if (mount) return await mount.handler(request, response);

@@ -1,6 +1,7 @@
 // Who may use the operators' listener: a bearer token on every path but `/healthz` when one is set
 // (compared in constant time), and, on a loopback listener, only requests addressed to loopback from
 // a loopback page, so no web site the operator visits can read it (DNS rebinding, cross-site fetches).
+// A page may also call the listener that served it (its Origin is the Host it addressed): the dashboard.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -27,7 +28,8 @@ export function refusal(request: IncomingMessage, settings: GateSettings, needsT
     }
   }
   const origin = request.headers.origin;
-  if (origin !== undefined && !isLoopbackOrigin(origin)) {
+  // Same-origin is safe even after a DNS rebinding: the rebound page holds no token, and none is sent for it.
+  if (origin !== undefined && !isLoopbackOrigin(origin) && !isOriginOf(origin, request.headers.host)) {
     return { status: 403, message: 'requests from web pages of other sites are refused' };
   }
   if (needsToken && settings.token !== null && !bearerMatches(request.headers.authorization, settings.token)) {
@@ -50,6 +52,16 @@ function hostnameOf(host: string | undefined): string | null {
     return new URL(`http://${host}`).hostname;
   } catch {
     return host;
+  }
+}
+
+function isOriginOf(origin: string, host: string | undefined): boolean {
+  if (host === undefined || host === '') return false;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === new URL(`http://${host}`).host;
+  } catch {
+    return false;
   }
 }
 

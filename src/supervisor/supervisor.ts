@@ -348,6 +348,18 @@ export class Supervisor {
     root.send({ type: 'service.restart', key: this.requireKey(name) });
   }
 
+  /**
+   * Starts a stopped service (DISCONNECTED → INITIALIZING) and returns true; returns false, doing
+   * nothing, when it is not DISCONNECTED (it is running, or already on its way).
+   */
+  startService(name: string): boolean {
+    const root = this.running('start a service');
+    const key = this.requireKey(name);
+    if (this.stateOf(key) !== 'DISCONNECTED') return false;
+    root.send({ type: 'service.restart', key });
+    return true;
+  }
+
   /** Stops the service (DISCONNECTING → DISCONNECTED); it stays listed until removed. */
   stopService(name: string): void {
     const root = this.running('stop a service');

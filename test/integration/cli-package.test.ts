@@ -68,7 +68,7 @@ describe('the published package', () => {
       const packed = await npm(['pack', '--json', '--pack-destination', packDir], REPO_ROOT);
       const [manifest] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
       const files = manifest?.files.map((file) => file.path) ?? [];
-      for (const file of ['dist/cli/main.js', 'config/services.yaml', 'examples/servers/demo-server.mjs', 'examples/servers/steady.mjs', 'examples/servers/slow.mjs', 'examples/servers/flaky.mjs']) {
+      for (const file of ['dist/cli/main.js', 'dist/web-assets/index.html', 'dist/web-assets/app.js', 'config/services.yaml', 'examples/servers/demo-server.mjs', 'examples/servers/steady.mjs', 'examples/servers/slow.mjs', 'examples/servers/flaky.mjs']) {
         expect(files, file).toContain(file);
       }
 

@@ -157,6 +157,19 @@ describe('Supervisor lifecycle of services', () => {
     expect(f.transitions.map((t) => t.to)).toEqual(['INITIALIZING', 'HEALTHY', 'DISCONNECTING', 'DISCONNECTED', 'INITIALIZING', 'HEALTHY']);
   });
 
+  it('starts a stopped service, and leaves a running one alone', async () => {
+    const f = await startFleet([stdio('a')]);
+    expect(f.supervisor.startService('a')).toBe(false);
+    await flush();
+    expect(f.transitions.map((t) => t.to)).toEqual(['INITIALIZING', 'HEALTHY']);
+    f.supervisor.stopService('a');
+    await flush();
+    expect(f.supervisor.startService('a')).toBe(true);
+    await flush();
+    expect(f.state('a')).toBe('HEALTHY');
+    expect(f.transitions.map((t) => t.to)).toEqual(['INITIALIZING', 'HEALTHY', 'DISCONNECTING', 'DISCONNECTED', 'INITIALIZING', 'HEALTHY']);
+  });
+
   it('restarts an active service through DISCONNECTING → INITIALIZING', async () => {
     const f = await startFleet([stdio('a')]);
     f.supervisor.restartService('a');
