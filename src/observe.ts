@@ -30,6 +30,7 @@ export { OperatorListener, OperatorListenerError } from './observe/operator-list
 export type { OperatorListenerOptions, RequestHandler } from './observe/operator-listener.js';
 export { criticalServices, startOperatorHttp } from './observe/operator-http.js';
 export type { OperatorHttp, OperatorHttpOptions } from './observe/operator-http.js';
+export type { DashboardFleet } from './web/dashboard.js';
 export { readinessOf, type Readiness } from './observe/readiness.js';
 export { EventLoopWatch, type EventLoopWatchOptions } from './observe/event-loop-watch.js';
 
