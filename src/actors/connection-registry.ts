@@ -307,6 +307,11 @@ export class McpConnections {
     return this.connection(serviceKey)?.capabilities ?? null;
   }
 
+  /** Tells the service's live server that its client's roots changed (a 2025-era server only); nothing without one. */
+  async notifyRootsChanged(serviceKey: string): Promise<void> {
+    await this.connection(serviceKey)?.notifyRootsChanged();
+  }
+
   /** Hears every live server's resource, prompt and log notifications until the returned function runs. */
   onNotification(listener: (serviceKey: string, notification: ServiceNotification) => void): () => void {
     this.notificationListeners.add(listener);

@@ -444,6 +444,15 @@ export class McpConnection {
   }
 
   /**
+   * Tells a 2025-era server that its client's roots changed, so that it asks `roots/list` again. A
+   * 2026-07-28 server is not told: that revision has no such notification (roots come with each request).
+   */
+  async notifyRootsChanged(): Promise<void> {
+    if (this.client.getProtocolEra() !== 'legacy') return;
+    await this.client.sendRootsListChanged();
+  }
+
+  /**
    * The health probe of the connection's era: `ping` on a legacy connection; on a modern one, which
    * has no `ping`, `server/discover` (mandatory for modern servers, no parameters, nothing but the
    * advertisement). Neither re-initializes the server. A server that answers -32601 (method not found)

@@ -14,6 +14,7 @@ import { reloadGatewaySettings } from '../gateway/settings-reload.js';
 import { criticalServices, startOperatorHttp, type OperatorHttp } from '../observe/operator-http.js';
 import { OperatorListenerError } from '../observe/operator-listener.js';
 import { GatewayMetrics } from '../observe/gateway-metrics.js';
+import { LifecycleTracing } from '../observe/lifecycle-tracing.js';
 import { observedSupervisor } from '../observe/observed-supervisor.js';
 import { McpConnections } from '../actors/connection-registry.js';
 import { Supervisor } from '../supervisor/supervisor.js';
@@ -93,6 +94,8 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
   // Over HTTP the gateway shares the operators' listener, so the fleet's metrics are kept as for `run --http`.
   const observed = options.bind ? observedSupervisor(config, { connections, version: packageVersion() }) : null;
   const supervisor = observed?.supervisor ?? Supervisor.fromConfig(config, { connections });
+  // Incidents as OpenTelemetry spans: a no-op unless the host registered an SDK (e.g. with node --import).
+  new LifecycleTracing().observe(supervisor.transitions$);
   const settings = config.gateway;
   let httpHandler: GatewayHttpHandler | null = null;
   const gatewayMetrics = observed

@@ -161,6 +161,8 @@ export function createGatewayServer(gateway: Gateway, session: GatewaySession): 
     }),
   );
 
+  server.setNotificationHandler('notifications/roots/list_changed', () => gateway.rootsChanged(session.scope));
+
   return server;
 }
 

@@ -232,6 +232,15 @@ export class FleetGateway implements Gateway {
     return this.supervisor.listServices().filter((service) => inScope(service, scope));
   }
 
+  /**
+   * A client's roots changed: each available service it can see is told, so that a 2025-era server
+   * asks `roots/list` again (its next request reaches whichever client's call is running then).
+   */
+  async rootsChanged(scope: Scope): Promise<void> {
+    const available = this.servicesIn(scope).filter((service) => service.available);
+    await Promise.all(available.map((service) => this.supervisor.notifyRootsChanged(service.key).catch(() => undefined)));
+  }
+
   /** Sends a forwarded request (resources, prompts, completions) to a service. */
   forward(
     service: string,

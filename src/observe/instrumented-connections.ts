@@ -29,6 +29,7 @@ export class InstrumentedConnections implements ConnectionLayer {
   readonly request?: ConnectionLayer['request'];
   readonly serverCapabilities?: ConnectionLayer['serverCapabilities'];
   readonly onNotification?: ConnectionLayer['onNotification'];
+  readonly notifyRootsChanged?: ConnectionLayer['notifyRootsChanged'];
   readonly setServerRequestHandler?: ConnectionLayer['setServerRequestHandler'];
   readonly onProcessStarted?: ConnectionLayer['onProcessStarted'];
 
@@ -42,6 +43,7 @@ export class InstrumentedConnections implements ConnectionLayer {
     this.request = inner.request?.bind(inner);
     this.serverCapabilities = inner.serverCapabilities?.bind(inner);
     this.onNotification = inner.onNotification?.bind(inner);
+    this.notifyRootsChanged = inner.notifyRootsChanged?.bind(inner);
     this.setServerRequestHandler = inner.setServerRequestHandler?.bind(inner);
     this.onProcessStarted = inner.onProcessStarted?.bind(inner);
   }

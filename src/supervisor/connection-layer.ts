@@ -57,6 +57,8 @@ export interface ConnectionLayer {
   serverCapabilities?(serviceKey: string): ServerCapabilities | null;
   /** Hears every live server's resource, prompt and log notifications until the returned function runs. */
   onNotification?(listener: (serviceKey: string, notification: ServiceNotification) => void): () => void;
+  /** Tells the service's live server that its client's roots changed, for a layer that can. */
+  notifyRootsChanged?(serviceKey: string): Promise<void>;
   /**
    * Who answers the servers' requests to their client (sampling, elicitation, roots), for a layer that
    * offers servers those capabilities; null for nobody. Returns how to undo it.

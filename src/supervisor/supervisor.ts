@@ -781,6 +781,15 @@ export class Supervisor {
   }
 
   /**
+   * Tells the service's server that its client's roots changed (`notifications/roots/list_changed`), so
+   * that a 2025-era server asks `roots/list` again; a gateway relays its clients' notice so. Nothing
+   * happens for a service with no live connection, or whose connection layer cannot tell it.
+   */
+  async notifyRootsChanged(name: string): Promise<void> {
+    await this.connections.notifyRootsChanged?.(this.requireKey(name));
+  }
+
+  /**
    * Hears the resource, prompt and log notifications of every service's live server (with the
    * service's key) until the returned function runs. Tool-list changes are not among them: the
    * lifecycle follows those, and `services$` shows the new tools.

@@ -67,6 +67,13 @@ describe('mcp-supervisor run', () => {
     expect(await cli.exit(10_000)).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('traces the lifecycle under `serve` too', async () => {
+    const preload = path.join(REPO_ROOT, 'test/fixtures/otel-span-log.mjs');
+    const cli = start(['serve', 'config/services.yaml', '--no-watch'], { NODE_OPTIONS: `--import ${preload}` });
+    const [, json = '{}'] = await cli.waitFor(/^otel-span (\{.*"service":"steady".*\})$/m, 30_000, 'stderr');
+    expect(JSON.parse(json)).toEqual({ name: 'mcp_supervisor.service INITIALIZING', service: 'steady', events: ['INITIALIZING', 'HEALTHY'] });
+  }, 60_000);
+
   it('exits at once with 130 on a second Ctrl-C, killing a server that ignores stdin close and SIGTERM', async () => {
     const file = path.join(dir, 'stubborn.yaml');
     writeFileSync(

@@ -263,6 +263,22 @@ describe('server-to-client requests', () => {
   });
 });
 
+describe('a client\'s roots', () => {
+  it('tells each 2025-era server the client can see that its roots changed', async () => {
+    await startFleet({ one: stdioServer(['--log-notifications']), two: stdioServer(['--log-notifications']) });
+    if (!gateway) throw new Error('no gateway');
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await gateway.connect(serverSide);
+    const client = new Client({ name: 'roots-test', version: '1.0.0' }, { capabilities: { roots: { listChanged: true } } });
+    await client.connect(clientSide);
+    clients.push(client);
+    const told = (service: string) => supervisor?.getServiceInfo(service).diagnostics?.stderrTail.includes('notification=notifications/roots/list_changed') ?? false;
+    expect(told('one') || told('two')).toBe(false);
+    await client.sendRootsListChanged();
+    await eventually(() => told('one') && told('two'), PATIENT_MS, 'both servers were told');
+  });
+});
+
 describe('lazy mode', () => {
   it('lists three meta-tools that search, describe and call the fleet’s tools', async () => {
     const client = await connectClient(await startFleet({ legacy: stdioServer(), modern: modernStdioServer() }, { mode: 'lazy' }));
