@@ -5,46 +5,17 @@
 // capability; and a requestState the gateway did not sign is refused.
 
 import { Client, ProtocolError, StreamableHTTPClientTransport, type ClientCapabilities } from '@modelcontextprotocol/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { McpConnections } from '../../src/actors/connection-registry.js';
+import { describe, expect, it } from 'vitest';
 import type { TransportConfig } from '../../src/config/transport.js';
-import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
-import { createGatewayHttpHandler } from '../../src/gateway/http-handler.js';
-import { listenGateway, type GatewayListener } from '../../src/gateway/http-listener.js';
-import type { LifecycleConfig } from '../../src/machines/defaults.js';
-import { Supervisor } from '../../src/supervisor/supervisor.js';
-import { descendantsOf, eventually, modernStdioServer, stdioServer } from '../fixtures/test-servers.js';
+import { modernStdioServer, stdioServer } from '../fixtures/test-servers.js';
+import { startHttpGatewayFleet, textOf, type HttpGatewayFleet } from '../support/gateway-fleet.js';
 
-const PATIENT_MS = 15_000;
-const QUICK: Partial<LifecycleConfig> = { healthCheckInterval: 5_000, startupWaitTime: 0, pingTimeout: 5_000, reconnectBaseDelay: 100, jitter: 0 };
-
-let supervisor: Supervisor | null = null;
-let gateway: Gateway | null = null;
-let listener: GatewayListener | null = null;
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
-  await listener?.close();
-  listener = null;
-  await gateway?.close();
-  gateway = null;
-  await supervisor?.stop();
-  supervisor = null;
-  await eventually(() => descendantsOf().length === 0, PATIENT_MS, 'every server process is gone');
-});
+let fleet: HttpGatewayFleet | null = null;
 
 /** The fleet behind a gateway served over Streamable HTTP on 127.0.0.1; resolves with its URL. */
-async function startFleet(services: Record<string, TransportConfig>): Promise<string> {
-  supervisor = new Supervisor(
-    { services: Object.entries(services).map(([name, transport]) => ({ name, transport, lifecycle: QUICK })) },
-    { connections: new McpConnections({ relayServerRequests: true }) },
-  );
-  const started = supervisor.start();
-  await Promise.all(started.listServices().map((service) => started.waitForService(service.key, { timeoutMs: PATIENT_MS })));
-  gateway = createGateway(supervisor, { listChangedDelayMs: 20 });
-  listener = await listenGateway(createGatewayHttpHandler(gateway), { host: '127.0.0.1', port: 0 });
-  return listener.url;
+async function startFleet(services: Parameters<typeof startHttpGatewayFleet>[0]): Promise<string> {
+  fleet = await startHttpGatewayFleet(services, { relayServerRequests: true });
+  return fleet.url;
 }
 
 type Era = 'legacy' | 'modern';
@@ -83,11 +54,10 @@ async function connectClient(url: string, era: Era, who: string, capabilities: C
   }
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   expect(client.getProtocolEra()).toBe(era);
-  clients.push(client);
+  fleet?.track(client);
   return Object.assign(client, { asked });
 }
 
-const textOf = (result: { content?: unknown }) => ((result.content as { text?: string }[] | undefined) ?? []).map((part) => part.text ?? '').join('');
 
 const BACKENDS: Record<Era, TransportConfig> = {
   legacy: stdioServer(['--asks']),

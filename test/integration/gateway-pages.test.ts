@@ -3,47 +3,22 @@
 // following the cursors, and a cursor that is not the gateway's is refused with invalid params.
 
 import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TransportConfig } from '../../src/config/transport.js';
-import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
-import { createGatewayHttpHandler } from '../../src/gateway/http-handler.js';
-import { listenGateway, type GatewayListener } from '../../src/gateway/http-listener.js';
-import type { LifecycleConfig } from '../../src/machines/defaults.js';
-import { Supervisor } from '../../src/supervisor/supervisor.js';
-import { descendantsOf, eventually, modernStdioServer, stdioServer } from '../fixtures/test-servers.js';
+import { modernStdioServer, stdioServer } from '../fixtures/test-servers.js';
+import { startHttpGatewayFleet, type HttpGatewayFleet } from '../support/gateway-fleet.js';
 
-const PATIENT_MS = 15_000;
-const QUICK: Partial<LifecycleConfig> = { healthCheckInterval: 5_000, startupWaitTime: 0, pingTimeout: 5_000, reconnectBaseDelay: 100, jitter: 0 };
-
-let supervisor: Supervisor | null = null;
-let gateway: Gateway | null = null;
-let listener: GatewayListener | null = null;
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
-  await listener?.close();
-  listener = null;
-  await gateway?.close();
-  gateway = null;
-  await supervisor?.stop();
-  supervisor = null;
-  await eventually(() => descendantsOf().length === 0, PATIENT_MS, 'every server process is gone');
-});
+let fleet: HttpGatewayFleet | null = null;
 
 async function startFleet(services: Record<string, TransportConfig>, pageSize: number): Promise<string> {
-  supervisor = new Supervisor({ services: Object.entries(services).map(([name, transport]) => ({ name, transport, lifecycle: QUICK })) });
-  const started = supervisor.start();
-  await Promise.all(started.listServices().map((service) => started.waitForService(service.key, { timeoutMs: PATIENT_MS })));
-  gateway = createGateway(supervisor, { listChangedDelayMs: 20, pageSize });
-  listener = await listenGateway(createGatewayHttpHandler(gateway), { host: '127.0.0.1', port: 0 });
-  return listener.url;
+  fleet = await startHttpGatewayFleet(services, { gateway: { pageSize } });
+  return fleet.url;
 }
 
 async function connect(url: string, era: 'legacy' | 'modern'): Promise<Client> {
   const client = new Client({ name: 'pager', version: '1.0.0' }, { versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : 'legacy' } });
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-  clients.push(client);
+  fleet?.track(client);
   return client;
 }
 
@@ -59,8 +34,8 @@ describe('list pages', () => {
       pages.push(page.tools.map((tool) => tool.name));
       cursor = page.nextCursor;
     } while (cursor !== undefined && pages.length < 20);
-    const bigTools = supervisor?.getServiceInfo('big').tools.length ?? 0;
-    const smallTools = supervisor?.getServiceInfo('small').tools.length ?? 0;
+    const bigTools = fleet?.supervisor.getServiceInfo('big').tools.length ?? 0;
+    const smallTools = fleet?.supervisor.getServiceInfo('small').tools.length ?? 0;
     expect(bigTools).toBe(16);
     expect(pages.flat()).toHaveLength(bigTools + smallTools);
     expect(pages.map((page) => page.length)).toEqual([5, 5, 5, 5, bigTools + smallTools - 20]);
