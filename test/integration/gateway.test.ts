@@ -11,23 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { McpConnections } from '../../src/actors/connection-registry.js';
 import type { TransportConfig } from '../../src/config/transport.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
-import type { LifecycleConfig } from '../../src/machines/defaults.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { descendantsOf, eventually, modernStdioServer, stdioServer } from '../fixtures/test-servers.js';
+import { QUICK_LIFECYCLE as QUICK } from '../support/gateway-fleet.js';
 
 const PATIENT_MS = 15_000;
-
-/** Quick reconnects; a ping timeout far above a loaded machine's round trip. */
-const QUICK: Partial<LifecycleConfig> = {
-  healthCheckInterval: 5_000,
-  startupWaitTime: 0,
-  pingTimeout: 5_000,
-  reconnectBaseDelay: 100,
-  reconnectMaxDelay: 400,
-  maxReconnectAttempts: 50,
-  failedCloseTimeout: 300,
-  jitter: 0,
-};
 
 let supervisor: Supervisor | null = null;
 let gateway: Gateway | null = null;
