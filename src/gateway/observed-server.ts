@@ -1,8 +1,10 @@
 // The gateway's MCP server, with every request it answers reported to an observer (the `serve`
-// metrics): its method and how it ended. Requests for a method the server has no handler for are
-// reported too, under the method they named, before being refused as the SDK would.
+// metrics): its method and how it ended. A request for a method the server has no handler for is
+// refused by the SDK before any handler runs, and is not reported: a catch-all handler would change how
+// the SDK refuses it (it checks a 2026-07-28 request's envelope before calling a handler, and refuses an
+// unknown method before that check when there is none).
 
-import { ProtocolError, ProtocolErrorCode, Server, type JSONRPCRequest, type Result, type ServerContext } from '@modelcontextprotocol/server';
+import { Server, type JSONRPCRequest, type Result, type ServerContext } from '@modelcontextprotocol/server';
 
 /** How a request ended: answered, answered with a tool's `isError` result, refused or failed, cancelled by its client. */
 export type GatewayRequestOutcome = 'ok' | 'tool_error' | 'error' | 'cancelled';
@@ -19,9 +21,6 @@ export class ObservedServer extends Server {
   constructor(observer: GatewayRequestObserver | undefined, ...args: ConstructorParameters<typeof Server>) {
     super(...args);
     this.observer = observer;
-    if (observer === undefined) return;
-    this.fallbackRequestHandler = (request, ctx) =>
-      this.observed(request.method, () => Promise.reject(new ProtocolError(ProtocolErrorCode.MethodNotFound, `Method not found: ${request.method}`)), ctx);
   }
 
   protected override _wrapHandler(method: string, handler: Handler): Handler {
