@@ -1,7 +1,7 @@
 // What the gateway costs a tool call: p50 of `echo` called directly on the legacy test server, through
 // a bare SDK pass-through proxy (the floor of any gateway) and through `mcp-supervisor serve`, over stdio
-// and over Streamable HTTP. SDK v2 clients in the 2025-era handshake, plus one that negotiates 2026-07-28
-// with the gateway; they take turns call by call. Writes the ratios to bench/RESULTS.md.
+// and over Streamable HTTP. SDK v2 clients in the 2025-era handshake, plus ones that negotiate 2026-07-28
+// with the proxy and the gateway; they take turns call by call. Writes the ratios to bench/RESULTS.md.
 //
 //   npm run bench:gateway              CALLS=500 per client and WARMUP=50 by default
 
@@ -19,7 +19,9 @@ const SERVER = path.join(REPO, 'test/fixtures/mcp-test-server.mjs');
 const CALLS = Number(process.env.CALLS ?? 500);
 const WARMUP = Number(process.env.WARMUP ?? 50);
 const BARE_PROXY = path.join(REPO, 'bench/support/bare-proxy.ts');
-const SERVE = ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'serve', '--no-watch'];
+// The CLI as users run it, built (the npm script builds it first): run from source under tsx, every
+// closure made per request would also pay for having its name set, which the build does not do.
+const SERVE = [path.join(REPO, 'dist/cli/main.js'), 'serve', '--no-watch'];
 
 const children = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -96,24 +98,27 @@ interface Row {
   direct: number;
   proxy: number;
   gateway: number;
-  /** The same gateway, called by a client that negotiates the 2026-07-28 revision with it. */
+  /** The same proxy and gateway, called by a client that negotiates the 2026-07-28 revision with them. */
+  modernProxy: number;
   modern: number;
 }
 
 function row(medians: Map<string, number>): Row {
   const of = (label: string) => medians.get(label) ?? NaN;
-  return { direct: of('direct'), proxy: of('proxy'), gateway: of('gateway'), modern: of('modern') };
+  return { direct: of('direct'), proxy: of('proxy'), gateway: of('gateway'), modernProxy: of('modern proxy'), modern: of('modern') };
 }
 
 async function stdio(): Promise<Row> {
   const file = fleetFile(`    command: ${process.execPath}\n    args: [${SERVER}]\n`);
   const gatewayOver = () => new StdioClientTransport({ command: process.execPath, args: [...SERVE, file], cwd: REPO, stderr: 'ignore' });
+  // The floor: one more process hop through a bare SDK pass-through, nothing else.
+  const proxyOver = () => new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', BARE_PROXY, SERVER], cwd: REPO, stderr: 'ignore' });
   return row(
     await interleave([
       await open('direct', new StdioClientTransport({ command: process.execPath, args: [SERVER], stderr: 'ignore' })),
-      // The floor: one more process hop through a bare SDK pass-through, nothing else.
-      await open('proxy', new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', BARE_PROXY, SERVER], cwd: REPO, stderr: 'ignore' })),
+      await open('proxy', proxyOver()),
       await open('gateway', gatewayOver()),
+      await open('modern proxy', proxyOver(), 'auto'),
       await open('modern', gatewayOver(), 'auto'),
     ]),
   );
@@ -130,6 +135,7 @@ async function http(): Promise<Row> {
     await open('direct', new StreamableHTTPClientTransport(new URL(url))),
     await open('proxy', new StreamableHTTPClientTransport(new URL(proxy.match[1] ?? ''))),
     await open('gateway', new StreamableHTTPClientTransport(gatewayUrl)),
+    await open('modern proxy', new StreamableHTTPClientTransport(new URL(proxy.match[1] ?? '')), 'auto'),
     await open('modern', new StreamableHTTPClientTransport(gatewayUrl), 'auto'),
   ]);
   for (const { child } of [served, proxy, server]) child.kill('SIGTERM');
@@ -143,8 +149,8 @@ const rows = [
 const format = (ms: number) => `${ms.toFixed(3)} ms`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 const table = rows.map(
-  ([over, { direct, proxy, gateway, modern }]) =>
-    `| ${over} | ${format(direct)} | ${format(proxy)} (${ratio(proxy, direct)}) | ${format(gateway)} | ${ratio(gateway, direct)} | **${ratio(gateway, proxy)}** | ${format(modern)} (${ratio(modern, proxy)}) |`,
+  ([over, { direct, proxy, gateway, modernProxy, modern }]) =>
+    `| ${over} | ${format(direct)} | ${format(proxy)} (${ratio(proxy, direct)}) | ${format(gateway)} | ${ratio(gateway, direct)} | **${ratio(gateway, proxy)}** | ${format(modernProxy)} | ${format(modern)} | **${ratio(modern, modernProxy)}** |`,
 );
 const section = `## Gateway: a tool call through \`mcp-supervisor serve\` vs a direct client call
 
@@ -153,8 +159,8 @@ legacy test server; the gateway in its own process in front of it, namespace non
 ${process.env.BENCH_MACHINE ?? 'machine load not stated (set BENCH_MACHINE)'}. The clients take turns call by call, in an order
 that rotates each round, so that the machine's other work falls on all of them alike. p50 of each:
 
-| over | direct | bare SDK proxy (the floor) | through the gateway | gateway / direct | gateway / floor | gateway, 2026-07-28 client (/ floor) |
-|---|---|---|---|---|---|---|
+| over | direct | bare SDK proxy (the floor) | through the gateway | gateway / direct | gateway / floor | 2026-07-28 client: floor | gateway | gateway / floor |
+|---|---|---|---|---|---|---|---|---|
 ${table.join('\n')}
 
 The bare SDK proxy (\`bench/support/bare-proxy.ts\`) is the floor of any gateway built on the SDK: one

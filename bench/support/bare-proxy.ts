@@ -6,9 +6,9 @@
 //   node --import tsx bench/support/bare-proxy.ts [--http] <backend URL>
 //
 // A backend given as a URL is reached over Streamable HTTP, a script as a stdio child. Without --http
-// the proxy serves on stdio; with it, it serves 2025-era sessions over Streamable HTTP the way the
-// gateway does (the SDK's web-standard transport behind `toNodeHandler`, one per session) on 127.0.0.1,
-// and prints `{"url": "…"}` on stdout.
+// the proxy serves on stdio; with it, it serves Streamable HTTP on 127.0.0.1 the way the gateway does —
+// 2025-era sessions on the SDK's web-standard transport, one per session, and 2026-07-28 requests on
+// the SDK's stateless handler, behind `toNodeHandler` — and prints `{"url": "…"}` on stdout.
 
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
 const http = process.argv[2] === '--http';
@@ -39,8 +39,10 @@ function proxyServer(): Server {
 let close: () => Promise<void>;
 if (http) {
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
+  const modern = createMcpHandler(proxyServer, { legacy: 'reject' });
   const node = toNodeHandler({
     fetch: async (request: Request) => {
+      if (!(await isLegacyRequest(request))) return modern.fetch(request);
       const known = sessions.get(request.headers.get('mcp-session-id') ?? '');
       if (known) return known.handleRequest(request);
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
@@ -56,6 +58,7 @@ if (http) {
   console.log(JSON.stringify({ url: `http://127.0.0.1:${(listener.address() as AddressInfo).port}/mcp` }));
   close = async () => {
     await Promise.all([...sessions.values()].map((transport) => transport.close()));
+    await modern.close();
     await new Promise((resolve) => listener.close(resolve));
   };
 } else {
