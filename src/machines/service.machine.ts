@@ -12,6 +12,7 @@ import type { CheckFailure, ProbeOutcome, ServiceEmitted } from './check-report.
 import type { StopCause, TransitionCause } from './transition-cause.js';
 import { healthTier, pingTimeoutFor, rememberResponseTime } from './health-tier.js';
 import { nextRandom } from './random.js';
+import { keepIfSame } from './same-tools.js';
 import { initialServiceContext, type ServiceContext, type ServiceMachineInput } from './service.context.js';
 import type {
   ConnectInput,
@@ -348,7 +349,7 @@ export const serviceMachine = setup({
         connection: { id: output.connectionId, connectedTime: now, serverInfo: output.serverInfo, protocol: output.protocol },
         health: { ...context.health, consecutiveFailures: 0, consecutiveSuccesses: 0 },
         retry: { ...context.retry, reconnectAttempts: 0, unreachableRetries: 0, nextRetryTime: null, delay: null },
-        tools: { ...context.tools, list: output.tools, updatedTime: now, listedChanges: context.tools.changes },
+        tools: { ...context.tools, list: keepIfSame(context.tools.list, output.tools), updatedTime: now, listedChanges: context.tools.changes },
         errorMessage: null,
         disconnectReason: null,
       };
@@ -464,7 +465,7 @@ export const serviceMachine = setup({
     countToolsChange: assign(({ context }) => ({ tools: { ...context.tools, changes: context.tools.changes + 1 } })),
     startToolsListing: assign(({ context }) => ({ tools: { ...context.tools, listingChanges: context.tools.changes } })),
     storeTools: assign(({ context, system }, list: ToolDescriptor[]) => ({
-      tools: { ...context.tools, list, updatedTime: clockNow(system), listedChanges: context.tools.listingChanges },
+      tools: { ...context.tools, list: keepIfSame(context.tools.list, list), updatedTime: clockNow(system), listedChanges: context.tools.listingChanges },
     })),
     /** A failing tools/list is not retried in a loop: the next change notice or periodic refresh retries. */
     recordToolsRefreshFailure: assign(({ context, system }) => ({

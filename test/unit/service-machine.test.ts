@@ -700,6 +700,20 @@ describe('tools refresh', () => {
     expect(h.io.calls.listTools).toHaveLength(2);
   });
 
+  it('keeps the same tools list when a refresh lists the same tools, so that nobody hears of a change', async () => {
+    const h = await startService({ config: { toolsUpdateInterval: 60 * SECOND } });
+    const listed = () => h.actor.getSnapshot().context.tools.list;
+    const before = listed();
+    await h.advance(60 * SECOND);
+    expect(h.io.calls.listTools).toHaveLength(1);
+    expect(listed()).toBe(before);
+    h.io.defaults.tools = [tool('echo'), tool('add'), tool('new')];
+    await h.advance(60 * SECOND);
+    expect(h.io.calls.listTools).toHaveLength(2);
+    expect(listed()).not.toBe(before);
+    expect(listed().map((entry) => entry.name)).toEqual(['echo', 'add', 'new']);
+  });
+
   it('coalesces tools/list_changed notifications within 1 s into one tools/list', async () => {
     const h = await startService();
     h.io.defaults.tools = [tool('only')];
