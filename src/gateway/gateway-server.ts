@@ -14,6 +14,7 @@ import { McpRequestError } from '../actors/errors.js';
 import type { ForwardedMethod } from '../actors/connection.js';
 import type { InputRetry } from '../supervisor/call-options.js';
 import { serviceByPrefix, type Catalogue, type Scope } from './catalogue.js';
+import { CallTimeout } from './call-timeout.js';
 import { withoutHopEnvelope } from './hop-envelope.js';
 import { FLEET_STATUS_RESOURCE, FLEET_STATUS_URI, fleetStatusText } from './fleet-status.js';
 import type { FleetGateway as Gateway } from './gateway.js';
@@ -177,11 +178,16 @@ async function callTool(
   const target = routeTool(gateway, session.scope, name);
   if (!target) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no tool named '${name}': list the tools again (read ${FLEET_STATUS_URI} for services that are away)`);
   return gateway.inputs.run(ctx, session.server.getClientCapabilities(), name, async (retry, call) => {
+    const timeout = new CallTimeout(gateway.callTimeoutMs, call.signal);
     const stopRelay = gateway.duringCall(target.service, {
       session,
       // Each round's request hears the call's log messages; a held call's next round takes them over.
       log: (params) => void call.context.mcpReq.notify({ method: 'notifications/message', params }).catch(() => undefined),
-      ask: (request, signal) => call.ask(request, signal),
+      // While the client answers (a person, a model), the call's time bound waits.
+      ask: (request, signal) => {
+        const answered = timeout.hold();
+        return call.ask(request, signal).finally(answered);
+      },
     });
     try {
       return await trace.downstream(target.service, 'tools/call', (meta) => callThrough(
@@ -190,6 +196,7 @@ async function callTool(
         args,
         {
           signal: call.signal,
+          timeout,
           progressToken: ctx.mcpReq._meta?.progressToken,
           notify: (notification) => {
             // A retry is a request of its own, with its own progress token (or none).
@@ -200,10 +207,11 @@ async function callTool(
           retry,
           ...(meta === undefined ? {} : { meta }),
         },
-        { callWait: gateway.callWait, callTimeoutMs: gateway.callTimeoutMs, now: () => Date.now() },
+        { callWait: gateway.callWait, now: () => Date.now() },
       ));
     } finally {
       stopRelay();
+      timeout.dispose();
     }
   });
 }

@@ -40,7 +40,7 @@ export interface GatewayOptions extends LiveGatewaySettings {
   serverInfo?: { name: string; version: string };
   /** Changes within this window (ms) reach clients as one list_changed per kind (default 100). */
   listChangedDelayMs?: number;
-  /** A call's own bound, restarted at each progress notification (ms, default 60 000). */
+  /** How long a tool call may go without news from its server: restarted at each progress notification, and not running while the server waits on its client's answer (ms, default 60 000). */
   callTimeoutMs?: number;
   /** Bound of each list request the gateway sends a service for its resources and prompts (ms, default 30 000). */
   listTimeoutMs?: number;

@@ -10,6 +10,7 @@ import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { InputRetry } from '../supervisor/call-options.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { FLEET_STATUS_URI } from './fleet-status.js';
+import type { CallTimeout } from './call-timeout.js';
 import { withoutHopEnvelope } from './hop-envelope.js';
 
 /** States a service leaves by itself soon: a call waits for it (up to `call_wait`) rather than failing. */
@@ -18,6 +19,8 @@ const WAIT_STATES: readonly ServiceState[] = ['INITIALIZING', 'RECONNECTING'];
 /** What the gateway's request handler gives a call: its client's cancel signal, progress token and a way to notify that client. */
 export interface CallContext {
   signal: AbortSignal;
+  /** The call's time bound once it is sent (see CallTimeout); it follows `signal` too. */
+  timeout: CallTimeout;
   progressToken: ProgressToken | undefined;
   /** Sends a notification on the client's request (its progress goes there). */
   notify(notification: { method: 'notifications/progress'; params: Record<string, unknown> }): Promise<void>;
@@ -30,8 +33,6 @@ export interface CallContext {
 export interface CallPolicy {
   /** How long a call to an INITIALIZING or RECONNECTING service waits for it, in ms. */
   callWait: number;
-  /** The call's own bound, in ms, restarted at each progress notification. */
-  callTimeoutMs: number;
   now(): number;
 }
 
@@ -60,21 +61,26 @@ export async function callThrough(
   if (!snapshot.tools.some((candidate) => candidate.name === tool)) {
     return failure(`service '${service}' no longer offers the tool '${tool}' (its tool list changed); list the tools again.`);
   }
-  const { progressToken } = context;
+  const { progressToken, timeout } = context;
   try {
+    timeout.start();
     const result = await supervisor.callTool(service, tool, args, {
-      signal: context.signal,
-      timeoutMs: policy.callTimeoutMs,
-      resetTimeoutOnProgress: true,
+      signal: timeout.signal,
+      // The call's own bound is `timeout`, which can wait while the client answers; the SDK's would not.
+      timeoutMs: LONGEST_TIMER_MS,
       inputRequired: context.retry ?? {},
       ...(context.meta === undefined ? {} : { meta: context.meta }),
-      ...(progressToken === undefined
-        ? {}
-        : { onProgress: (progress) => void context.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => undefined) }),
+      onProgress: (progress) => {
+        timeout.restart();
+        if (progressToken !== undefined) void context.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => undefined);
+      },
     });
     return withoutHopEnvelope(result);
   } catch (error) {
     if (context.signal.aborted) throw error;
+    if (timeout.expired) {
+      return failure(`the call to '${tool}' on service '${service}' timed out: its server sent no result or progress for ${seconds(timeout.ms)}. It was not retried.`);
+    }
     // The server answered with a JSON-RPC error (invalid arguments, …): the client gets it as it was.
     if (error instanceof McpRequestError) throw new ProtocolError(error.jsonRpcCode, error.detail, error.data);
     const after = currentSnapshot(supervisor, service);
@@ -84,6 +90,11 @@ export async function callThrough(
     return failure(`the call to '${tool}' on service '${service}' failed: ${what}.${state} It was not retried.`);
   }
 }
+
+/** The longest delay a Node timer takes (about 24.8 days). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 const seeFleet = `The fleet's status is at ${FLEET_STATUS_URI}.`;
 

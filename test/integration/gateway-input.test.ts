@@ -201,3 +201,22 @@ describe('concurrent callers', () => {
     expect(bob.asked.every((question) => question === 'elicitation whose? bob')).toBe(true);
   });
 });
+
+describe('a call waiting on its client', () => {
+  it.each(['legacy', 'modern'] as const)('is not cut by the call timeout while a %s client takes its time to answer a 2025-era server', async (clientEra) => {
+    // The call may take 1 s without news from its server; the person answering takes 3 s.
+    fleet = await startHttpGatewayFleet({ asker: BACKENDS.legacy }, { relayServerRequests: true, gateway: { callTimeoutMs: 1_000 } });
+    const client = new Client(
+      { name: 'slow', version: '1.0.0' },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: clientEra === 'modern' ? { pin: '2026-07-28' } : 'legacy' } },
+    );
+    client.setRequestHandler('elicitation/create', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      return { action: 'accept', content: { name: 'slow' } };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(fleet.url)));
+    fleet.track(client);
+    const result = await client.callTool({ name: 'ask_user', arguments: { question: 'your name?' } });
+    expect(textOf(result)).toBe('user accept: {"name":"slow"}');
+  });
+});

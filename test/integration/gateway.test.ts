@@ -214,6 +214,21 @@ describe('request-scoped traffic', () => {
     await expect(call).rejects.toThrow('changed my mind');
     await eventually(() => stderr().includes('sleep-cancelled=60000'), PATIENT_MS, 'the server saw the cancellation');
   });
+
+  it('ends a call whose server goes quiet for longer than the call timeout, says so, and cancels it on the server', async () => {
+    const client = await connectClient(await startFleet({ worker: stdioServer(), other: stdioServer() }, { callTimeoutMs: 1_000 }));
+    const stderr = () => supervisor?.getServiceInfo('worker').diagnostics?.stderrTail.join('\n') ?? '';
+    const result = await client.callTool({ name: 'worker__sleep', arguments: { ms: 60_000 } });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe("the call to 'sleep' on service 'worker' timed out: its server sent no result or progress for 1 s. It was not retried.");
+    await eventually(() => stderr().includes('sleep-cancelled=60000'), PATIENT_MS, 'the server saw the cancellation');
+  });
+
+  it('lets a call that keeps reporting progress run past the call timeout, whether or not its client asked for progress', async () => {
+    const client = await connectClient(await startFleet({ worker: stdioServer(), other: stdioServer() }, { callTimeoutMs: 2_000 }));
+    // Progress every 200 ms for 4 s.
+    expect(textOf(await client.callTool({ name: 'worker__sleep', arguments: { ms: 4_000, steps: 19 } }))).toBe('slept 4000 ms');
+  });
 });
 
 describe('server-to-client requests', () => {
