@@ -3,11 +3,16 @@
 // the server is killed mid-subscription and comes back, the gateway subscribes its new connection
 // again, so an update still reaches the client.
 
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { describe, expect, it } from 'vitest';
 import type { TransportConfig } from '../../src/config/transport.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
-import { eventually, modernStdioServer, stdioServer } from '../fixtures/test-servers.js';
+import { descendantsOf, eventually, modernStdioServer, stdioServer, TEST_SERVER } from '../fixtures/test-servers.js';
+import { REPO_ROOT } from '../support/cli-process.js';
 import { PATIENT_MS, startHttpGatewayFleet, textOf, until, type HttpGatewayFleet } from '../support/gateway-fleet.js';
 
 let fleet: HttpGatewayFleet | null = null;
@@ -133,7 +138,6 @@ describe('a 2026-07-28 client’s subscriptions/listen over HTTP', () => {
     const url = await startFleet({ docs: SERVERS.legacy, other: stdioServer() });
     const modern = await connectModern(url);
     const legacy = await connect(url);
-    const releases = countReleases(fleet?.gateway);
     await until(async () => (await modern.listResources()).resources.some((resource) => resource.uri === 'test://greeting'), 'the resource is listed');
 
     // A listen stream, then a 2025-era session: the session letting go leaves the stream's subscription.
@@ -146,10 +150,11 @@ describe('a 2026-07-28 client’s subscriptions/listen over HTTP', () => {
     await until(async () => (await subscribedAtServer(modern)).length === 0, 'the server is unsubscribed when the stream ends');
 
     // A 2025-era session, then a listen stream: the stream ending leaves the session's subscription.
+    const releases = countReleases(fleet?.gateway);
     await legacy.subscribeResource({ uri: 'test://greeting' });
     const second = await modern.listen({ resourceSubscriptions: ['test://greeting'] });
     await second.close();
-    await eventually(() => releases.count === 2, PATIENT_MS, 'the gateway let go of the second stream’s subscriptions');
+    await eventually(() => releases.count === 1, PATIENT_MS, 'the gateway let go of the second stream’s subscriptions');
     expect(await subscribedAtServer(modern)).toEqual(['test://greeting']);
     await legacy.unsubscribeResource({ uri: 'test://greeting' });
     expect(await subscribedAtServer(modern)).toEqual([]);
@@ -170,5 +175,49 @@ describe('a 2026-07-28 client’s subscriptions/listen over HTTP', () => {
     expect(hidden.trim()).toBe('touched');
     await listen.close();
     await until(async () => (await subscribedAtServer(client)).length === 0, 'the server is unsubscribed when the stream ends');
+  });
+});
+
+describe('a 2026-07-28 client’s subscriptions/listen over stdio (mcp-supervisor serve)', () => {
+  it('subscribes the server while the stream lasts, so that updates reach it, again after the server was killed and came back', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gateway-listen-'));
+    const pidFile = path.join(dir, 'pid.json');
+    const file = path.join(dir, 'fleet.yaml');
+    writeFileSync(
+      file,
+      `services:\n  docs:\n    command: ${process.execPath}\n    args: [${TEST_SERVER}, --catalogue, --subscribable, --pid-file, ${pidFile}]\n` +
+        `  other:\n    command: ${process.execPath}\n    args: [${TEST_SERVER}]\n` +
+        'defaults:\n  startup_wait_time: 0s\n  reconnect_base_delay: 100ms\n  reconnect_max_delay: 400ms\n  jitter: 0\n',
+    );
+    const client = new Client({ name: 'stdio-listener', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const updates: string[] = [];
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      updates.push(notification.params.uri);
+    });
+    const args = ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/main.ts'), 'serve', file, '--no-watch'];
+    await client.connect(new StdioClientTransport({ command: process.execPath, args, cwd: REPO_ROOT, stderr: 'ignore' }));
+    try {
+      expect(client.getProtocolEra()).toBe('modern');
+      await until(async () => (await client.listResources()).resources.some((resource) => resource.uri === 'test://greeting'), 'the resource is listed');
+      const listen = await client.listen({ resourceSubscriptions: ['test://greeting'] });
+      await until(async () => (await subscribedAtServer(client)).includes('test://greeting'), 'the server is subscribed');
+      await eventually(() => updates.length >= 1, PATIENT_MS, 'an update reached the listen stream');
+
+      const pid = (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
+      process.kill(pid, 'SIGKILL');
+      const seen = updates.length;
+      await until(async () => {
+        const back = await client.callTool({ name: 'docs__touch', arguments: {} }).catch(() => null);
+        return back !== null && back.isError !== true && updates.length > seen;
+      }, 'an update after the restart reached the listen stream');
+      expect(new Set(updates)).toEqual(new Set(['test://greeting']));
+
+      await listen.close();
+      await until(async () => (await subscribedAtServer(client)).length === 0, 'the server is unsubscribed when the stream ends');
+    } finally {
+      await client.close();
+      // The gateway stops its fleet and exits when its client closes stdin.
+      await eventually(() => descendantsOf().length === 0, PATIENT_MS, 'the gateway and its servers are gone');
+    }
   });
 });
