@@ -31,7 +31,7 @@ export type * from './machines/service-io.js';
 
 // The gateway: the available fleet as one MCP server
 export { createGateway } from './gateway/gateway.js';
-export type { Gateway, GatewayOptions, LiveGatewaySettings, SessionOptions } from './gateway/gateway.js';
+export type { Gateway, GatewayOptions, ListenOptions, LiveGatewaySettings, SessionOptions } from './gateway/gateway.js';
 export type { GatewayRequestObserver, GatewayRequestOutcome } from './gateway/observed-server.js';
 export { createGatewayHttpHandler } from './gateway/http-handler.js';
 export type { GatewayHttpHandler, GatewayHttpOptions } from './gateway/http-handler.js';

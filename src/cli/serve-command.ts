@@ -2,7 +2,7 @@
 // MCP server — on stdio (for a client's `mcpServers` entry: stdout carries nothing but the protocol,
 // every log line goes to stderr), or with `--http HOST:PORT` over Streamable HTTP at /mcp.
 
-import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { formatIssue } from '../config/errors.js';
 import type { FleetConfig, HttpSettings } from '../config/model.js';
 import { SAFE_NAME } from '../config/schema.js';
@@ -11,6 +11,7 @@ import { createGatewayHttpHandler, type GatewayHttpHandler } from '../gateway/ht
 import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../config/listen-address.js';
 import { GATEWAY_PATH } from '../gateway/http-listener.js';
 import { reloadGatewaySettings } from '../gateway/settings-reload.js';
+import { ListenSubscriptionsTransport } from '../gateway/listen-subscriptions.js';
 import { criticalServices, startOperatorHttp, type OperatorHttp } from '../observe/operator-http.js';
 import { OperatorListenerError } from '../observe/operator-listener.js';
 import { GatewayMetrics } from '../observe/gateway-metrics.js';
@@ -148,7 +149,9 @@ async function serveFleet(config: FleetConfig, options: { bind: ListenAddress | 
       await operators.close();
     };
   } else {
-    const stdio = serveStdio(() => gateway.createServer(options.agent === undefined ? {} : { agent: options.agent }), {
+    const session = options.agent === undefined ? {} : { agent: options.agent };
+    const stdio = serveStdio(() => gateway.createServer(session), {
+      transport: new ListenSubscriptionsTransport(new StdioServerTransport(), gateway, session),
       onerror: (error) => log(`mcp-supervisor gateway: ${error.message}`),
     });
     stopServing = () => stdio.close();

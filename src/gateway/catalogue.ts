@@ -2,7 +2,7 @@
 // services in its scope, named and filtered as configured, in a deterministic order — and, for routing,
 // which service and which of its names each exposed name stands for. Pure: built from snapshots.
 
-import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate } from '@modelcontextprotocol/server';
+import { UriTemplate, type Prompt, type Resource, type ResourceTemplateType as ResourceTemplate } from '@modelcontextprotocol/server';
 import type { ServiceExposure } from '../config/gateway-section.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { ToolDescriptor } from '../machines/service-io.js';
@@ -152,6 +152,17 @@ export function buildCatalogue(
     resourcesByUri,
     conflicts,
   };
+}
+
+/**
+ * The service a resource URI belongs to: the one that listed it, else the first available one whose
+ * template matches it; `available` says whether that service is available now. Null when none owns it.
+ */
+export function ownerOfUri(catalogue: Catalogue, uri: string): { service: string; available: boolean } | null {
+  const listed = catalogue.resourcesByUri.get(uri);
+  if (listed) return { service: listed.service, available: listed.available };
+  const template = catalogue.templates.find((entry) => new UriTemplate(entry.template.uriTemplate).match(uri) !== null);
+  return template ? { service: template.service, available: true } : null;
 }
 
 /**

@@ -5,7 +5,6 @@ import {
   ProtocolError,
   ProtocolErrorCode,
   type Server,
-  UriTemplate,
   type CallToolResult,
   type InputRequiredResult,
   type ServerContext,
@@ -13,7 +12,7 @@ import {
 import { McpRequestError } from '../actors/errors.js';
 import type { ForwardedMethod } from '../actors/connection.js';
 import type { InputRetry } from '../supervisor/call-options.js';
-import { serviceByPrefix, type Catalogue, type Scope } from './catalogue.js';
+import { ownerOfUri, serviceByPrefix, type Catalogue, type Scope } from './catalogue.js';
 import { CallTimeout } from './call-timeout.js';
 import { withoutHopEnvelope } from './hop-envelope.js';
 import { FLEET_STATUS_RESOURCE, FLEET_STATUS_URI, fleetStatusText } from './fleet-status.js';
@@ -225,10 +224,8 @@ function routeTool(gateway: Gateway, scope: Scope, name: string): { service: str
 
 /** The service a resource URI belongs to: the one that listed it, else the one whose template matches. */
 function serviceOfUri(catalogue: Catalogue, uri: string): string {
-  const listed = catalogue.resourcesByUri.get(uri);
-  if (listed) return listed.service;
-  const template = catalogue.templates.find((entry) => new UriTemplate(entry.template.uriTemplate).match(uri) !== null);
-  if (template) return template.service;
+  const owner = ownerOfUri(catalogue, uri);
+  if (owner) return owner.service;
   throw new ProtocolError(-32002, `Resource not found: ${uri}`, { uri });
 }
 

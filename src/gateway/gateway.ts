@@ -22,7 +22,7 @@ import { packageVersion } from '../package-version.js';
 import type { ServiceSnapshot } from '../supervisor/service-snapshot.js';
 import type { InputRetry } from '../supervisor/call-options.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import { buildCatalogue, exposureOf, inScope, type Catalogue, type Naming, type Scope, type ServiceExtras } from './catalogue.js';
+import { buildCatalogue, exposureOf, inScope, ownerOfUri, type Catalogue, type Naming, type Scope, type ServiceExtras } from './catalogue.js';
 import { FLEET_STATUS_URI } from './fleet-status.js';
 import { createGatewayServer, type GatewaySession } from './gateway-server.js';
 import { LAZY_TOOLS } from './lazy-tools.js';
@@ -59,6 +59,26 @@ export interface SessionOptions {
   agent?: string;
 }
 
+/** A 2026-07-28 listen stream's hold on resource subscriptions (see `Gateway.holdSubscriptions`). */
+export interface ListenOptions extends SessionOptions {
+  /**
+   * Delivers a `notifications/resources/updated` for one held URI to the stream. Leave it out where the
+   * stream hears updates otherwise (the HTTP handler's listen streams hear them through its notifier).
+   */
+  deliver?: (uri: string) => void;
+}
+
+/** The URIs one listen stream holds, each with the service that owns it (null: the gateway's own fleet status). */
+interface ListenHold {
+  uris: Map<string, string | null>;
+  deliver: ((uri: string) => void) | undefined;
+}
+
+/** A listen stream subscribes the services to at most this many of its URIs; the rest are acknowledged by the SDK but get no updates. */
+const MAX_LISTEN_SUBSCRIPTIONS = 100;
+/** All listen streams together hold at most this many distinct URIs of services. */
+const MAX_LISTEN_HELD_URIS = 10_000;
+
 type ChangeKind = 'tools' | 'resources' | 'prompts';
 
 type Session = GatewaySession;
@@ -84,6 +104,15 @@ export interface Gateway {
   connect(transport: Transport, session?: SessionOptions): Promise<Server>;
   /** Tells a stateless HTTP handler's listen streams of every change too; returns how to stop. */
   addNotifier(notifier: ServerNotifier): () => void;
+  /**
+   * Holds the resource subscriptions of one 2026-07-28 `subscriptions/listen` stream: each URI the
+   * session's scope may see is subscribed at the service that owns it (as a read is routed), counted
+   * with every other holder, 2025-era sessions included, and renewed when the service reconnects. URIs
+   * no available service owns subscribe nothing; past 100 URIs per stream, or
+   * 10 000 distinct ones over all streams, the rest subscribe nothing either. Returns the
+   * release, to call when the stream ends: a service is unsubscribed when its URI's last holder is gone.
+   */
+  holdSubscriptions(uris: readonly string[], options?: ListenOptions): () => void;
   /** Sessions currently connected (stdio, 2025-era HTTP sessions, in-memory). */
   readonly sessionCount: number;
   /**
@@ -118,6 +147,8 @@ export class FleetGateway implements Gateway {
   private extrasVersion = 0;
   /** The resource URIs clients subscribed to, per service: renewed when the service reconnects. */
   private readonly serviceSubscriptions = new Map<string, Set<string>>();
+  /** The listen streams holding each URI (2025-era sessions hold theirs in `session.subscriptions`). */
+  private readonly listenHolders = new Map<string, Set<ListenHold>>();
   /** Calls in flight per service, oldest first. */
   private readonly activeCalls = new Map<string, ActiveCall[]>();
   private readonly dirty = new Set<ChangeKind>();
@@ -156,6 +187,7 @@ export class FleetGateway implements Gateway {
       const previous = server.onclose;
       server.onclose = () => {
         this.sessions.delete(state);
+        this.releaseSubscriptions(state.subscriptions);
         previous?.();
       };
     }
@@ -173,6 +205,45 @@ export class FleetGateway implements Gateway {
   addNotifier(notifier: ServerNotifier): () => void {
     this.notifiers.add(notifier);
     return () => this.notifiers.delete(notifier);
+  }
+
+  /** Holds a listen stream's resource subscriptions (see `Gateway.holdSubscriptions`). */
+  holdSubscriptions(uris: readonly string[], options: ListenOptions = {}): () => void {
+    if (this.closed) return () => undefined;
+    const catalogue = this.catalogue(options.agent);
+    const hold: ListenHold = { uris: new Map(), deliver: options.deliver };
+    for (const uri of new Set(uris)) {
+      if (hold.uris.size >= MAX_LISTEN_SUBSCRIPTIONS) {
+        this.warn(`a listen stream asked for ${uris.length} resource subscriptions: only the first ${MAX_LISTEN_SUBSCRIPTIONS} are subscribed at their services`);
+        break;
+      }
+      if (uri === FLEET_STATUS_URI) {
+        hold.uris.set(uri, null);
+        this.listenHolders.set(uri, (this.listenHolders.get(uri) ?? new Set()).add(hold));
+        continue;
+      }
+      const owner = ownerOfUri(catalogue, uri);
+      if (!owner?.available) continue;
+      const first = !this.isHeld(uri);
+      if (first && this.listenHolders.size >= MAX_LISTEN_HELD_URIS) {
+        this.warn(`listen streams already hold ${MAX_LISTEN_HELD_URIS} resource subscriptions: ${uri} is not subscribed at service '${owner.service}'`);
+        break;
+      }
+      hold.uris.set(uri, owner.service);
+      this.listenHolders.set(uri, (this.listenHolders.get(uri) ?? new Set()).add(hold));
+      if (first) this.subscribeService(owner.service, uri);
+    }
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      for (const uri of hold.uris.keys()) {
+        const holders = this.listenHolders.get(uri);
+        holders?.delete(hold);
+        if (holders?.size === 0) this.listenHolders.delete(uri);
+      }
+      this.releaseSubscriptions(hold.uris.keys());
+    };
   }
 
   /** Sessions currently connected (stdio, legacy HTTP sessions, in-memory). */
@@ -281,13 +352,41 @@ export class FleetGateway implements Gateway {
     else this.serviceSubscriptions.set(service, uris);
   }
 
-  /** Whether another session still holds a subscription to `uri` (then the server keeps it). */
+  /** Whether another session or a listen stream still holds a subscription to `uri` (then the server keeps it). */
   subscribedElsewhere(uri: string, except: Session): boolean {
-    return [...this.sessions].some((session) => session !== except && session.subscriptions.has(uri));
+    return this.listenHolders.has(uri) || [...this.sessions].some((session) => session !== except && session.subscriptions.has(uri));
   }
 
   warn(message: string): void {
     this.options.onWarning?.(message);
+  }
+
+  // ── resource subscriptions ────────────────────────────────────────────────────────────────
+
+  /** Whether any session or listen stream holds a subscription to `uri`. */
+  private isHeld(uri: string): boolean {
+    return this.listenHolders.has(uri) || [...this.sessions].some((session) => session.subscriptions.has(uri));
+  }
+
+  /** Subscribes `service` to `uri` for a listen stream; noted first, so that a service away now is subscribed when it is back. */
+  private subscribeService(service: string, uri: string) {
+    this.noteSubscription(service, uri, true);
+    this.forward(service, 'resources/subscribe', { uri }, AbortSignal.timeout(this.callTimeoutMs)).catch((error: unknown) => {
+      if (this.closed) return;
+      this.warn(`could not subscribe to ${uri} of service '${service}' for a listen stream: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  /** A holder let go of `uris`: each one nobody holds any more is unsubscribed at its service. */
+  private releaseSubscriptions(uris: Iterable<string>) {
+    if (this.closed) return;
+    for (const uri of uris) {
+      if (this.isHeld(uri)) continue;
+      const service = [...this.serviceSubscriptions].find(([, held]) => held.has(uri))?.[0];
+      if (service === undefined) continue;
+      this.noteSubscription(service, uri, false);
+      this.forward(service, 'resources/unsubscribe', { uri }, AbortSignal.timeout(this.callTimeoutMs)).catch(() => undefined);
+    }
   }
 
   // ── following the fleet ───────────────────────────────────────────────────────────────────
@@ -337,6 +436,7 @@ export class FleetGateway implements Gateway {
         for (const session of this.sessions) {
           if (session.subscriptions.has(uri)) void session.server.sendResourceUpdated({ uri }).catch(() => undefined);
         }
+        for (const hold of this.listenHolders.get(uri) ?? []) hold.deliver?.(uri);
         for (const notifier of this.notifiers) notifier.resourceUpdated(uri);
         return;
       }
@@ -480,7 +580,9 @@ export class FleetGateway implements Gateway {
         // A session whose transport is closing: it is about to leave the set.
       }
     }
+    if (fleetChanged) for (const hold of this.listenHolders.get(FLEET_STATUS_URI) ?? []) hold.deliver?.(FLEET_STATUS_URI);
     for (const notifier of this.notifiers) {
+      if (fleetChanged) notifier.resourceUpdated(FLEET_STATUS_URI);
       if (kinds.includes('tools')) notifier.toolsChanged();
       if (kinds.includes('resources')) notifier.resourcesChanged();
       if (kinds.includes('prompts')) notifier.promptsChanged();

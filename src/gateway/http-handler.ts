@@ -15,6 +15,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { SAFE_NAME } from '../config/schema.js';
 import type { Gateway } from './gateway.js';
+import { holdWhileStreaming, resourceSubscriptionsOf } from './listen-subscriptions.js';
 
 export interface GatewayHttpOptions {
   /** Clients must send `Authorization: Bearer <token>`; null or absent: no token (loopback binds only). */
@@ -109,6 +110,12 @@ export function createGatewayHttpHandler(gateway: Gateway, options: GatewayHttpO
     const agent = new URL(request.url).searchParams.get('agent');
     if (agent !== null && !SAFE_NAME.test(agent)) return jsonRpcError(400, -32000, `?agent=${encodeURIComponent(agent).slice(0, 40)} is not an agent name (letters, digits, _ . -)`);
     if (await isLegacyRequest(request, undefined, { maxRequestBodySize: maxBody })) return legacy(request, scope);
+    // A listen stream's resource subscriptions are held at the services while its response streams.
+    if (request.method === 'POST' && request.headers.get('mcp-method') === 'subscriptions/listen') {
+      const body: unknown = await request.clone().json().catch(() => null);
+      const uris = resourceSubscriptionsOf(typeof body === 'object' && body !== null ? (body as { params?: unknown }).params : undefined);
+      return holdWhileStreaming(await modern.fetch(request), uris, (held) => gateway.holdSubscriptions(held, scope === undefined ? {} : { agent: scope }));
+    }
     return modern.fetch(request);
   }
 
