@@ -87,16 +87,18 @@ async function subscribedAtServer(client: Client): Promise<string[]> {
   return text.replace(/^touched\s*/, '').split(' ').filter((uri) => uri !== '');
 }
 
-/** Counts the gateway's releases of listen streams' subscriptions (it still does all it did). */
+/** Counts the listen streams whose subscriptions the gateway let go of (it still does all it did). */
 function countReleases(gateway: Gateway | undefined): { count: number } {
   const releases = { count: 0 };
   if (!gateway) return releases;
   const hold = gateway.holdSubscriptions.bind(gateway);
   gateway.holdSubscriptions = (uris, options) => {
     const release = hold(uris, options);
+    let released = false;
     return () => {
       release();
-      releases.count += 1;
+      if (!released) releases.count += 1;
+      released = true;
     };
   };
   return releases;
