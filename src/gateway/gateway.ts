@@ -74,7 +74,7 @@ interface ListenHold {
   deliver: ((uri: string) => void) | undefined;
 }
 
-/** A listen stream subscribes the services to at most this many of its URIs; the rest are acknowledged by the SDK but get no updates. */
+/** A listen stream subscribes the services to its first this many URIs; the rest are acknowledged by the SDK but get no updates. */
 const MAX_LISTEN_SUBSCRIPTIONS = 100;
 /** All listen streams together hold at most this many distinct URIs of services. */
 const MAX_LISTEN_HELD_URIS = 10_000;
@@ -108,8 +108,8 @@ export interface Gateway {
    * Holds the resource subscriptions of one 2026-07-28 `subscriptions/listen` stream: each URI the
    * session's scope may see is subscribed at the service that owns it (as a read is routed), counted
    * with every other holder, 2025-era sessions included, and renewed when the service reconnects. URIs
-   * no available service owns subscribe nothing; past 100 URIs per stream, or
-   * 10 000 distinct ones over all streams, the rest subscribe nothing either. Returns the
+   * no available service owns subscribe nothing; so do those past a stream's first 100,
+   * and new ones once all streams hold 10 000 distinct URIs. Returns the
    * release, to call when the stream ends: a service is unsubscribed when its URI's last holder is gone.
    */
   holdSubscriptions(uris: readonly string[], options?: ListenOptions): () => void;
@@ -212,11 +212,11 @@ export class FleetGateway implements Gateway {
     if (this.closed) return () => undefined;
     const catalogue = this.catalogue(options.agent);
     const hold: ListenHold = { uris: new Map(), deliver: options.deliver };
-    for (const uri of new Set(uris)) {
-      if (hold.uris.size >= MAX_LISTEN_SUBSCRIPTIONS) {
-        this.warn(`a listen stream asked for ${uris.length} resource subscriptions: only the first ${MAX_LISTEN_SUBSCRIPTIONS} are subscribed at their services`);
-        break;
-      }
+    const wanted = [...new Set(uris)];
+    if (wanted.length > MAX_LISTEN_SUBSCRIPTIONS) {
+      this.warn(`a listen stream asked for ${wanted.length} resource subscriptions: only its first ${MAX_LISTEN_SUBSCRIPTIONS} URIs are subscribed at their services`);
+    }
+    for (const uri of wanted.slice(0, MAX_LISTEN_SUBSCRIPTIONS)) {
       if (uri === FLEET_STATUS_URI) {
         hold.uris.set(uri, null);
         this.listenHolders.set(uri, (this.listenHolders.get(uri) ?? new Set()).add(hold));

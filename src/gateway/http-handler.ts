@@ -114,7 +114,7 @@ export function createGatewayHttpHandler(gateway: Gateway, options: GatewayHttpO
     if (request.method === 'POST' && request.headers.get('mcp-method') === 'subscriptions/listen') {
       const body: unknown = await request.clone().json().catch(() => null);
       const uris = resourceSubscriptionsOf(typeof body === 'object' && body !== null ? (body as { params?: unknown }).params : undefined);
-      return holdWhileStreaming(await modern.fetch(request), uris, (held) => gateway.holdSubscriptions(held, scope === undefined ? {} : { agent: scope }));
+      return holdWhileStreaming(await modern.fetch(request), uris, request.signal, (held) => gateway.holdSubscriptions(held, scope === undefined ? {} : { agent: scope }));
     }
     return modern.fetch(request);
   }

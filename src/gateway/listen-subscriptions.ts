@@ -25,13 +25,20 @@ export function resourceSubscriptionsOf(params: unknown): string[] {
 
 /**
  * The SDK's answer to an HTTP `subscriptions/listen` request, holding the stream's resource
- * subscriptions until its body ends: the client aborting or disconnecting, or the handler closing
- * the stream. An answer that is no stream (a refusal) holds nothing.
+ * subscriptions until its body ends or its request is aborted: the client aborting or disconnecting,
+ * or the handler closing the stream. An answer that is no stream (a refusal) holds nothing.
  */
-export function holdWhileStreaming(response: Response, uris: readonly string[], hold: (uris: readonly string[]) => () => void): Response {
+export function holdWhileStreaming(
+  response: Response,
+  uris: readonly string[],
+  signal: AbortSignal,
+  hold: (uris: readonly string[]) => () => void,
+): Response {
   const body = response.body;
-  if (uris.length === 0 || body === null || !(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) return response;
+  if (uris.length === 0 || body === null || signal.aborted || !(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) return response;
   const release = hold(uris);
+  // The request's signal aborts when the client goes, even if nobody reads the body any more.
+  signal.addEventListener('abort', release, { once: true });
   const reader: ReadableStreamDefaultReader<Uint8Array> = body.getReader();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -87,16 +87,18 @@ async function subscribedAtServer(client: Client): Promise<string[]> {
   return text.replace(/^touched\s*/, '').split(' ').filter((uri) => uri !== '');
 }
 
-/** Counts the gateway's releases of listen streams' subscriptions (it still does all it did). */
+/** Counts the listen streams whose subscriptions the gateway let go of (it still does all it did). */
 function countReleases(gateway: Gateway | undefined): { count: number } {
   const releases = { count: 0 };
   if (!gateway) return releases;
   const hold = gateway.holdSubscriptions.bind(gateway);
   gateway.holdSubscriptions = (uris, options) => {
     const release = hold(uris, options);
+    let released = false;
     return () => {
       release();
-      releases.count += 1;
+      if (!released) releases.count += 1;
+      released = true;
     };
   };
   return releases;
@@ -158,6 +160,32 @@ describe('a 2026-07-28 client’s subscriptions/listen over HTTP', () => {
     expect(await subscribedAtServer(modern)).toEqual(['test://greeting']);
     await legacy.unsubscribeResource({ uri: 'test://greeting' });
     expect(await subscribedAtServer(modern)).toEqual([]);
+  });
+
+  it('unsubscribes the server when a 2025-era session that held the URI closes without unsubscribing', async () => {
+    const url = await startFleet({ docs: SERVERS.legacy, other: stdioServer() });
+    const legacy = new Client({ name: 'subscriber', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
+    const transport = new StreamableHTTPClientTransport(new URL(url));
+    await legacy.connect(transport);
+    const modern = await connectModern(url);
+    await until(async () => (await legacy.listResources()).resources.some((resource) => resource.uri === 'test://greeting'), 'the resource is listed');
+    await legacy.subscribeResource({ uri: 'test://greeting' });
+    expect(await subscribedAtServer(modern)).toEqual(['test://greeting']);
+    // Ends the session at the gateway (a DELETE), as a client that is done should.
+    await transport.terminateSession();
+    await legacy.close();
+    await until(async () => (await subscribedAtServer(modern)).length === 0, 'the server is unsubscribed when the session ends');
+  });
+
+  it('tells a stream that asked for the fleet status when the fleet changes', async () => {
+    const url = await startFleet({ docs: SERVERS.legacy, other: stdioServer() });
+    const client = await connectModern(url);
+    const listen = await client.listen({ resourceSubscriptions: ['mcp-supervisor://fleet'] });
+    const pid = fleet?.supervisor.getServiceInfo('other')?.diagnostics?.pid;
+    expect(pid).toBeTypeOf('number');
+    process.kill(pid as number, 'SIGKILL');
+    await eventually(() => client.updates.includes('mcp-supervisor://fleet'), PATIENT_MS, 'a fleet status update reached the stream');
+    await listen.close();
   });
 
   it('subscribes nothing for URIs the client may not see or no service owns, and at most 100 URIs of one stream', async () => {
